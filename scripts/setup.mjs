@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// One idempotent set-up step for `npm start`, `npm test` and `npm run setup`.
+// Plain Node with no dependencies: it runs on a fresh clone before `npm ci`.
+// Each step checks first and does nothing when its work is already done.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const started = Date.now();
+
+// Debian packages the platform and its tests use, with what each is for.
+const debianPackages = [
+  ['python3-nbformat', 'validates saved narratives as nbformat 4 notebooks (tests)'],
+];
+
+function log(message) {
+  process.stdout.write(`[setup] ${message}\n`);
+}
+
+function run(argv, options = {}) {
+  const result = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', cwd: root, ...options });
+  if (result.status !== 0) {
+    throw new Error(`setup step failed (exit ${result.status}): ${argv.join(' ')}`);
+  }
+}
+
+function isInstalled(pkg) {
+  try {
+    const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { stdio: ['ignore', 'pipe', 'ignore'] });
+    return status.toString().includes('install ok installed');
+  } catch {
+    return false;
+  }
+}
+
+function ensureDebianPackages() {
+  if (!existsSync('/usr/bin/dpkg-query')) {
+    log('not a Debian system: skipping Debian packages; install these yourself: ' + debianPackages.map(([p]) => p).join(' '));
+    return;
+  }
+  const missing = debianPackages.filter(([pkg]) => !isInstalled(pkg));
+  if (missing.length === 0) return;
+  for (const [pkg, why] of missing) log(`installing ${pkg}: ${why}`);
+  const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run([...asRoot, 'apt-get', 'update', '-qq'], { env });
+  run([...asRoot, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing.map(([p]) => p)], { env });
+}
+
+function ensureNpmDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.narrative-lock-sha256');
+  const lockHash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return;
+  log('installing npm dependencies (npm ci)');
+  run(['npm', 'ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, lockHash);
+}
+
+function build() {
+  // tsc -b is incremental: it only rebuilds projects whose sources changed.
+  run([process.execPath, join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+}
+
+try {
+  ensureDebianPackages();
+  ensureNpmDependencies();
+  build();
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (error) {
+  process.stderr.write(`[setup] ${error.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { payloadTooLarge } from '../errors.js';
+
+/**
+ * Content-addressed blobs (sha256). A blob is streamed to a temp file while
+ * hashed, fsynced, then renamed into place, so after a crash a blob is either
+ * whole under its digest or absent.
+ */
+export interface BlobStore {
+  put(source: Readable, maxBytes: number): Promise<{ sha256: string; size: number }>;
+  open(sha256: string): ReadStream;
+  path(sha256: string): string;
+}
+
+export class LocalBlobStore implements BlobStore {
+  private readonly tmp: string;
+
+  constructor(private readonly root: string) {
+    this.tmp = join(root, 'tmp');
+  }
+
+  async init(): Promise<this> {
+    await mkdir(this.tmp, { recursive: true });
+    return this;
+  }
+
+  path(sha256: string): string {
+    return join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  open(sha256: string): ReadStream {
+    return createReadStream(this.path(sha256));
+  }
+
+  async put(source: Readable, maxBytes: number): Promise<{ sha256: string; size: number }> {
+    const tempPath = join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const file = await open(tempPath, 'wx', 0o640);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) throw payloadTooLarge(`The file is larger than the limit of ${maxBytes} bytes.`);
+        hash.update(chunk);
+        await file.write(chunk);
+      }
+      await file.sync();
+    } catch (error) {
+      await file.close();
+      await rm(tempPath, { force: true });
+      source.resume();
+      throw error;
+    }
+    await file.close();
+    const sha256 = hash.digest('hex');
+    const finalPath = this.path(sha256);
+    const exists = await stat(finalPath).then(() => true, () => false);
+    if (exists) {
+      await rm(tempPath, { force: true });
+    } else {
+      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+      await rename(tempPath, finalPath);
+      await syncDirectory(join(this.root, sha256.slice(0, 2)));
+    }
+    return { sha256, size };
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

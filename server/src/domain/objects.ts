@@ -1,0 +1,196 @@
+import type { Readable } from 'node:stream';
+import { badRequest, conflict, notFound } from '../errors.js';
+import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectVersion, SaveObject } from '../schemas/api.js';
+import type { SourceFile } from '../schemas/provenance.js';
+import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
+import { inTransaction, type Context } from './context.js';
+import { levelOf, requireLevel, atLeast, type Caller } from './permissions.js';
+import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } from './refs.js';
+
+/**
+ * Typed, versioned objects. Callers have already been checked for the access
+ * the route declares on `ws`; these functions check any other workspace they touch.
+ */
+export interface SaveOptions {
+  kind: 'save' | 'upload';
+  sourceFiles?: SourceFile[];
+  narrative?: { id: number };
+}
+
+export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
+  const fileRefs = input.files ?? [];
+  const duplicate = fileRefs.find((f, i) => fileRefs.findIndex((g) => g.name === f.name) !== i);
+  if (duplicate) throw badRequest(`Two files are named ${duplicate.name}.`, [{ path: '/files', message: 'file names must be unique' }]);
+  ctx.types.check(input.type, input.data, fileRefs.length);
+  const sizes = await ctx.store.blobSizes(fileRefs.map((f) => f.sha256));
+  const files: FileRecord[] = fileRefs.map((f, i) => {
+    const size = sizes.get(f.sha256);
+    if (size === undefined) throw badRequest(`File ${f.name}: no blob ${f.sha256}; upload it first (POST /api/v1/blobs).`, [{ path: `/files/${i}/sha256`, message: 'is not an uploaded blob' }]);
+    return { ...f, size };
+  });
+  const inputs = await resolveInputs(ctx, caller, input.inputs ?? []);
+  const dataBytes = Buffer.byteLength(JSON.stringify(input.data ?? null));
+  return inTransaction(ctx, async (tx) => {
+    const saved = await insertVersion(tx, {
+      wsid: ws.id,
+      name: input.name,
+      type: input.type,
+      data: input.data ?? null,
+      size: dataBytes + files.reduce((sum, f) => sum + f.size, 0),
+      savedBy: caller.id,
+      savedAt: ctx.now(),
+      provenance: {
+        kind: options.kind,
+        user: caller.name,
+        at: ctx.now(),
+        inputs: inputs.map((i) => ({ given: i.given, resolved: formatRef(i.key) })),
+        ...(input.description === undefined ? {} : { description: input.description }),
+        ...(options.sourceFiles ? { sourceFiles: options.sourceFiles } : {}),
+        ...(options.narrative ? { narrative: options.narrative } : {}),
+      },
+      copiedFrom: null,
+      files,
+      parents: inputs.map((i) => ({ ref: i.key, relation: 'input' as const })),
+      ...(input.expectVersion === undefined ? {} : { expectVersion: input.expectVersion }),
+    });
+    return { wsid: ws.id, ...saved };
+  });
+}
+
+async function resolveInputs(ctx: Context, caller: Caller, given: string[]): Promise<{ given: string; key: VersionKey }[]> {
+  const out: { given: string; key: VersionKey }[] = [];
+  for (const text of given) {
+    const ref = parseRef(text);
+    const ws = await findWorkspace(ctx.store, ref.workspace);
+    await requireLevel(ctx.store, caller, ws, 'read');
+    out.push({ given: text, key: versionOf(await findObject(ctx.store, ws, ref.object), ref.ver) });
+  }
+  return out;
+}
+
+async function insertVersion(ctx: Context, version: Parameters<Context['store']['insertVersion']>[0]) {
+  try {
+    return await ctx.store.insertVersion(version);
+  } catch (error) {
+    if (error instanceof StaleVersionError) {
+      throw conflict(`Object ${version.name} in workspace ${version.wsid} is at version ${error.actual}, not ${error.expected}: someone saved it meanwhile. Reload and try again.`);
+    }
+    throw error;
+  }
+}
+
+export async function getObject(ctx: Context, ws: WorkspaceRecord, object: string, ver?: number): Promise<ObjectVersion> {
+  const key = versionOf(await findObject(ctx.store, ws, object), ver);
+  return toVersion(await mustGet(ctx, key));
+}
+
+export async function objectHistory(ctx: Context, ws: WorkspaceRecord, object: string): Promise<ObjectInfo[]> {
+  const head = await findObject(ctx.store, ws, object);
+  return (await ctx.store.history(ws.id, head.objid)).map(toInfo);
+}
+
+export async function listObjects(ctx: Context, ws: WorkspaceRecord, query: ListObjectsQuery) {
+  const limit = query.limit ?? 100;
+  const offset = query.offset ?? 0;
+  const page = await ctx.store.listObjects(ws.id, {
+    limit,
+    offset,
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.name ? { nameContains: query.name } : {}),
+    ...(query.after ? { after: query.after } : {}),
+    ...(query.before ? { before: query.before } : {}),
+  });
+  return { items: page.items.map(toInfo), total: page.total, offset, limit };
+}
+
+export async function copyObject(ctx: Context, caller: Caller, from: WorkspaceRecord, object: string, ver: number | undefined, to: string, name?: string): Promise<VersionKey> {
+  const source = await mustGet(ctx, versionOf(await findObject(ctx.store, from, object), ver));
+  const target = await findWorkspace(ctx.store, to);
+  await requireLevel(ctx.store, caller, target, 'write');
+  return repeatVersion(ctx, caller, source, target, name ?? source.name, 'copy');
+}
+
+export async function revertObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, object: string, ver: number): Promise<VersionKey> {
+  const source = await mustGet(ctx, versionOf(await findObject(ctx.store, ws, object), ver));
+  return repeatVersion(ctx, caller, source, ws, source.name, 'revert');
+}
+
+/** Saves the content of `source` as a new version in `target`, keeping its provenance and recording where it came from. */
+function repeatVersion(ctx: Context, caller: Caller, source: VersionRecord, target: WorkspaceRecord, name: string, relation: Exclude<LinkRelation, 'input'>): Promise<VersionKey> {
+  const sourceRef = formatRef(source);
+  const marker = relation === 'copy' ? { copiedFrom: sourceRef } : { revertedFrom: sourceRef };
+  return inTransaction(ctx, async (tx) => {
+    const saved = await insertVersion(tx, {
+      wsid: target.id,
+      name,
+      type: source.type,
+      data: source.data,
+      size: source.size,
+      savedBy: caller.id,
+      savedAt: ctx.now(),
+      provenance: { ...source.provenance, ...marker },
+      copiedFrom: relation === 'copy' ? sourceRef : null,
+      files: source.files,
+      parents: [{ ref: source, relation }],
+    });
+    return { wsid: target.id, ...saved };
+  });
+}
+
+export async function objectFile(ctx: Context, ws: WorkspaceRecord, object: string, ver: number | undefined, fileName: string): Promise<{ file: FileRecord; stream: Readable }> {
+  const version = await mustGet(ctx, versionOf(await findObject(ctx.store, ws, object), ver));
+  const file = version.files.find((f) => f.name === fileName);
+  if (!file) throw notFound(`Object ${formatRef(version)} has no file ${printable(fileName)}.`);
+  return { file, stream: ctx.blobs.open(file.sha256) };
+}
+
+/** Ancestors and/or descendants of a version; versions in workspaces the caller cannot read appear only as refs. */
+export async function lineage(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, direction: 'ancestors' | 'descendants' | 'both', depth: number): Promise<Lineage> {
+  const root = versionOf(await findObject(ctx.store, ws, object), ver);
+  const walks = direction === 'both' ? (['ancestors', 'descendants'] as const) : [direction];
+  const links = (await Promise.all(walks.map((d) => ctx.store.lineage(root, d, depth)))).flat();
+  const edges = new Map(links.map((l) => [`${formatRef(l.parent)}>${formatRef(l.child)}`, { from: formatRef(l.parent), to: formatRef(l.child), relation: l.relation }]));
+  const keys = new Map<string, VersionKey>([[formatRef(root), root]]);
+  for (const l of links) {
+    keys.set(formatRef(l.parent), l.parent);
+    keys.set(formatRef(l.child), l.child);
+  }
+  const readable = new Map<number, boolean>();
+  const nodes = [];
+  for (const [ref, key] of keys) {
+    if (!readable.has(key.wsid)) {
+      const other = await ctx.store.getWorkspace(key.wsid);
+      readable.set(key.wsid, other !== undefined && atLeast(await levelOf(ctx.store, caller, other), 'read'));
+    }
+    const record = readable.get(key.wsid) ? await ctx.store.getVersion(key.wsid, key.objid, key.ver) : undefined;
+    nodes.push(record ? { ref, accessible: true, name: record.name, type: record.type } : { ref, accessible: false });
+  }
+  return { root: formatRef(root), nodes, edges: [...edges.values()] };
+}
+
+async function mustGet(ctx: Context, key: VersionKey): Promise<VersionRecord> {
+  const record = await ctx.store.getVersion(key.wsid, key.objid, key.ver);
+  if (!record) throw notFound(`There is no object version ${formatRef(key)}.`);
+  return record;
+}
+
+export function toInfo(r: VersionRecord): ObjectInfo {
+  return {
+    ref: formatRef(r),
+    wsid: r.wsid,
+    objid: r.objid,
+    ver: r.ver,
+    name: r.name,
+    type: r.type,
+    savedBy: r.savedBy,
+    savedAt: r.savedAt,
+    size: r.size,
+    latest: r.ver === r.latestVer,
+    copiedFrom: r.copiedFrom,
+  };
+}
+
+function toVersion(r: VersionRecord): ObjectVersion {
+  return { ...toInfo(r), data: r.data, files: r.files, provenance: r.provenance };
+}
+

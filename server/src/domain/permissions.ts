@@ -1,0 +1,58 @@
+import { conflict, forbidden, unauthorized } from '../errors.js';
+import type { Level, Role } from '../schemas/common.js';
+import type { Store, WorkspaceRecord } from '../store/store.js';
+
+/**
+ * The one place where access is decided. Every route declares what it needs
+ * and the HTTP layer calls `requireLevel`; services call it again only for a
+ * second workspace (the target of a copy, an input of a save).
+ */
+export interface Caller {
+  id: number;
+  name: string;
+  role: Role;
+  /** The token this request came with, so sign-out can revoke it. */
+  tokenId?: number;
+}
+
+const ORDER: Record<Level, number> = { none: 0, read: 1, write: 2, admin: 3 };
+
+export function atLeast(have: Level, need: Level): boolean {
+  return ORDER[have] >= ORDER[need];
+}
+
+function max(a: Level, b: Level): Level {
+  return ORDER[a] >= ORDER[b] ? a : b;
+}
+
+/** The caller's level: owners are admins, grants give their level, public workspaces give everyone read. */
+export async function levelOf(store: Store, caller: Caller | null, ws: WorkspaceRecord): Promise<Level> {
+  const publicLevel: Level = ws.isPublic ? 'read' : 'none';
+  if (!caller) return publicLevel;
+  if (ws.ownerId === caller.id) return 'admin';
+  return max(await store.getGrant(ws.id, caller.id), publicLevel);
+}
+
+export async function requireLevel(store: Store, caller: Caller | null, ws: WorkspaceRecord, need: Level): Promise<Level> {
+  const have = await levelOf(store, caller, ws);
+  if (!atLeast(have, need)) {
+    if (!caller) throw unauthorized(`Workspace ${ws.id} is not public: sign in to ${verb(need)} it.`);
+    throw forbidden(`You have ${have === 'none' ? 'no' : have} access to workspace ${ws.id}; ${verb(need)} needs ${need}.`);
+  }
+  if (need !== 'read' && ws.publishedAt) {
+    throw conflict(`Workspace ${ws.id} was published on ${ws.publishedAt} and is read-only forever.`);
+  }
+  return have;
+}
+
+export function requireRole(caller: Caller | null, role: Role): Caller {
+  if (!caller) throw unauthorized();
+  if (role !== 'user' && caller.role !== 'admin' && caller.role !== role) {
+    throw forbidden(`This needs the ${role} role; you are a ${caller.role}.`);
+  }
+  return caller;
+}
+
+function verb(level: Level): string {
+  return level === 'read' ? 'reading' : level === 'write' ? 'changing' : 'administering';
+}

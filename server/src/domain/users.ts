@@ -1,0 +1,61 @@
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
+import { conflict, notFound, unauthorized } from '../errors.js';
+import type { Role } from '../schemas/common.js';
+import type { TokenKind, UserRecord } from '../store/store.js';
+import type { Context } from './context.js';
+import type { Caller } from './permissions.js';
+
+const SESSION_DAYS = 14;
+
+export async function createUser(ctx: Context, name: string, role: Role, password?: string): Promise<{ user: UserRecord; token: string }> {
+  if (await ctx.store.findUserByName(name)) throw conflict(`There is already a user named ${name}.`);
+  const passwordHash = password === undefined ? null : await argonHash(password);
+  return ctx.store.transaction(async (store) => {
+    const user = await store.createUser({ name, role, passwordHash, createdAt: ctx.now() });
+    const { token } = await issueToken({ ...ctx, store }, user.id, 'api', 'created with the user');
+    return { user, token };
+  });
+}
+
+export async function issueToken(ctx: Context, userId: number, kind: TokenKind, label: string): Promise<{ id: number; token: string }> {
+  const token = newToken();
+  const expiresAt = kind === 'session' ? new Date(Date.parse(ctx.now()) + SESSION_DAYS * 86_400_000).toISOString() : null;
+  const id = await ctx.store.createToken({ userId, tokenHash: hashToken(token), label, kind, createdAt: ctx.now(), expiresAt });
+  return { id, token };
+}
+
+/** The caller a token belongs to; a token that is malformed, unknown, revoked or expired is refused, never treated as anonymous. */
+export async function authenticate(ctx: Context, token: string): Promise<Caller & { tokenId: number }> {
+  const found = looksLikeToken(token) ? await ctx.store.findTokenUser(hashToken(token), ctx.now()) : undefined;
+  if (!found) throw unauthorized('The token is not valid: it is unknown, revoked or expired.');
+  await ctx.store.touchToken(found.tokenId, ctx.now());
+  return { id: found.user.id, name: found.user.name, role: found.user.role, tokenId: found.tokenId };
+}
+
+/** Browser sign-in: a name and password, or an API token, buys a session token. */
+export async function login(ctx: Context, credentials: { name: string; password: string } | { token: string }): Promise<{ user: UserRecord; session: string }> {
+  let user: UserRecord | undefined;
+  if ('token' in credentials) {
+    const caller = await authenticate(ctx, credentials.token);
+    user = await ctx.store.findUserById(caller.id);
+  } else {
+    user = await ctx.store.findUserByName(credentials.name);
+    const ok = user?.passwordHash ? await argonVerify(user.passwordHash, credentials.password) : false;
+    if (!ok) throw unauthorized('Unknown user name or wrong password.');
+  }
+  if (!user) throw unauthorized('Unknown user.');
+  return { user, session: (await issueToken(ctx, user.id, 'session', 'browser sign-in')).token };
+}
+
+export async function findUser(ctx: Context, name: string): Promise<UserRecord> {
+  const user = await ctx.store.findUserByName(name);
+  if (!user) throw notFound(`There is no user named ${name}.`);
+  return user;
+}
+
+/** On an empty database, creates the first admin and returns its token (shown once). */
+export async function bootstrapAdmin(ctx: Context, name = 'admin'): Promise<string | null> {
+  if ((await ctx.store.countUsers()) > 0) return null;
+  return (await createUser(ctx, name, 'admin')).token;
+}

@@ -1,0 +1,67 @@
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Context } from '../domain/context.js';
+import { notFound } from '../errors.js';
+import { SERVER_VERSION } from '../version.js';
+import { loginPage } from './login-page.js';
+import { mountRoutes } from './mount.js';
+import { openApiDocument } from './openapi.js';
+import { problemHandler } from './problem.js';
+import { always, route, type AnyRoute } from './route.js';
+import { accountRoutes } from './routes/account.js';
+import { contentsRoutes } from './routes/contents.js';
+import { narrativeRoutes } from './routes/narratives.js';
+import { objectRoutes } from './routes/objects.js';
+import { systemRoutes } from './routes/system.js';
+import { typeRoutes } from './routes/types.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+import { shareLink } from './share-link.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** Every REST route, in matching order (literal paths before parameters). */
+export function apiRoutes(): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...systemRoutes,
+    ...accountRoutes,
+    ...typeRoutes,
+    ...workspaceRoutes,
+    ...uploadRoutes,
+    ...objectRoutes,
+    ...narrativeRoutes,
+    ...contentsRoutes,
+  ];
+  const document = openApiDocument(
+    [...routes, route({ method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 }, access: always.public, handle: async () => null })],
+    SERVER_VERSION,
+  );
+  routes.push(
+    route({
+      method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 },
+      access: always.public,
+      handle: async () => document,
+    }),
+  );
+  return routes;
+}
+
+export function createApp(ctx: Context, logger: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
+
+  const api = express.Router();
+  mountRoutes(api, apiRoutes(), ctx);
+  api.use((req) => {
+    throw notFound(`No API endpoint ${req.method} ${req.originalUrl}; see ${API_PREFIX}/openapi.json.`);
+  });
+  app.use(API_PREFIX, api);
+
+  app.get('/n/:id', shareLink(ctx));
+  app.get('/login', loginPage);
+  app.get('/', (_req, res) => res.redirect('/login'));
+  app.use(problemHandler(logger));
+  return app;
+}

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import type { Context } from '../domain/context.js';
+import type { Caller } from '../domain/permissions.js';
+import { authenticate } from '../domain/users.js';
+import { forbidden, unauthorized } from '../errors.js';
+import { parseCookies, SESSION_COOKIE, XSRF_COOKIE } from './cookies.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The caller of a request: from `Authorization: Bearer <token>` (or Jupyter's
+ * `token <token>`), else from the browser's session cookie, else anonymous.
+ * Cookie-authenticated unsafe requests must echo the XSRF cookie in a header.
+ */
+export async function callerOf(ctx: Context, req: Request): Promise<Caller | null> {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^(?:Bearer|token)\s+(\S+)$/i.exec(header);
+    if (!match) throw unauthorized('Malformed Authorization header: use "Bearer <token>".');
+    return authenticate(ctx, match[1]!);
+  }
+  const cookies = parseCookies(req.headers.cookie);
+  const session = cookies.get(SESSION_COOKIE);
+  if (session === undefined) return null;
+  if (!SAFE_METHODS.has(req.method)) {
+    const xsrf = cookies.get(XSRF_COOKIE);
+    if (!xsrf || req.headers['x-xsrftoken'] !== xsrf) throw forbidden('Missing or wrong X-XSRFToken header for a cookie-authenticated request.');
+  }
+  return authenticate(ctx, session);
+}

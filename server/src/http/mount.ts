@@ -1,0 +1,62 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Context } from '../domain/context.js';
+import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.js';
+import { callerOf } from './authenticate.js';
+import { authorize } from './authorize.js';
+import type { AnyRoute } from './route.js';
+
+/**
+ * Registers routes on a router. Each request goes through the same steps:
+ * authenticate, validate params/query/body against the route's schemas,
+ * authorize against its declared access, then the handler.
+ */
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Context): void {
+  // Path and query values arrive as strings: coerce them to the schema's types.
+  const coercing = createAjv({ coerceTypes: true, useDefaults: true });
+  const strict = createAjv({ useDefaults: true });
+  const compile = (ajv: typeof strict, schema: TSchema | undefined): ValidateFunction | null => (schema ? ajv.compile(schema) : null);
+  const jsonBody = express.json({ limit: ctx.limits.jsonBytes, type: () => true });
+
+  for (const r of routes) {
+    const validateParams = compile(coercing, r.params);
+    const validateQuery = compile(coercing, r.query);
+    const validateBody = r.bodyKind === 'raw' ? null : compile(strict, r.body);
+    const handlers = [
+      async (req: Request, res: Response) => {
+        const caller = await callerOf(ctx, req);
+        const params = normalizeParams(req.params);
+        const query = { ...(req.query as Record<string, unknown>) };
+        check(validateParams, params, '/params');
+        check(validateQuery, query, '/query');
+        const body: unknown = validateBody ? req.body : undefined;
+        check(validateBody, body, '/body');
+        const input = { params, query, body };
+        const granted = await authorize(ctx, caller, r.access(input));
+        const result = await r.handle(input, granted, ctx, { req, res });
+        if (res.headersSent) return;
+        if (r.response.status === 204) {
+          res.status(204).end();
+        } else {
+          res.status(r.response.status).json(result);
+        }
+      },
+    ];
+    const path = r.expressPath ?? r.path.replace(/\{(\w+)\}/g, ':$1');
+    if (validateBody) router[r.method](path, jsonBody, ...handlers);
+    else router[r.method](path, ...handlers);
+  }
+}
+
+function check(validate: ValidateFunction | null, value: unknown, prefix: string): void {
+  if (validate && !validate(value)) throw invalidRequest(toFieldErrors(validate.errors, prefix));
+}
+
+/** Express 5 gives wildcard parameters as arrays of segments; the schemas see one path string. */
+function normalizeParams(params: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = Array.isArray(value) ? value.join('/') : value;
+  return out;
+}
+

@@ -1,0 +1,64 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { Request, Response } from 'express';
+import type { Context } from '../domain/context.js';
+import type { LoadedNarrative } from '../domain/narratives.js';
+import type { Caller } from '../domain/permissions.js';
+import type { Level, Role } from '../schemas/common.js';
+import type { WorkspaceRecord } from '../store/store.js';
+
+/**
+ * A REST route: its schemas (which validate the request and make the OpenAPI
+ * document), the access it needs, and a thin handler calling the domain.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'user'; role?: Role }
+  | { kind: 'workspace'; level: Level; workspace: string }
+  | { kind: 'narrative'; level: Level; narrative: number };
+
+/** What `authorize` established: the caller and, for workspace and narrative routes, what they may touch. */
+export interface Granted {
+  caller: Caller | null;
+  ws?: WorkspaceRecord;
+  narrative?: LoadedNarrative;
+  level?: Level;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface Route<P extends TSchema = TObject, Q extends TSchema = TObject, B extends TSchema = TSchema> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI-style path under /api/v1, e.g. `/workspaces/{wsid}`. */
+  path: string;
+  /** Express path when it differs (wildcards). */
+  expressPath?: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** `json` (default when `body` is set) parses and validates; `raw` leaves the stream to the handler. */
+  bodyKind?: 'json' | 'raw';
+  rawContentType?: string;
+  response: { status: number; schema?: TSchema; contentType?: string; description?: string };
+  access: (input: RouteInput<Static<P>, Static<Q>, Static<B>>) => Access;
+  /** Returns the response body; or `undefined` after writing to `http.res` itself. */
+  handle: (input: RouteInput<Static<P>, Static<Q>, Static<B>>, granted: Granted, ctx: Context, http: { req: Request; res: Response }) => Promise<unknown>;
+}
+
+/** The registry holds routes of every shape; each was type-checked where `route()` built it. */
+export type AnyRoute = Route<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function route<P extends TSchema = TObject, Q extends TSchema = TObject, B extends TSchema = TSchema>(r: Route<P, Q, B>): AnyRoute {
+  return r as AnyRoute;
+}
+
+export const always = {
+  public: (): Access => ({ kind: 'public' }),
+  user: (): Access => ({ kind: 'user' }),
+  admin: (): Access => ({ kind: 'user', role: 'admin' }),
+};

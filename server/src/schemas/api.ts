@@ -1,0 +1,156 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Level, Name, PositiveInt, Ref, Role, Sha256, Timestamp, Title, TypeId } from './common.js';
+import { Provenance } from './provenance.js';
+
+/** Request and response bodies of the REST API: they validate requests and yield the OpenAPI document. */
+
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+});
+
+export const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String() });
+
+export const User = Type.Object({ name: Name, role: Role });
+export type User = Static<typeof User>;
+
+export const NewUser = Type.Object(
+  { name: Name, role: Type.Optional(Role), password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })) },
+  { additionalProperties: false },
+);
+export const CreatedUser = Type.Object({ name: Name, role: Role, token: Type.String() });
+
+export const Login = Type.Union([
+  Type.Object({ name: Name, password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+  Type.Object({ token: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+]);
+
+export const TokenInfo = Type.Object({
+  id: Type.Integer(),
+  label: Type.String(),
+  kind: Type.Union([Type.Literal('api'), Type.Literal('session')]),
+  createdAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export const NewToken = Type.Object({ label: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+export const CreatedToken = Type.Object({ id: Type.Integer(), label: Type.String(), token: Type.String() });
+
+export const TypeInfo = Type.Object({ id: TypeId, title: Type.String(), description: Type.String(), schema: Type.Unknown() });
+
+export const Workspace = Type.Object({
+  id: Type.Integer(),
+  name: Name,
+  owner: Name,
+  public: Type.Boolean(),
+  published: Type.Boolean(),
+  publishedAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp,
+  /** The caller's own level in this workspace. */
+  level: Level,
+  narrativeId: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type Workspace = Static<typeof Workspace>;
+export const NewWorkspace = Type.Object({ name: Name }, { additionalProperties: false });
+export const Grant = Type.Object({ user: Name, level: Level }, { additionalProperties: false });
+export const Grants = Type.Object({ owner: Name, public: Type.Boolean(), grants: Type.Array(Grant) });
+export const PublicFlag = Type.Object({ public: Type.Boolean() }, { additionalProperties: false });
+
+export const FileRef = Type.Object({ name: Name, sha256: Sha256 }, { additionalProperties: false });
+export const ObjectFile = Type.Object({ name: Name, sha256: Sha256, size: Type.Integer({ minimum: 0 }) });
+
+export const SaveObject = Type.Object(
+  {
+    name: Name,
+    type: TypeId,
+    data: Type.Unknown({ description: 'JSON validated against the type schema' }),
+    files: Type.Optional(Type.Array(FileRef, { maxItems: 1000 })),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    inputs: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000, description: 'references to the objects this one was made from' })),
+    expectVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse the save (409) unless the latest version is this one (0: the object must not exist yet)' })),
+  },
+  { additionalProperties: false },
+);
+export type SaveObject = Static<typeof SaveObject>;
+
+export const ObjectInfo = Type.Object({
+  ref: Ref,
+  wsid: Type.Integer(),
+  objid: Type.Integer(),
+  ver: Type.Integer(),
+  name: Name,
+  type: TypeId,
+  savedBy: Name,
+  savedAt: Timestamp,
+  size: Type.Integer(),
+  latest: Type.Boolean(),
+  copiedFrom: Type.Union([Ref, Type.Null()]),
+});
+export type ObjectInfo = Static<typeof ObjectInfo>;
+export const ObjectVersion = Type.Composite([
+  ObjectInfo,
+  Type.Object({ data: Type.Unknown(), files: Type.Array(ObjectFile), provenance: Provenance }),
+]);
+export type ObjectVersion = Static<typeof ObjectVersion>;
+
+export const ObjectPage = Type.Object({ items: Type.Array(ObjectInfo), total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer() });
+export const ListObjectsQuery = Type.Object(
+  {
+    type: Type.Optional(Type.String({ maxLength: 200, description: 'a type id, or a prefix such as Genomics. or Genomics.Assembly' })),
+    name: Type.Optional(Type.String({ maxLength: 255, description: 'substring of the object name' })),
+    after: Type.Optional(Timestamp),
+    before: Type.Optional(Timestamp),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type ListObjectsQuery = Static<typeof ListObjectsQuery>;
+
+export const CopyObject = Type.Object({ to: Type.String({ maxLength: 255, description: 'target workspace id or name' }), name: Type.Optional(Name) }, { additionalProperties: false });
+export const RevertObject = Type.Object({ version: PositiveInt }, { additionalProperties: false });
+
+export const LineageNode = Type.Object({
+  ref: Ref,
+  accessible: Type.Boolean(),
+  name: Type.Optional(Name),
+  type: Type.Optional(TypeId),
+});
+export const LineageEdge = Type.Object({ from: Ref, to: Ref, relation: Type.String() });
+export const Lineage = Type.Object({ root: Ref, nodes: Type.Array(LineageNode), edges: Type.Array(LineageEdge) });
+export type Lineage = Static<typeof Lineage>;
+export const LineageQuery = Type.Object(
+  {
+    direction: Type.Optional(Type.Union([Type.Literal('ancestors'), Type.Literal('descendants'), Type.Literal('both')], { default: 'both' })),
+    depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const BlobInfo = Type.Object({ sha256: Sha256, size: Type.Integer() });
+
+export const Narrative = Type.Object({
+  id: Type.Integer(),
+  wsid: Type.Integer(),
+  objid: Type.Integer(),
+  ref: Ref,
+  title: Title,
+  owner: Name,
+  level: Level,
+  public: Type.Boolean(),
+  published: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  copiedFrom: Type.Union([Type.Integer(), Type.Null()]),
+  path: Type.String({ description: 'its path in the Jupyter Contents API' }),
+  link: Type.String({ description: 'the share link' }),
+});
+export type Narrative = Static<typeof Narrative>;
+export const NewNarrative = Type.Object({ title: Title }, { additionalProperties: false });
+export const CopyNarrative = Type.Object({ title: Type.Optional(Title) }, { additionalProperties: false });
+export const ShareNarrative = Type.Union([
+  Type.Object({ user: Name, level: Level }, { additionalProperties: false }),
+  Type.Object({ public: Type.Boolean() }, { additionalProperties: false }),
+]);

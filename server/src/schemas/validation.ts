@@ -1,0 +1,49 @@
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { badRequest, type FieldError } from '../errors.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export function createAjv(options: Options = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Turns ajv's errors into field errors whose paths start at `prefix` (e.g. `/body`). */
+export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined, prefix: string): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const e of errors ?? []) {
+    let path = prefix + e.instancePath;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') {
+      path += `/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+      message = 'is not a known field';
+    } else if (e.keyword === 'required') {
+      path += `/${String((e.params as { missingProperty: string }).missingProperty)}`;
+      message = 'is required';
+    } else if (e.keyword === 'pattern') {
+      message = `does not match ${String((e.params as { pattern: string }).pattern)}`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    const key = `${path} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+/** One sentence naming the failing fields, for the problem's `detail`. */
+export function describeFieldErrors(errors: readonly FieldError[]): string {
+  const shown = errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`);
+  const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
+  return shown.join('; ') + more;
+}
+
+export function invalidRequest(errors: readonly FieldError[]) {
+  return badRequest(describeFieldErrors(errors), errors);
+}

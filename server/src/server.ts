@@ -1,0 +1,55 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { LocalBlobStore } from './blobs/blob-store.js';
+import type { Config } from './config.js';
+import type { Context } from './domain/context.js';
+import { TypeRegistry } from './domain/types-registry.js';
+import { bootstrapAdmin } from './domain/users.js';
+import { createApp } from './http/app.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ctx: Context;
+  /** The first admin's token, when this start created the database. */
+  adminToken: string | null;
+  close(): Promise<void>;
+}
+
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/** Opens the data directory and serves the API; resolves once listening. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  await mkdir(config.home, { recursive: true, mode: 0o700 });
+  const logger = pino({ level: config.logLevel });
+  const store = await openSqliteStore(join(config.home, 'narrative.sqlite'));
+  const ctx: Context = {
+    store,
+    types: new TypeRegistry(config.typesDir),
+    blobs: await new LocalBlobStore(join(config.home, 'blobs')).init(),
+    limits: config.limits,
+    now: () => new Date().toISOString(),
+  };
+  const adminToken = await bootstrapAdmin(ctx);
+  if (adminToken) await writeFile(join(config.home, ADMIN_TOKEN_FILE), adminToken + '\n', { mode: 0o600 });
+
+  const server: Server = createApp(ctx, logger).listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    ctx,
+    adminToken,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

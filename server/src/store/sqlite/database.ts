@@ -1,0 +1,31 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrationProvider } from './migrations.js';
+import type { Tables } from './tables.js';
+
+/**
+ * Opens (creating if needed) the SQLite database in WAL mode with foreign keys
+ * on, and brings its schema up to date.
+ */
+export async function openSqlite(file: string): Promise<Kysely<Tables>> {
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({
+      database: async () => {
+        const sqlite = new Database(file);
+        sqlite.pragma('journal_mode = WAL');
+        // FULL: a committed save survives power loss, not only a killed process.
+        sqlite.pragma('synchronous = FULL');
+        sqlite.pragma('foreign_keys = ON');
+        sqlite.pragma('busy_timeout = 5000');
+        return sqlite;
+      },
+    }),
+  });
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+  return db;
+}

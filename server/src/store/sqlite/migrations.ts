@@ -1,0 +1,125 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * The SQL schema, as ordered migrations. A published migration never
+ * changes; add a new one instead. Versions and their files are never updated
+ * or deleted: a save adds rows, which is what makes a reference immutable.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-foundation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('user', 'developer', 'admin')`))
+        .addColumn('password_hash', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('api', 'session')`))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('workspaces')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('owner_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('is_public', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('published_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('next_objid', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema
+        .createTable('grants')
+        .addColumn('wsid', 'integer', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('level', 'text', (c) => c.notNull().check(sql`level in ('read', 'write', 'admin')`))
+        .addPrimaryKeyConstraint('grants_pk', ['wsid', 'user_id'])
+        .execute();
+      await db.schema.createIndex('grants_by_user').on('grants').columns(['user_id']).execute();
+      await db.schema
+        .createTable('objects')
+        .addColumn('wsid', 'integer', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('latest_ver', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('objects_pk', ['wsid', 'objid'])
+        .addUniqueConstraint('objects_name', ['wsid', 'name'])
+        .execute();
+      await db.schema
+        .createTable('object_versions')
+        .addColumn('wsid', 'integer', (c) => c.notNull())
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('ver', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('saved_by', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('saved_at', 'text', (c) => c.notNull())
+        .addColumn('provenance', 'text', (c) => c.notNull())
+        .addColumn('copied_from', 'text')
+        .addPrimaryKeyConstraint('object_versions_pk', ['wsid', 'objid', 'ver'])
+        .addForeignKeyConstraint('object_versions_object', ['wsid', 'objid'], 'objects', ['wsid', 'objid'])
+        .execute();
+      await db.schema.createIndex('object_versions_by_type').on('object_versions').columns(['wsid', 'type']).execute();
+      await db.schema
+        .createTable('blobs')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('object_files')
+        .addColumn('wsid', 'integer', (c) => c.notNull())
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('ver', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull().references('blobs.sha256'))
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('object_files_pk', ['wsid', 'objid', 'ver', 'name'])
+        .addForeignKeyConstraint('object_files_version', ['wsid', 'objid', 'ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .execute();
+      await db.schema
+        .createTable('object_links')
+        .addColumn('parent_wsid', 'integer', (c) => c.notNull())
+        .addColumn('parent_objid', 'integer', (c) => c.notNull())
+        .addColumn('parent_ver', 'integer', (c) => c.notNull())
+        .addColumn('child_wsid', 'integer', (c) => c.notNull())
+        .addColumn('child_objid', 'integer', (c) => c.notNull())
+        .addColumn('child_ver', 'integer', (c) => c.notNull())
+        .addColumn('relation', 'text', (c) => c.notNull().check(sql`relation in ('input', 'copy', 'revert')`))
+        .addPrimaryKeyConstraint('object_links_pk', ['child_wsid', 'child_objid', 'child_ver', 'parent_wsid', 'parent_objid', 'parent_ver'])
+        .addForeignKeyConstraint('object_links_child', ['child_wsid', 'child_objid', 'child_ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .addForeignKeyConstraint('object_links_parent', ['parent_wsid', 'parent_objid', 'parent_ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .execute();
+      await db.schema.createIndex('object_links_by_parent').on('object_links').columns(['parent_wsid', 'parent_objid', 'parent_ver']).execute();
+      await db.schema
+        .createTable('narratives')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('wsid', 'integer', (c) => c.notNull().unique().references('workspaces.id'))
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('copied_from', 'integer', (c) => c.references('narratives.id'))
+        .addColumn('deleted_at', 'text')
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

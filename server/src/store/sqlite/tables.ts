@@ -1,0 +1,61 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes of the SQL schema (see migrations.ts). Booleans are 0/1, JSON columns are text, times ISO 8601. */
+export interface Tables {
+  users: { id: Generated<number>; name: string; role: string; password_hash: string | null; created_at: string };
+  tokens: {
+    id: Generated<number>;
+    user_id: number;
+    token_hash: string;
+    label: string;
+    kind: string;
+    created_at: string;
+    last_used_at: string | null;
+    expires_at: string | null;
+    revoked_at: string | null;
+  };
+  workspaces: {
+    id: Generated<number>;
+    name: string;
+    owner_id: number;
+    is_public: number;
+    published_at: string | null;
+    created_at: string;
+    next_objid: number;
+  };
+  grants: { wsid: number; user_id: number; level: string };
+  objects: { wsid: number; objid: number; name: string; latest_ver: number; created_at: string };
+  object_versions: {
+    wsid: number;
+    objid: number;
+    ver: number;
+    type: string;
+    data: string;
+    size: number;
+    saved_by: number;
+    saved_at: string;
+    provenance: string;
+    copied_from: string | null;
+  };
+  object_files: { wsid: number; objid: number; ver: number; name: string; sha256: string; size: number };
+  object_links: {
+    parent_wsid: number;
+    parent_objid: number;
+    parent_ver: number;
+    child_wsid: number;
+    child_objid: number;
+    child_ver: number;
+    relation: string;
+  };
+  blobs: { sha256: string; size: number; created_at: string };
+  narratives: {
+    id: Generated<number>;
+    wsid: number;
+    objid: number;
+    title: string;
+    created_at: string;
+    updated_at: string;
+    copied_from: number | null;
+    deleted_at: string | null;
+  };
+}

@@ -1,0 +1,169 @@
+import type { Level, Role } from '../schemas/common.js';
+import type { Provenance } from '../schemas/provenance.js';
+
+/**
+ * The storage seam. Domain services speak only this interface; the SQLite
+ * implementation lives in sqlite/ and a PostgreSQL one can pass the same
+ * contract tests. Every multi-row write goes through `transaction`.
+ */
+export interface Store {
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+
+  createUser(user: { name: string; role: Role; passwordHash: string | null; createdAt: string }): Promise<UserRecord>;
+  findUserByName(name: string): Promise<UserRecord | undefined>;
+  findUserById(id: number): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+
+  createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null }): Promise<number>;
+  /** The user owning an unrevoked, unexpired token with this hash. */
+  findTokenUser(tokenHash: string, now: string): Promise<{ user: UserRecord; tokenId: number } | undefined>;
+  touchToken(tokenId: number, at: string): Promise<void>;
+  listTokens(userId: number): Promise<TokenRecord[]>;
+  revokeToken(userId: number, tokenId: number, at: string): Promise<boolean>;
+
+  createWorkspace(ws: { name: string; ownerId: number; createdAt: string }): Promise<WorkspaceRecord>;
+  getWorkspace(id: number): Promise<WorkspaceRecord | undefined>;
+  getWorkspaceByName(name: string): Promise<WorkspaceRecord | undefined>;
+  /** Workspaces the user owns or holds a grant in. */
+  listWorkspacesOf(userId: number): Promise<WorkspaceRecord[]>;
+  getGrant(wsid: number, userId: number): Promise<Level>;
+  setGrant(wsid: number, userId: number, level: Level): Promise<void>;
+  listGrants(wsid: number): Promise<{ user: string; level: Level }[]>;
+  setPublic(wsid: number, isPublic: boolean): Promise<void>;
+  publish(wsid: number, at: string): Promise<void>;
+
+  findObjectByName(wsid: number, name: string): Promise<ObjectHead | undefined>;
+  getObjectHead(wsid: number, objid: number): Promise<ObjectHead | undefined>;
+  /** Saves version latest+1 (a new object when the name is new); refuses when `expectVersion` is stale. */
+  insertVersion(version: NewVersion): Promise<{ objid: number; ver: number }>;
+  getVersion(wsid: number, objid: number, ver: number): Promise<VersionRecord | undefined>;
+  listObjects(wsid: number, filter: ObjectFilter): Promise<{ items: VersionRecord[]; total: number }>;
+  history(wsid: number, objid: number): Promise<VersionRecord[]>;
+  /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
+  lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
+
+  hasBlob(sha256: string): Promise<boolean>;
+  recordBlob(sha256: string, size: number, at: string): Promise<void>;
+  blobSizes(sha256s: string[]): Promise<Map<string, number>>;
+
+  createNarrative(n: { wsid: number; objid: number; title: string; createdAt: string; copiedFrom: number | null }): Promise<number>;
+  getNarrative(id: number): Promise<NarrativeRecord | undefined>;
+  getNarrativeByWorkspace(wsid: number): Promise<NarrativeRecord | undefined>;
+  /** Narratives whose workspace the user owns or holds a grant in. */
+  listNarrativesOf(userId: number): Promise<NarrativeRecord[]>;
+  updateNarrative(id: number, change: { title?: string; updatedAt: string }): Promise<void>;
+  deleteNarrative(id: number, at: string): Promise<void>;
+}
+
+export type TokenKind = 'api' | 'session';
+
+export interface UserRecord {
+  id: number;
+  name: string;
+  role: Role;
+  passwordHash: string | null;
+  createdAt: string;
+}
+
+export interface TokenRecord {
+  id: number;
+  label: string;
+  kind: TokenKind;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface WorkspaceRecord {
+  id: number;
+  name: string;
+  ownerId: number;
+  ownerName: string;
+  isPublic: boolean;
+  publishedAt: string | null;
+  createdAt: string;
+}
+
+export interface VersionKey {
+  wsid: number;
+  objid: number;
+  ver: number;
+}
+
+export interface ObjectHead {
+  wsid: number;
+  objid: number;
+  name: string;
+  latestVer: number;
+}
+
+export interface FileRecord {
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+export interface NewVersion {
+  wsid: number;
+  name: string;
+  type: string;
+  data: unknown;
+  size: number;
+  savedBy: number;
+  savedAt: string;
+  provenance: Provenance;
+  copiedFrom: string | null;
+  files: FileRecord[];
+  /** Versions this one was made from, with how. */
+  parents: { ref: VersionKey; relation: LinkRelation }[];
+  expectVersion?: number;
+}
+
+export type LinkRelation = 'input' | 'copy' | 'revert';
+
+export interface VersionRecord extends VersionKey {
+  name: string;
+  type: string;
+  data: unknown;
+  size: number;
+  savedBy: string;
+  savedAt: string;
+  provenance: Provenance;
+  copiedFrom: string | null;
+  latestVer: number;
+  files: FileRecord[];
+}
+
+export interface ObjectFilter {
+  type?: string;
+  nameContains?: string;
+  after?: string;
+  before?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface LinkRecord {
+  parent: VersionKey;
+  child: VersionKey;
+  relation: LinkRelation;
+}
+
+export interface NarrativeRecord {
+  id: number;
+  wsid: number;
+  objid: number;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  copiedFrom: number | null;
+  deletedAt: string | null;
+}
+
+/** Thrown by `insertVersion` when `expectVersion` does not match the latest version. */
+export class StaleVersionError extends Error {
+  constructor(readonly expected: number, readonly actual: number) {
+    super(`expected latest version ${expected} but it is ${actual}`);
+  }
+}
