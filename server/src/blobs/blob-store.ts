@@ -23,7 +23,9 @@ export class LocalBlobStore implements BlobStore {
     this.tmp = join(root, 'tmp');
   }
 
+  /** Clears temp files that uploads cut off by a crash left behind; they were never blobs. */
   async init(): Promise<this> {
+    await rm(this.tmp, { recursive: true, force: true });
     await mkdir(this.tmp, { recursive: true });
     return this;
   }

@@ -1,4 +1,5 @@
 import type { Context } from '../domain/context.js';
+import { unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
 import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
@@ -22,8 +23,8 @@ export async function authorize(ctx: Context, caller: Caller | null, access: Acc
   }
 }
 
-/** For handlers of routes whose access guarantees a signed-in caller. */
+/** The caller, for handlers that act as someone (save, copy): anonymous readers of public workspaces get a 401. */
 export function signedIn(granted: Granted): Caller {
-  if (!granted.caller) throw new Error('route declared signed-in access but has no caller');
+  if (!granted.caller) throw unauthorized('Sign in to do this: anonymous visitors can only read public workspaces.');
   return granted.caller;
 }

@@ -5,7 +5,7 @@ import type { Context } from '../domain/context.js';
 import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
-import type { AnyRoute } from './route.js';
+import { Reply, type AnyRoute } from './route.js';
 
 /**
  * Registers routes on a router. Each request goes through the same steps:
@@ -36,7 +36,9 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
         const granted = await authorize(ctx, caller, r.access(input));
         const result = await r.handle(input, granted, ctx, { req, res });
         if (res.headersSent) return;
-        if (r.response.status === 204) {
+        if (result instanceof Reply) {
+          res.status(result.status).json(result.body);
+        } else if (r.response.status === 204) {
           res.status(204).end();
         } else {
           res.status(r.response.status).json(result);

@@ -57,6 +57,11 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
   return r as AnyRoute;
 }
 
+/** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */
+export class Reply {
+  constructor(readonly status: number, readonly body: unknown) {}
+}
+
 export const always = {
   public: (): Access => ({ kind: 'public' }),
   user: (): Access => ({ kind: 'user' }),

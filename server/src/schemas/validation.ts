@@ -6,7 +6,8 @@ import { badRequest, type FieldError } from '../errors.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export function createAjv(options: Options = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, ...options });
+  // verbose: errors carry their schema, so a failed pattern can be explained by its description.
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, ...options });
   addFormats(ajv);
   return ajv;
 }
@@ -25,7 +26,8 @@ export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined,
       path += `/${String((e.params as { missingProperty: string }).missingProperty)}`;
       message = 'is required';
     } else if (e.keyword === 'pattern') {
-      message = `does not match ${String((e.params as { pattern: string }).pattern)}`;
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      message = description ? `is not allowed here: ${description}` : `does not match ${String((e.params as { pattern: string }).pattern)}`;
     } else if (e.keyword === 'enum') {
       message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -9,7 +9,7 @@ import { levelOf, requireLevel, type Caller } from '../../domain/permissions.js'
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
-import { route, type Access, type Granted } from '../route.js';
+import { Reply, route, type Access, type Granted } from '../route.js';
 
 /**
  * The Jupyter Contents REST API over narratives, so a JupyterLab `Drive`
@@ -86,16 +86,14 @@ export const contentsRoutes = [
     method: 'put', path: '/contents/{path}', expressPath: '/contents/*path', tag, summary: 'Save a narrative (a new version), or create one at a new path',
     params: PathParams, body: NotebookBody, response: { status: 200, schema: Model },
     access: at('write'),
-    async handle({ params, body }, g, ctx, { res }) {
+    async handle({ params, body }, g, ctx) {
       const caller = signedIn(g);
-      let n = g.narrative;
-      if (n) {
-        await saveNotebook(ctx, caller, n, body.content as Notebook);
-      } else {
-        n = await loadNarrative(ctx, (await createNarrative(ctx, caller, titleOf(params.path ?? ''), body.content as Notebook)).id);
-        res.status(201);
+      if (g.narrative) {
+        await saveNotebook(ctx, caller, g.narrative, body.content as Notebook);
+        return modelOf(ctx, caller, g.narrative.narrative.id);
       }
-      return modelOf(ctx, caller, n.narrative.id);
+      const created = await createNarrative(ctx, caller, titleOf(params.path ?? ''), body.content as Notebook);
+      return new Reply(201, await modelOf(ctx, caller, created.id));
     },
   }),
   route({

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadConfig } from '../../config.js';
+import { ADMIN_TOKEN_FILE, startServer } from '../../server.js';
+import type { GlobalOptions } from '../env.js';
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the platform on its embedded defaults (SQLite and blobs in NARRATIVE_HOME)')
+    .option('--port <n>', 'port to listen on (default 8765, or NARRATIVE_PORT)')
+    .option('--host <h>', 'address to listen on (default 127.0.0.1, or NARRATIVE_HOST)')
+    .action(async (options: { port?: string; host?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const config = loadConfig({
+        ...(options.port === undefined ? {} : { port: Number(options.port) }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+      });
+      const server = await startServer(config);
+      const tokenFile = join(config.home, ADMIN_TOKEN_FILE);
+      if (global.json) {
+        process.stdout.write(`${JSON.stringify({ url: server.url, home: config.home, adminToken: server.adminToken, adminTokenFile: tokenFile })}\n`);
+      } else {
+        const lines = [`narrative is serving at ${server.url}`, `  data directory: ${config.home}`, `  API: ${server.url}/api/v1 (OpenAPI: ${server.url}/api/v1/openapi.json)`, `  sign in: ${server.url}/login`];
+        if (server.adminToken) lines.push(`  first admin token (also saved in ${tokenFile}):`, `    ${server.adminToken}`);
+        else lines.push(`  the first admin's token is in ${tokenFile}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      const stop = () => void server.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

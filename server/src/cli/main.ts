@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ApiError } from '../client/index.js';
+import { SERVER_VERSION } from '../version.js';
+import { narrativeCommands, UsageError } from './commands/narratives.js';
+import { objectCommands } from './commands/objects.js';
+import { serveCommand } from './commands/serve.js';
+import { userCommands } from './commands/users.js';
+
+/** `narrative`: the command line. Every command takes --json and exits non-zero on error. */
+const program = new Command('narrative')
+  .version(SERVER_VERSION)
+  .description('Reproducible-science narratives: typed, versioned data with provenance, apps run on HPC.')
+  .option('--json', 'print one JSON document')
+  .option('--url <url>', 'server URL (default NARRATIVE_URL or http://127.0.0.1:8765)')
+  .option('--token <token>', 'API token (default NARRATIVE_TOKEN or the first admin token in NARRATIVE_HOME)')
+  .exitOverride()
+  .showHelpAfterError();
+
+serveCommand(program);
+userCommands(program);
+narrativeCommands(program);
+objectCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error, Boolean(program.opts<{ json?: boolean }>().json));
+}
+
+function report(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  let problem: { title: string; status?: number; detail: string; errors?: unknown };
+  let code = 1;
+  if (error instanceof ApiError) problem = error.problem;
+  else if (error instanceof UsageError) {
+    problem = { title: 'Usage', detail: error.message };
+    code = 2;
+  } else if (error instanceof TypeError && String((error as { cause?: { code?: string } }).cause?.code) === 'ECONNREFUSED') {
+    problem = { title: 'Server not reachable', detail: `${error.message}: is \`narrative serve\` running, and NARRATIVE_URL right?` };
+  } else problem = { title: 'Error', detail: error instanceof Error ? error.message : String(error) };
+  if (json) process.stdout.write(`${JSON.stringify({ error: problem }, null, 2)}\n`);
+  process.stderr.write(`narrative: ${problem.title}: ${problem.detail}\n`);
+  for (const e of (problem.errors as { path: string; message: string }[] | undefined) ?? []) process.stderr.write(`  ${e.path}: ${e.message}\n`);
+  return code;
+}

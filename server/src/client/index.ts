@@ -1,0 +1,148 @@
+import type { Static } from '@sinclair/typebox';
+import type * as Api from '../schemas/api.js';
+
+/**
+ * The one typed client for the REST API, shared by the CLI, the tests and
+ * the lab extension. It uses only `fetch`, so it runs in Node and browsers.
+ * Every failure is thrown as an ApiError carrying the server's problem.
+ */
+export type Workspace = Static<typeof Api.Workspace>;
+export type ObjectInfo = Static<typeof Api.ObjectInfo>;
+export type ObjectVersion = Static<typeof Api.ObjectVersion>;
+export type ObjectPage = Static<typeof Api.ObjectPage>;
+export type Narrative = Static<typeof Api.Narrative>;
+export type Lineage = Static<typeof Api.Lineage>;
+export type SaveObject = Static<typeof Api.SaveObject>;
+export type User = Static<typeof Api.User>;
+export type CreatedUser = Static<typeof Api.CreatedUser>;
+export type Grants = Static<typeof Api.Grants>;
+export type Level = 'none' | 'read' | 'write' | 'admin';
+export type Role = 'user' | 'developer' | 'admin';
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly problem: ProblemDocument) {
+    super(`${problem.title}: ${problem.detail}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  url: string;
+  token?: string;
+}
+
+/** Anything fetch accepts as a request body. */
+export type Body = NonNullable<RequestInit['body']>;
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  body?: Body;
+  headers?: Record<string, string>;
+}
+
+/** `wsid/objid[/ver]` (names allowed) as URL path segments. */
+export function refPath(ref: string): string {
+  const parts = ref.split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) throw new Error(`"${ref}" is not a reference: use wsid/objid[/ver]`);
+  return parts.map(encodeURIComponent).join('/');
+}
+
+function splitRef(ref: string): { object: string; ver: string | undefined } {
+  const [ws, obj, ver] = refPath(ref).split('/');
+  return { object: `${ws}/${obj}`, ver };
+}
+
+export class NarrativeClient {
+  readonly url: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** The raw response of a successful request (for downloads). */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const query = Object.entries(options.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
+    const search = query.length > 0 ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(body === undefined ? {} : { body }) };
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    const response = await fetch(`${this.url}/api/v1${path}${search}`, init);
+    if (!response.ok) {
+      const text = await response.text();
+      let problem: ProblemDocument;
+      try {
+        problem = JSON.parse(text) as ProblemDocument;
+      } catch {
+        problem = { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 500) };
+      }
+      throw new ApiError(response.status, problem);
+    }
+    return response;
+  }
+
+  health = () => this.request<{ status: 'ok'; version: string }>('GET', '/health');
+  me = () => this.request<User>('GET', '/me');
+  createUser = (name: string, role: Role = 'user', password?: string) =>
+    this.request<CreatedUser>('POST', '/users', { json: { name, role, ...(password === undefined ? {} : { password }) } });
+
+  listWorkspaces = () => this.request<Workspace[]>('GET', '/workspaces');
+  createWorkspace = (name: string) => this.request<Workspace>('POST', '/workspaces', { json: { name } });
+  workspace = (ws: string | number) => this.request<Workspace>('GET', `/workspaces/${encodeURIComponent(ws)}`);
+  permissions = (ws: string | number) => this.request<Grants>('GET', `/workspaces/${encodeURIComponent(ws)}/permissions`);
+  setPermission = (ws: string | number, user: string, level: Level) => this.request<Grants>('PUT', `/workspaces/${encodeURIComponent(ws)}/permissions`, { json: { user, level } });
+  setPublic = (ws: string | number, isPublic: boolean) => this.request<Workspace>('PUT', `/workspaces/${encodeURIComponent(ws)}/public`, { json: { public: isPublic } });
+  publishWorkspace = (ws: string | number) => this.request<Workspace>('POST', `/workspaces/${encodeURIComponent(ws)}/publish`);
+
+  uploadBlob = (body: Body) => this.request<{ sha256: string; size: number }>('POST', '/blobs', { body, headers: { 'Content-Type': 'application/octet-stream' } });
+  /** Multipart upload of files as one object version; `body` is a FormData or a prebuilt multipart stream with its content type. */
+  upload = (ws: string | number, body: Body, contentType?: string) =>
+    this.request<ObjectInfo>('POST', `/workspaces/${encodeURIComponent(ws)}/upload`, { body, ...(contentType ? { headers: { 'Content-Type': contentType } } : {}) });
+  saveObject = (ws: string | number, object: SaveObject) => this.request<ObjectInfo>('POST', `/workspaces/${encodeURIComponent(ws)}/objects`, { json: object });
+  listObjects = (ws: string | number, query: { type?: string; name?: string; after?: string; before?: string; limit?: number; offset?: number } = {}) =>
+    this.request<ObjectPage>('GET', `/workspaces/${encodeURIComponent(ws)}/objects`, { query });
+  getObject = (ref: string) => this.request<ObjectVersion>('GET', `/objects/${refPath(ref)}`);
+  history = (ref: string) => this.request<ObjectInfo[]>('GET', `/objects/${splitRef(ref).object}/history`);
+  copyObject = (ref: string, to: string | number, name?: string) => {
+    const { object, ver } = splitRef(ref);
+    return this.request<ObjectInfo>('POST', `/objects/${object}/copy`, { query: { ver }, json: { to: String(to), ...(name ? { name } : {}) } });
+  };
+  revertObject = (ref: string, version: number) => this.request<ObjectInfo>('POST', `/objects/${splitRef(ref).object}/revert`, { json: { version } });
+  lineage = (ref: string, direction: 'ancestors' | 'descendants' | 'both' = 'both', depth?: number) => {
+    const { object, ver } = splitRef(ref);
+    return this.request<Lineage>('GET', `/objects/${object}/lineage`, { query: { ver, direction, depth } });
+  };
+  downloadFile = (ref: string, file: string) => {
+    const { object, ver } = splitRef(ref);
+    return this.send('GET', `/objects/${object}/files/${encodeURIComponent(file)}`, { query: { ver } });
+  };
+
+  listNarratives = () => this.request<Narrative[]>('GET', '/narratives');
+  createNarrative = (title: string) => this.request<Narrative>('POST', '/narratives', { json: { title } });
+  narrative = (id: number) => this.request<Narrative>('GET', `/narratives/${id}`);
+  notebook = (id: number, ver?: number) => this.request<Record<string, unknown>>('GET', `/narratives/${id}/notebook`, { query: { ver } });
+  copyNarrative = (id: number, title?: string) => this.request<Narrative>('POST', `/narratives/${id}/copy`, { json: title ? { title } : {} });
+  shareNarrative = (id: number, share: { user: string; level: Level } | { public: boolean }) => this.request<Narrative>('PUT', `/narratives/${id}/share`, { json: share });
+  publishNarrative = (id: number) => this.request<Narrative>('POST', `/narratives/${id}/publish`);
+  deleteNarrative = (id: number) => this.request<void>('DELETE', `/narratives/${id}`);
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, startServer, type Config, type RunningServer } from '@narrative/server';
+import { NarrativeClient } from '@narrative/server/client';
+
+/** A real server on an ephemeral port with its own data directory, and clients for an admin and named users. */
+export interface Harness {
+  server: RunningServer;
+  home: string;
+  admin: NarrativeClient;
+  anonymous: NarrativeClient;
+  users: Record<string, { client: NarrativeClient; token: string }>;
+  client(token?: string): NarrativeClient;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(userNames: string[] = [], overrides: Partial<Config> = {}): Promise<Harness> {
+  const home = await mkdtemp(join(tmpdir(), 'narrative-test-'));
+  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', ...overrides }));
+  const client = (token?: string) => new NarrativeClient({ url: server.url, ...(token ? { token } : {}) });
+  const admin = client(server.adminToken!);
+  const users: Harness['users'] = {};
+  for (const name of userNames) {
+    const { token } = await admin.createUser(name, 'user', `${name}-password`);
+    users[name] = { client: client(token), token };
+  }
+  return {
+    server,
+    home,
+    admin,
+    anonymous: client(),
+    users,
+    client,
+    fetch: (path, init) => fetch(`${server.url}${path}`, init),
+    async stop() {
+      await server.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
