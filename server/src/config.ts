@@ -16,6 +16,9 @@ export interface Config {
 
 const MiB = 1024 * 1024;
 
+/** The first admin's token, written by the first start into the data directory (mode 0600). */
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.NARRATIVE_HOME ?? join(homedir(), '.narrative'));
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { LocalBlobStore } from './blobs/blob-store.js';
-import type { Config } from './config.js';
+import { ADMIN_TOKEN_FILE, type Config } from './config.js';
 import type { Context } from './domain/context.js';
 import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
@@ -18,8 +18,6 @@ export interface RunningServer {
   adminToken: string | null;
   close(): Promise<void>;
 }
-
-export const ADMIN_TOKEN_FILE = 'admin-token';
 
 /** Opens the data directory and serves the API; resolves once listening. */
 export async function startServer(config: Config): Promise<RunningServer> {

@@ -134,7 +134,10 @@ describe('narrative CLI (the compiled binary against a real server)', () => {
 
       const got = await json<{ ref: string; data: unknown; files: { name: string; sha256: string; size: number }[]; provenance: { kind: string; user: string; sourceFiles?: { filename: string; sha256: string; size: number }[] } }>(['object', 'get', ref]);
       assert.equal(got.ref, ref);
-      assert.deepEqual(got.data, { format: 'fastq', readCount: 2 });
+      const data = got.data as { format?: string; readCount?: number; paired?: boolean };
+      assert.equal(data.format, 'fastq');
+      assert.equal(data.readCount, 2);
+      assert.equal(data.paired, false, "the type's default is filled in");
       assert.deepEqual(got.files, [{ name: 'reads.fastq', sha256: sha256(readsBytes), size: Buffer.byteLength(readsBytes) }]);
       assert.equal(got.provenance.kind, 'upload');
       assert.equal(got.provenance.user, 'carol');
@@ -211,7 +214,7 @@ describe('narrative CLI (the compiled binary against a real server)', () => {
       assert.deepEqual(bobs.map((n) => n.id).sort((a, b) => a - b), [narrative.id, copy.id].sort((a, b) => a - b));
     });
 
-    it('errors: unknown type, unknown ref, missing required option, bad share usage', async () => {
+    it('errors: unknown type, unknown ref, bad usage, missing file', async () => {
       const unknownType = await fails(['upload', readsFile, '--type', 'Nope.Nothing-1.0', '--ws', String(scratch.id), '--name', 'x']);
       assert.ok(unknownType.status !== undefined && unknownType.status >= 400 && unknownType.status < 500, `status ${unknownType.status}`);
       assert.match(unknownType.detail, /Nope\.Nothing-1\.0/);
@@ -221,10 +224,18 @@ describe('narrative CLI (the compiled binary against a real server)', () => {
       const unknownWs = await fails(['object', 'get', '999999/1/1']);
       assert.equal(unknownWs.status, 404);
 
-      await fails(['upload', readsFile, '--type', 'Genomics.Reads-1.0', '--ws', String(scratch.id)]); // no --name
-      await fails(['object', 'copy', ref]); // no --to
       await fails(['share', String(narrative.id), 'bob', 'superuser']);
+      await fails(['share', 'not-a-number', 'bob', 'read']);
       await fails(['upload', join(home, 'missing.fastq'), '--type', 'Genomics.Reads-1.0', '--ws', String(scratch.id), '--name', 'y']);
+    });
+
+    it('errors: a missing required option exits non-zero with a JSON error', async () => {
+      const noName = await fails(['upload', readsFile, '--type', 'Genomics.Reads-1.0', '--ws', String(scratch.id)]);
+      assert.match(noName.detail, /--name/);
+      const noTo = await fails(['object', 'copy', ref]);
+      assert.match(noTo.detail, /--to/);
+      const objects = await h.client(carolToken).listObjects(scratch.id);
+      assert.ok(!objects.items.some((o) => o.name !== 'reads'), 'nothing was saved by the failed commands');
     });
 
     it('without a token the server refuses: exit non-zero and a 401 problem', async () => {

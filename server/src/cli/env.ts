@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NarrativeClient } from '../client/index.js';
-import { defaultHome } from '../config.js';
-import { ADMIN_TOKEN_FILE } from '../server.js';
+import { ADMIN_TOKEN_FILE, defaultHome } from '../config.js';
 
 /** Options every command accepts (commander's globals). */
 export interface GlobalOptions {

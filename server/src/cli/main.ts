@@ -29,9 +29,14 @@ try {
 }
 
 function report(error: unknown, json: boolean): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  // Commander has printed help, a version or its own usage message to stderr already.
+  if (error instanceof CommanderError && error.exitCode === 0) return 0;
   let problem: { title: string; status?: number; detail: string; errors?: unknown };
   let code = 1;
+  if (error instanceof CommanderError) {
+    if (json) process.stdout.write(`${JSON.stringify({ error: { title: 'Usage', detail: error.message } }, null, 2)}\n`);
+    return 2;
+  }
   if (error instanceof ApiError) problem = error.problem;
   else if (error instanceof UsageError) {
     problem = { title: 'Usage', detail: error.message };

@@ -5,7 +5,8 @@ import type { Context } from '../domain/context.js';
 import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
-import { Reply, type AnyRoute } from './route.js';
+import { unauthorized } from '../errors.js';
+import { anonymousMayCall, Reply, type Access, type AnyRoute } from './route.js';
 
 /**
  * Registers routes on a router. Each request goes through the same steps:
@@ -27,6 +28,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
       async (req: Request, res: Response) => {
         const caller = await callerOf(ctx, req);
         const params = normalizeParams(req.params);
+        if (!caller && !anonymousMayCall(r.method, probeAccess(r, params))) throw unauthorized();
         const query = { ...(req.query as Record<string, unknown>) };
         check(validateParams, params, '/params');
         check(validateQuery, query, '/query');
@@ -48,6 +50,15 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
     const path = r.expressPath ?? r.path.replace(/\{(\w+)\}/g, ':$1');
     if (validateBody) router[r.method](path, jsonBody, ...handlers);
     else router[r.method](path, ...handlers);
+  }
+}
+
+/** The route's access for input not yet validated: enough to tell its kind and level. */
+function probeAccess(r: AnyRoute, params: Record<string, string>): Access {
+  try {
+    return r.access({ params, query: {}, body: {} });
+  } catch {
+    return { kind: 'user' };
   }
 }
 

@@ -15,6 +15,7 @@ export function problemHandler(logger: Logger) {
       res.destroy();
       return;
     }
+    if (problem.status === 401) res.set('WWW-Authenticate', 'Bearer realm="narrative"');
     res
       .status(problem.status)
       .type('application/problem+json')

@@ -57,6 +57,16 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
   return r as AnyRoute;
 }
 
+/**
+ * Whether an anonymous caller can ever pass this access: public routes, and
+ * GET reads that a public workspace grants to anyone. Everything else needs a
+ * caller, and is refused with 401 before its input is even looked at.
+ */
+export function anonymousMayCall(method: Route['method'], access: Access): boolean {
+  if (access.kind === 'public') return true;
+  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative') && access.level === 'read';
+}
+
 /** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */
 export class Reply {
   constructor(readonly status: number, readonly body: unknown) {}

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadConfig } from '../../config.js';
-import { ADMIN_TOKEN_FILE, startServer } from '../../server.js';
+import { ADMIN_TOKEN_FILE, loadConfig } from '../../config.js';
 import type { GlobalOptions } from '../env.js';
 
 export function serveCommand(program: Command): void {
@@ -16,6 +15,8 @@ export function serveCommand(program: Command): void {
         ...(options.port === undefined ? {} : { port: Number(options.port) }),
         ...(options.host === undefined ? {} : { host: options.host }),
       });
+      // Loaded here so the other commands start without the server's dependencies.
+      const { startServer } = await import('../../server.js');
       const server = await startServer(config);
       const tokenFile = join(config.home, ADMIN_TOKEN_FILE);
       if (global.json) {
