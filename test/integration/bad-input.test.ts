@@ -20,15 +20,21 @@ const REPORT = 'Report.Report-1.0';
 
 interface Reply { status: number; type: string; body: { detail?: string; errors?: { path: string; message: string }[] } & Record<string, unknown>; text: string }
 
-async function call(token: string | undefined, method: string, path: string, opts: { json?: unknown; raw?: BodyInit; type?: string } = {}): Promise<Reply> {
+async function call(token: string | undefined, method: string, path: string, opts: { json?: unknown; raw?: RequestInit['body']; type?: string } = {}): Promise<Reply> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   let body = opts.raw;
   if (opts.json !== undefined) body = JSON.stringify(opts.json);
   if (opts.type ?? (opts.json !== undefined ? 'application/json' : undefined)) headers['Content-Type'] = opts.type ?? 'application/json';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(body === undefined ? {} : { body }) };
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: AbortSignal.timeout(5_000), ...(body === undefined ? {} : { body }) };
   if (body instanceof ReadableStream) init.duplex = 'half';
-  const res = await h.fetch(`/api/v1${path}`, init);
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await h.fetch(`/api/v1${path}`, init);
+    text = await res.text();
+  } catch (error) {
+    throw new Error(`${method} ${path}: the server never answered (${(error as Error).message})`);
+  }
   let parsed: Reply['body'] = {};
   try { parsed = JSON.parse(text) as Reply['body']; } catch { /* not JSON: the assertions below say so */ }
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: parsed, text };
@@ -184,17 +190,22 @@ describe('uploads', () => {
     expectProblem(await call(aliceToken, 'POST', '/blobs', { raw: big, type: 'application/octet-stream' }), 413);
     const stream = new ReadableStream<Uint8Array>({ start(c) { for (let i = 0; i < 10; i++) c.enqueue(big.subarray(i * 30 * KiB, (i + 1) * 30 * KiB)); c.close(); } });
     expectProblem(await call(aliceToken, 'POST', '/blobs', { raw: stream, type: 'application/octet-stream' }), 413);
-    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', reportUpload('big', 'big.bin', big)), 413);
     assert.equal(blobOnDisk(big), false, 'the oversize content was kept as a blob');
+    assert.deepEqual(tmpFiles(), []);
+    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', reportUpload('big', 'big.bin', big)), 413);
+    assert.equal(blobOnDisk(big), false, 'the oversize upload was kept as a blob');
     assert.deepEqual(tmpFiles(), []);
     assert.equal((await alice.listObjects('alice-ws', { name: 'big' })).total, 0);
   }));
 
   test('a multipart upload with a wrong content type is a 415; one with no file part a 400', () => unchanged('alice-ws', async () => {
     expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: '{"name":"x"}', type: 'application/json' }), 415);
-    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: 'name=x&type=y', type: 'application/x-www-form-urlencoded' }), 415);
+    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: 'some text', type: 'text/plain' }), 415);
+    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: new Uint8Array([1, 2, 3]) }), 415);
     const noFile = multipart([{ name: 'name', value: 'nofile' }, { name: 'type', value: REPORT }, { name: 'data', value: '{"title":"t"}' }]);
     expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', noFile), 400, { path: '/files', detail: /file/ });
+    // A urlencoded form can never carry a file: it is the wrong media type, not a form missing a part.
+    expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: 'name=x&type=y', type: 'application/x-www-form-urlencoded' }), 415);
   }));
 });
 
@@ -271,13 +282,13 @@ describe('Contents API', () => {
         [{ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: 'x' }] }, '/data/cells/0/outputs'],
       ] as const;
       for (const [content, field] of bad) expectProblem(await call(aliceToken, 'PUT', path, { json: { type: 'notebook', content } }), 422, { path: field });
-      for (const content of [null, 'a string', [1, 2]]) {
+      // A new path with a bad notebook must not leave a narrative or workspace behind.
+      expectProblem(await call(aliceToken, 'PUT', '/contents/Fresh.ipynb', { json: { type: 'notebook', content: { nbformat: 4, metadata: {} } } }), 422, { path: '/data/cells' });
+      for (const content of ['a string', [1, 2], 7, null]) {
         const r = await call(aliceToken, 'PUT', path, { json: { type: 'notebook', content } });
         assert.ok(r.status === 400 || r.status === 422, `content ${JSON.stringify(content)}: ${r.status} ${r.text}`);
         expectProblem(r, r.status);
       }
-      // A new path with a bad notebook must not leave a narrative or workspace behind.
-      expectProblem(await call(aliceToken, 'PUT', '/contents/Fresh.ipynb', { json: { type: 'notebook', content: { nbformat: 4, metadata: {} } } }), 422, { path: '/data/cells' });
     });
     assert.deepEqual(await versions(), before);
     assert.equal((await alice.narrative(n.id)).ref, n.ref);

@@ -44,17 +44,18 @@ export class LocalBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let size = 0;
     try {
+      // Past the limit, keep reading without writing: the client gets its 413 once it has sent everything.
       for await (const chunk of source as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > maxBytes) throw payloadTooLarge(`The file is larger than the limit of ${maxBytes} bytes.`);
+        if (size > maxBytes) continue;
         hash.update(chunk);
         await file.write(chunk);
       }
+      if (size > maxBytes) throw payloadTooLarge(`The file is larger than the limit of ${maxBytes} bytes.`);
       await file.sync();
     } catch (error) {
       await file.close();
       await rm(tempPath, { force: true });
-      source.resume();
       throw error;
     }
     await file.close();

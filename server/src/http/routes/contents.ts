@@ -18,7 +18,11 @@ import { Reply, route, type Access, type Granted } from '../route.js';
 const tag = 'Contents';
 const PathParams = Type.Object({ path: Type.Optional(Type.String({ maxLength: 1024 })) });
 const CheckpointParams = Type.Object({ path: Type.String({ maxLength: 1024 }), checkpoint: PositiveInt });
-const NotebookBody = Type.Object({ type: Type.Literal('notebook'), format: Type.Optional(Type.Literal('json')), content: Type.Unknown() });
+const NotebookBody = Type.Object({
+  type: Type.Literal('notebook'),
+  format: Type.Optional(Type.Literal('json')),
+  content: Type.Object({}, { additionalProperties: true, description: 'an nbformat 4 notebook, validated as Narrative.Narrative-1.0' }),
+});
 const NewBody = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('notebook'), Type.Literal('file'), Type.Literal('directory')])),
   ext: Type.Optional(Type.String({ maxLength: 20 })),

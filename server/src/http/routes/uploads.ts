@@ -1,16 +1,26 @@
-import { Type } from '@sinclair/typebox';
-import busboy from 'busboy';
-import type { Request } from 'express';
-import type { Context } from '../../domain/context.js';
+import { Type, type Static } from '@sinclair/typebox';
 import { saveObject, toInfo } from '../../domain/objects.js';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from '../../errors.js';
+import { badRequest, payloadTooLarge } from '../../errors.js';
 import { BlobInfo, ObjectInfo } from '../../schemas/api.js';
-import { IdOrName, NAME_PATTERN } from '../../schemas/common.js';
+import { IdOrName, Name, TypeId } from '../../schemas/common.js';
+import { createAjv, invalidRequest, toFieldErrors } from '../../schemas/validation.js';
 import { signedIn } from '../authorize.js';
+import { receiveMultipart } from '../multipart.js';
 import { always, route } from '../route.js';
 
 const tag = 'Uploads';
-const FILE_NAME = new RegExp(NAME_PATTERN);
+
+/** The text fields of an upload form, checked like any JSON body. */
+const UploadFields = Type.Object(
+  {
+    name: Name,
+    type: TypeId,
+    data: Type.Optional(Type.String({ description: 'the object data as JSON' })),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+const validateFields = createAjv().compile<Static<typeof UploadFields>>(UploadFields);
 
 export const uploadRoutes = [
   route({
@@ -32,7 +42,7 @@ export const uploadRoutes = [
     access: ({ params }) => ({ kind: 'workspace', level: 'write', workspace: params.ws }),
     async handle(_i, g, ctx, { req }) {
       const { fields, files } = await receiveMultipart(ctx, req);
-      if (!fields.name || !fields.type) throw badRequest('The form needs the fields name and type.', [{ path: fields.name ? '/type' : '/name', message: 'is required' }]);
+      if (!validateFields(fields)) throw invalidRequest(toFieldErrors(validateFields.errors, ''));
       let data: unknown = {};
       if (fields.data !== undefined) {
         try {
@@ -53,48 +63,3 @@ export const uploadRoutes = [
     },
   }),
 ];
-
-interface Received {
-  fields: Record<string, string>;
-  files: { filename: string; sha256: string; size: number }[];
-}
-
-/** Streams each file part into the blob store as it arrives: nothing is buffered whole. */
-async function receiveMultipart(ctx: Context, req: Request): Promise<Received> {
-  let parser: busboy.Busboy;
-  try {
-    parser = busboy({ headers: req.headers, limits: { fields: 20, fieldSize: ctx.limits.jsonBytes, files: 20, parts: 60 } });
-  } catch {
-    throw unsupportedMediaType('Send multipart/form-data with the fields name, type, optional data and one or more files.');
-  }
-  const fields: Record<string, string> = {};
-  const uploads: Promise<Received['files'][number]>[] = [];
-  const problems: Error[] = [];
-  parser.on('field', (name, value, info) => {
-    if (info.valueTruncated) problems.push(payloadTooLarge(`The form field ${name} is larger than ${ctx.limits.jsonBytes} bytes.`));
-    fields[name] = value;
-  });
-  parser.on('file', (_field, stream, info) => {
-    const filename = (info.filename ?? '').split(/[\\/]/).pop() ?? '';
-    if (!FILE_NAME.test(filename)) {
-      stream.resume();
-      problems.push(badRequest(`"${filename.slice(0, 80)}" is not a usable file name: letters, digits and _ . + = @ , - only, not starting with a dot.`));
-      return;
-    }
-    uploads.push(ctx.blobs.put(stream, ctx.limits.blobBytes).then((blob) => ({ filename, ...blob })));
-  });
-  parser.on('filesLimit', () => problems.push(badRequest('Too many files in one upload (at most 20).')));
-  await new Promise<void>((resolve, reject) => {
-    parser.on('close', resolve);
-    parser.on('error', (error) => reject(badRequest(`Malformed multipart body: ${(error as Error).message}`)));
-    req.on('error', reject);
-    req.pipe(parser);
-  });
-  const settled = await Promise.allSettled(uploads);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (problems.length > 0) throw problems[0];
-  const files = settled.map((s) => (s as PromiseFulfilledResult<Received['files'][number]>).value);
-  if (files.length === 0) throw badRequest('The upload holds no file part.', [{ path: '/files', message: 'at least one file is required' }]);
-  return { fields, files };
-}
