@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { NarrativeRecord, Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
+import { ownedOrGranted } from './workspaces.js';
 
 type NarrativeQueries = Pick<Store, 'createNarrative' | 'getNarrative' | 'getNarrativeByWorkspace' | 'listNarrativesOf' | 'updateNarrative' | 'deleteNarrative'>;
 
@@ -33,12 +34,7 @@ export function narrativeQueries(db: Db): NarrativeQueries {
         .innerJoin('workspaces', 'workspaces.id', 'narratives.wsid')
         .selectAll('narratives')
         .where('narratives.deleted_at', 'is', null)
-        .where((eb) =>
-          eb.or([
-            eb('workspaces.owner_id', '=', userId),
-            eb('workspaces.id', 'in', eb.selectFrom('grants').select('wsid').where('user_id', '=', userId)),
-          ]),
-        )
+        .where((eb) => ownedOrGranted(eb, userId))
         .orderBy('narratives.id')
         .execute();
       return rows.map(toNarrative);

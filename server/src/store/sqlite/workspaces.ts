@@ -1,6 +1,8 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Level } from '../../schemas/common.js';
 import type { Store, WorkspaceRecord } from '../store.js';
 import type { Db } from './db.js';
+import type { Tables } from './tables.js';
 
 type WorkspaceQueries = Pick<Store, 'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'listWorkspacesOf' | 'getGrant' | 'setGrant' | 'listGrants' | 'setPublic' | 'publish'>;
 
@@ -25,12 +27,7 @@ export function workspaceQueries(db: Db): WorkspaceQueries {
 
     async listWorkspacesOf(userId: number) {
       const rows = await workspaces(db)
-        .where((eb) =>
-          eb.or([
-            eb('workspaces.owner_id', '=', userId),
-            eb('workspaces.id', 'in', eb.selectFrom('grants').select('wsid').where('user_id', '=', userId)),
-          ]),
-        )
+        .where((eb) => ownedOrGranted(eb, userId))
         .orderBy('workspaces.id')
         .execute();
       return rows.map(toWorkspace);
@@ -72,6 +69,14 @@ export function workspaceQueries(db: Db): WorkspaceQueries {
       await db.updateTable('workspaces').set({ is_public: 1, published_at: at }).where('id', '=', wsid).where('published_at', 'is', null).execute();
     },
   };
+}
+
+/** Rows whose workspace (joined as `workspaces`) the user owns or holds a grant in. */
+export function ownedOrGranted(eb: ExpressionBuilder<Tables & { workspaces: Tables['workspaces'] }, 'workspaces'>, userId: number) {
+  return eb.or([
+    eb('workspaces.owner_id', '=', userId),
+    eb('workspaces.id', 'in', eb.selectFrom('grants').select('wsid').where('user_id', '=', userId)),
+  ]);
 }
 
 function workspaces(db: Db) {
