@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Context } from '../domain/context.js';
+import type { Caller } from '../domain/permissions.js';
 import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
@@ -24,32 +25,36 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
     const validateParams = compile(coercing, r.params);
     const validateQuery = compile(coercing, r.query);
     const validateBody = r.bodyKind === 'raw' ? null : compile(strict, r.body);
-    const handlers = [
-      async (req: Request, res: Response) => {
-        const caller = await callerOf(ctx, req);
-        const params = normalizeParams(req.params);
-        if (!caller && !anonymousMayCall(r.method, probeAccess(r, params))) throw unauthorized();
-        const query = { ...(req.query as Record<string, unknown>) };
-        check(validateParams, params, '/params');
-        check(validateQuery, query, '/query');
-        const body: unknown = validateBody ? req.body : undefined;
-        check(validateBody, body, '/body');
-        const input = { params, query, body };
-        const granted = await authorize(ctx, caller, r.access(input));
-        const result = await r.handle(input, granted, ctx, { req, res });
-        if (res.headersSent) return;
-        if (result instanceof Reply) {
-          res.status(result.status).json(result.body);
-        } else if (r.response.status === 204) {
-          res.status(204).end();
-        } else {
-          res.status(r.response.status).json(result);
-        }
-      },
-    ];
+    // Who is calling is settled before any body is read: anonymous callers cannot make us parse one.
+    const identify = async (req: Request, res: Response, next: NextFunction) => {
+      const caller = await callerOf(ctx, req);
+      if (!caller && !anonymousMayCall(r.method, probeAccess(r, normalizeParams(req.params)))) throw unauthorized();
+      res.locals.caller = caller;
+      next();
+    };
+    const handle = async (req: Request, res: Response) => {
+      const caller = res.locals.caller as Caller | null;
+      const params = normalizeParams(req.params);
+      const query = { ...(req.query as Record<string, unknown>) };
+      check(validateParams, params, '/params');
+      check(validateQuery, query, '/query');
+      const body: unknown = validateBody ? req.body : undefined;
+      check(validateBody, body, '/body');
+      const input = { params, query, body };
+      const granted = await authorize(ctx, caller, r.access(input));
+      const result = await r.handle(input, granted, ctx, { req, res });
+      if (res.headersSent) return;
+      if (result instanceof Reply) {
+        res.status(result.status).json(result.body);
+      } else if (r.response.status === 204) {
+        res.status(204).end();
+      } else {
+        res.status(r.response.status).json(result);
+      }
+    };
     const path = r.expressPath ?? r.path.replace(/\{(\w+)\}/g, ':$1');
-    if (validateBody) router[r.method](path, jsonBody, ...handlers);
-    else router[r.method](path, ...handlers);
+    if (validateBody) router[r.method](path, identify, jsonBody, handle);
+    else router[r.method](path, identify, handle);
   }
 }
 
