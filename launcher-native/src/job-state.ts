@@ -1,0 +1,43 @@
+/**
+ * Job states: one table of allowed transitions. The reason a job failed is
+ * kept apart from its state, so "failed" stays one state whatever went wrong.
+ */
+export type JobState = 'created' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export type FailureReason =
+  | { kind: 'exit-code'; code: number }
+  | { kind: 'out-of-memory' }
+  | { kind: 'walltime' }
+  | { kind: 'node-failure'; detail: string }
+  | { kind: 'preempted' }
+  | { kind: 'launcher-error'; detail: string }
+  | { kind: 'invalid-outputs'; detail: string }
+  | { kind: 'lost'; detail: string };
+
+const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  created: ['queued', 'failed', 'cancelled'],
+  // queued → queued: a requeue after preemption or node failure.
+  queued: ['queued', 'running', 'completed', 'failed', 'cancelled'],
+  running: ['queued', 'completed', 'failed', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isFinal(state: JobState): boolean {
+  return TRANSITIONS[state].length === 0;
+}
+
+/** What a scheduler says about one job, in the platform's vocabulary. */
+export type SchedulerStatus =
+  | { state: 'queued'; reason: string | null; position: number | null }
+  | { state: 'running'; node: string | null }
+  | { state: 'completed'; node: string | null }
+  | { state: 'failed'; reason: FailureReason; node: string | null }
+  | { state: 'cancelled'; node: string | null }
+  /** The scheduler reported a state this table does not know: keep the raw text, decide nothing. */
+  | { state: 'unknown'; raw: string };

@@ -1,0 +1,56 @@
+/**
+ * A node-side container launcher: turns one run (image, binds, user, env,
+ * argv, GPU/MPI needs) into argv arrays. Runtimes build commands; they never
+ * run them, so each is tested by the argv it renders.
+ */
+export type ImageFormat = 'directory' | 'squashfs' | 'oci-archive' | 'docker-image' | 'sif';
+
+export interface RunSpec {
+  /** A stable name for the container, so it can be found and stopped. */
+  name: string;
+  image: { digest: string; format: ImageFormat; /** A path, or for docker-image an image id. */ location: string };
+  binds: { source: string; target: string; readOnly: boolean }[];
+  /** The only environment the app sees. */
+  env: Record<string, string>;
+  /** The same environment as `KEY=VALUE` lines in a file, for runtimes that read it from one (Charliecloud). */
+  envFile: string;
+  argv: string[];
+  workdir: string;
+  /** Unprivileged account to run as; runtimes that map the invoking user ignore it. */
+  user: { uid: number; gid: number };
+  network: boolean;
+  gpus: number;
+  mpi: boolean;
+}
+
+/** What a runtime injects from the host (GPU drivers, MPI): recorded in provenance, since it differs between machines. */
+export interface Injection {
+  kind: 'gpu' | 'mpi';
+  how: string;
+}
+
+export interface Runtime {
+  readonly name: 'charliecloud' | 'docker' | 'podman' | 'apptainer' | 'shifter' | 'podman-hpc';
+  /** Image formats it runs. */
+  readonly formats: readonly ImageFormat[];
+  /** Commands to run once before `run` (e.g. injecting host libraries into the image). */
+  prepare(spec: RunSpec): string[][];
+  run(spec: RunSpec): string[];
+  /** Stops the container started by `run` (runtimes whose process dies with the job return null). */
+  stop(spec: RunSpec): string[] | null;
+  injections(spec: RunSpec): Injection[];
+  /** Prints the runtime's version, for provenance. */
+  versionArgv(): string[];
+}
+
+export class UnsupportedRun extends Error {}
+
+export function requireFormat(runtime: Runtime, spec: RunSpec): void {
+  if (!runtime.formats.includes(spec.image.format)) {
+    throw new UnsupportedRun(`${runtime.name} cannot run a ${spec.image.format} image; it runs ${runtime.formats.join(', ')}`);
+  }
+}
+
+export function envFlags(flag: string, env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([key, value]) => [flag, `${key}=${value}`]);
+}

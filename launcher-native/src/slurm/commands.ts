@@ -1,0 +1,33 @@
+/**
+ * Slurm commands as argv arrays. Nothing here is ever joined into a shell
+ * string; the caller runs them with execFile.
+ */
+export interface SubmitOptions {
+  script: string;
+  /** Array indexes, e.g. `0-99%10` for 100 tasks, at most 10 at once. */
+  array?: string;
+}
+
+export function sbatchArgv(o: SubmitOptions): string[] {
+  return ['sbatch', '--parsable', ...(o.array ? [`--array=${o.array}`] : []), o.script];
+}
+
+/** `|`-separated: job id (with array index), long state, pending reason, node list. */
+export const SQUEUE_FORMAT = '%i|%T|%r|%N';
+
+export function squeueArgv(jobIds: string[]): string[] {
+  return ['squeue', '--noheader', '--states=all', `--jobs=${jobIds.join(',')}`, `--format=${SQUEUE_FORMAT}`];
+}
+
+/** Pending jobs of a partition in the order Slurm will start them, for queue positions. */
+export function queueOrderArgv(partition: string): string[] {
+  return ['squeue', '--noheader', '--states=PENDING', `--partition=${partition}`, '--sort=-p,i', '--format=%i'];
+}
+
+export function sacctArgv(jobIds: string[]): string[] {
+  return ['sacct', '--noheader', '--parsable2', `--jobs=${jobIds.join(',')}`, '--format=JobID,State,ExitCode,NodeList,Reason'];
+}
+
+export function scancelArgv(jobIds: string[], signal?: string): string[] {
+  return ['scancel', ...(signal ? [`--signal=${signal}`, '--full'] : []), ...jobIds];
+}

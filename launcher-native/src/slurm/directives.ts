@@ -1,0 +1,65 @@
+/**
+ * The batch script: `#SBATCH` directives from a job's resources, then one
+ * fixed line that starts the job wrapper. Job data never enters the script;
+ * the wrapper reads it from the job directory.
+ */
+export interface BatchResources {
+  jobName: string;
+  partition?: string;
+  account?: string;
+  cpus: number;
+  memoryMiB: number;
+  timeMinutes: number;
+  gpus?: number;
+  /** Where Slurm writes the wrapper's own stdout/stderr (%A array job id, %a index). */
+  output: string;
+  chdir: string;
+}
+
+export function renderBatchScript(r: BatchResources, wrapperArgv: string[]): string {
+  const lines = [
+    '#!/bin/sh',
+    `#SBATCH --job-name=${safe(r.jobName)}`,
+    ...(r.partition ? [`#SBATCH --partition=${safe(r.partition)}`] : []),
+    ...(r.account ? [`#SBATCH --account=${safe(r.account)}`] : []),
+    '#SBATCH --nodes=1',
+    '#SBATCH --ntasks=1',
+    `#SBATCH --cpus-per-task=${whole(r.cpus, 'cpus')}`,
+    `#SBATCH --mem=${whole(r.memoryMiB, 'memoryMiB')}M`,
+    `#SBATCH --time=${slurmTime(r.timeMinutes)}`,
+    ...(r.gpus ? [`#SBATCH --gres=gpu:${whole(r.gpus, 'gpus')}`] : []),
+    `#SBATCH --output=${safe(r.output)}`,
+    `#SBATCH --chdir=${safe(r.chdir)}`,
+    // The wrapper gets no environment from the submitting server but what it sets itself.
+    '#SBATCH --export=NONE',
+    `exec ${wrapperArgv.map(shellQuote).join(' ')}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** D-HH:MM:SS */
+export function slurmTime(minutes: number): string {
+  const m = whole(minutes, 'timeMinutes');
+  const days = Math.floor(m / 1440);
+  const hours = Math.floor((m % 1440) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${days}-${pad(hours)}:${pad(m % 60)}:00`;
+}
+
+function whole(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${what} must be a positive whole number, not ${n}`);
+  return n;
+}
+
+/** A directive value: one line, no shell-significant surprises. */
+function safe(value: string): string {
+  if (!/^[A-Za-z0-9_.,:=@%+\/-]+$/.test(value)) throw new Error(`unsafe value for a #SBATCH directive: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Single-quotes one word for sh; used only for the wrapper's fixed argv (paths the server chose). */
+export function shellQuote(word: string): string {
+  if (/[\u0000-\u001f]/.test(word)) throw new Error(`control character in ${JSON.stringify(word)}`);
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
+import { renderBatchScript, shellQuote, slurmTime } from './directives.js';
+import { parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
+import { SLURM_STATES, toSchedulerStatus } from './state-table.js';
+
+describe('the Slurm state table', () => {
+  it('knows every job state of Slurm 22.05', () => {
+    const slurm2205 = [
+      'BOOT_FAIL', 'CANCELLED', 'COMPLETED', 'CONFIGURING', 'COMPLETING', 'DEADLINE', 'FAILED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'PENDING', 'PREEMPTED',
+      'RUNNING', 'RESV_DEL_HOLD', 'REQUEUE_FED', 'REQUEUE_HOLD', 'REQUEUED', 'RESIZING', 'REVOKED', 'SIGNALING', 'SPECIAL_EXIT', 'STAGE_OUT', 'STOPPED', 'SUSPENDED', 'TIMEOUT',
+    ];
+    assert.deepEqual(Object.keys(SLURM_STATES).sort(), slurm2205.sort());
+  });
+
+  it('keeps failure reasons apart from the failed state', () => {
+    const status = (state: string, exitCode: number | null = null) => toSchedulerStatus({ state, exitCode, reason: null, node: 'n1' });
+    assert.deepEqual(status('OUT_OF_MEMORY'), { state: 'failed', reason: { kind: 'out-of-memory' }, node: 'n1' });
+    assert.deepEqual(status('TIMEOUT'), { state: 'failed', reason: { kind: 'walltime' }, node: 'n1' });
+    assert.deepEqual(status('FAILED', 3), { state: 'failed', reason: { kind: 'exit-code', code: 3 }, node: 'n1' });
+    assert.deepEqual(status('NODE_FAIL'), { state: 'failed', reason: { kind: 'node-failure', detail: 'a node of the job failed' }, node: 'n1' });
+    assert.deepEqual(status('PREEMPTED'), { state: 'failed', reason: { kind: 'preempted' }, node: 'n1' });
+    assert.deepEqual(status('CANCELLED by 0'), { state: 'cancelled', node: 'n1' });
+    assert.deepEqual(status('COMPLETED'), { state: 'completed', node: 'n1' });
+  });
+
+  it('reports the pending reason and position, and refuses to guess at unknown states', () => {
+    assert.deepEqual(toSchedulerStatus({ state: 'PENDING', exitCode: null, reason: 'Resources', node: null, position: 2 }), { state: 'queued', reason: 'Resources', position: 2 });
+    assert.deepEqual(toSchedulerStatus({ state: 'PENDING', exitCode: null, reason: 'None', node: null }), { state: 'queued', reason: null, position: null });
+    assert.deepEqual(toSchedulerStatus({ state: 'LAUNCH_FAILED_SOMEDAY', exitCode: null, reason: null, node: null }), { state: 'unknown', raw: 'LAUNCH_FAILED_SOMEDAY' });
+  });
+});
+
+describe('parsing Slurm output', () => {
+  it('reads sbatch --parsable', () => {
+    assert.equal(parseSbatch('4711\n'), '4711');
+    assert.equal(parseSbatch('4711;cluster\n'), '4711');
+    assert.throws(() => parseSbatch('sbatch: error: Batch job submission failed\n'));
+  });
+
+  it('reads squeue, including array tasks and empty node lists', () => {
+    const text = ['12|PENDING|Priority|', '13|RUNNING|None|n1', '14_3|COMPLETED|None|n2', '15_[4-9%2]|PENDING|JobArrayTaskLimit|', ''].join('\n');
+    const rows = parseSqueue(text);
+    assert.deepEqual([...rows.keys()], ['12', '13', '14_3', '15_[4-9%2]']);
+    assert.deepEqual(rows.get('12'), { state: 'PENDING', exitCode: null, reason: 'Priority', node: null });
+    assert.deepEqual(rows.get('13'), { state: 'RUNNING', exitCode: null, reason: null, node: 'n1' });
+  });
+
+  it('reads sacct, skipping job steps, with exit codes', () => {
+    const text = ['12|COMPLETED|0:0|n1|None', '12.batch|COMPLETED|0:0|n1|', '13|FAILED|3:0|n2|NonZeroExitCode', '14|OUT_OF_MEMORY|0:125|n1|OutOfMemory', '15|CANCELLED by 0|0:15|n1|None'].join('\n');
+    const rows = parseSacct(text);
+    assert.deepEqual([...rows.keys()], ['12', '13', '14', '15']);
+    assert.deepEqual(rows.get('13'), { state: 'FAILED', exitCode: 3, reason: 'NonZeroExitCode', node: 'n2' });
+    assert.deepEqual(toSchedulerStatus(rows.get('15')!), { state: 'cancelled', node: 'n1' });
+  });
+
+  it('reads a jobcomp/filetxt record', () => {
+    const line = 'JobId=21 UserId=svc(999) GroupId=svc(995) Name=narrative-7 JobState=TIMEOUT Partition=debug TimeLimit=1 StartTime=2026-11-25T04:00:00 EndTime=2026-11-25T04:01:00 NodeList=n2 NodeCnt=1 ProcCnt=1 WorkDir=/jobs/7 ExitCode=0:15';
+    assert.deepEqual(parseJobcompLine(line), { id: '21', observation: { state: 'TIMEOUT', exitCode: 0, reason: null, node: 'n2' } });
+    assert.equal(parseJobcompLine('garbage'), null);
+  });
+});
+
+describe('Slurm commands and scripts', () => {
+  it('builds argv arrays', () => {
+    assert.deepEqual(sbatchArgv({ script: '/jobs/7/job.sh' }), ['sbatch', '--parsable', '/jobs/7/job.sh']);
+    assert.deepEqual(sbatchArgv({ script: '/jobs/7/job.sh', array: '0-99%10' }), ['sbatch', '--parsable', '--array=0-99%10', '/jobs/7/job.sh']);
+    assert.deepEqual(squeueArgv(['12', '13']), ['squeue', '--noheader', '--states=all', '--jobs=12,13', '--format=%i|%T|%r|%N']);
+    assert.deepEqual(scancelArgv(['12']), ['scancel', '12']);
+  });
+
+  it('renders the whole batch script', () => {
+    const script = renderBatchScript(
+      { jobName: 'narrative-7', partition: 'debug', account: 'bio', cpus: 2, memoryMiB: 4096, timeMinutes: 1530, gpus: 1, output: '/jobs/7/slurm-%A_%a.out', chdir: '/jobs/7' },
+      ['/usr/bin/node', '/opt/narrative/wrapper.js', "/jobs/7/it's.json"],
+    );
+    assert.equal(
+      script,
+      [
+        '#!/bin/sh',
+        '#SBATCH --job-name=narrative-7',
+        '#SBATCH --partition=debug',
+        '#SBATCH --account=bio',
+        '#SBATCH --nodes=1',
+        '#SBATCH --ntasks=1',
+        '#SBATCH --cpus-per-task=2',
+        '#SBATCH --mem=4096M',
+        '#SBATCH --time=1-01:30:00',
+        '#SBATCH --gres=gpu:1',
+        '#SBATCH --output=/jobs/7/slurm-%A_%a.out',
+        '#SBATCH --chdir=/jobs/7',
+        '#SBATCH --export=NONE',
+        `exec '/usr/bin/node' '/opt/narrative/wrapper.js' '/jobs/7/it'\\''s.json'`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses values that could break out of a directive', () => {
+    const base = { jobName: 'x', cpus: 1, memoryMiB: 1, timeMinutes: 1, output: '/o', chdir: '/c' };
+    assert.throws(() => renderBatchScript({ ...base, jobName: 'x\n#SBATCH --uid=0' }, ['/w']));
+    assert.throws(() => renderBatchScript({ ...base, partition: 'a b' }, ['/w']));
+    assert.throws(() => renderBatchScript({ ...base, cpus: 0 }, ['/w']));
+    assert.throws(() => shellQuote('a\nb'));
+    assert.equal(slurmTime(59), '0-00:59:00');
+  });
+});
