@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -9,6 +9,7 @@ import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { writeFileDurably } from './durable-file.js';
 
 export interface RunningServer {
   url: string;
@@ -31,8 +32,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     limits: config.limits,
     now: () => new Date().toISOString(),
   };
-  const adminToken = await bootstrapAdmin(ctx);
-  if (adminToken) await writeFile(join(config.home, ADMIN_TOKEN_FILE), adminToken + '\n', { mode: 0o600 });
+  const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
 
   const server: Server = createApp(ctx, logger).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { payloadTooLarge } from '../errors.js';
+import { syncDirectory } from '../durable-file.js';
 
 /**
  * Content-addressed blobs (sha256). A blob is streamed to a temp file while
@@ -70,14 +71,5 @@ export class LocalBlobStore implements BlobStore {
       await syncDirectory(join(this.root, sha256.slice(0, 2)));
     }
     return { sha256, size };
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

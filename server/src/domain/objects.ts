@@ -4,6 +4,7 @@ import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectVersion, SaveObject }
 import type { SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
+import { NARRATIVE_OBJECT, NARRATIVE_TYPE } from './notebook.js';
 import { levelOf, requireLevel, atLeast, type Caller } from './permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } from './refs.js';
 
@@ -18,14 +19,16 @@ export interface SaveOptions {
 }
 
 export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
+  await guardNotebookObject(ctx, ws, input.name, input.type);
   const fileRefs = input.files ?? [];
   const duplicate = fileRefs.find((f, i) => fileRefs.findIndex((g) => g.name === f.name) !== i);
   if (duplicate) throw badRequest(`Two files are named ${duplicate.name}.`, [{ path: '/files', message: 'file names must be unique' }]);
   ctx.types.check(input.type, input.data, fileRefs.length);
-  const sizes = await ctx.store.blobSizes(fileRefs.map((f) => f.sha256));
+  // Unknown and someone else's blobs get the same answer: a save must not confirm what others stored.
+  const sizes = await ctx.store.uploadedBlobSizes(caller.id, fileRefs.map((f) => f.sha256));
   const files: FileRecord[] = fileRefs.map((f, i) => {
     const size = sizes.get(f.sha256);
-    if (size === undefined) throw badRequest(`File ${f.name}: no blob ${f.sha256}; upload it first (POST /api/v1/blobs).`, [{ path: `/files/${i}/sha256`, message: 'is not an uploaded blob' }]);
+    if (size === undefined) throw badRequest(`File ${f.name}: you have uploaded no blob ${f.sha256}; upload it first (POST /api/v1/blobs).`, [{ path: `/files/${i}/sha256`, message: 'is not a blob you uploaded' }]);
     return { ...f, size };
   });
   const inputs = await resolveInputs(ctx, caller, input.inputs ?? []);
@@ -55,6 +58,14 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
     });
     return { wsid: ws.id, ...saved };
   });
+}
+
+/** In a narrative's workspace the object `narrative` is its notebook: nothing else may be saved under that name. */
+async function guardNotebookObject(ctx: Context, ws: WorkspaceRecord, name: string, type: string): Promise<void> {
+  if (name !== NARRATIVE_OBJECT || type === NARRATIVE_TYPE) return;
+  if (await ctx.store.getNarrativeByWorkspace(ws.id)) {
+    throw conflict(`Workspace ${ws.id} belongs to a narrative: its object "${NARRATIVE_OBJECT}" is the notebook and holds only ${NARRATIVE_TYPE}. Choose another name.`);
+  }
 }
 
 async function resolveInputs(ctx: Context, caller: Caller, given: string[]): Promise<{ given: string; key: VersionKey }[]> {
@@ -116,7 +127,8 @@ export async function revertObject(ctx: Context, caller: Caller, ws: WorkspaceRe
 }
 
 /** Saves the content of `source` as a new version in `target`, keeping its provenance and recording where it came from. */
-function repeatVersion(ctx: Context, caller: Caller, source: VersionRecord, target: WorkspaceRecord, name: string, relation: Exclude<LinkRelation, 'input'>): Promise<VersionKey> {
+async function repeatVersion(ctx: Context, caller: Caller, source: VersionRecord, target: WorkspaceRecord, name: string, relation: Exclude<LinkRelation, 'input'>): Promise<VersionKey> {
+  await guardNotebookObject(ctx, target, name, source.type);
   const sourceRef = formatRef(source);
   const marker = relation === 'copy' ? { copiedFrom: sourceRef } : { revertedFrom: sourceRef };
   return inTransaction(ctx, async (tx) => {
@@ -166,6 +178,11 @@ export async function lineage(ctx: Context, caller: Caller | null, ws: Workspace
     nodes.push(record ? { ref, accessible: true, name: record.name, type: record.type } : { ref, accessible: false });
   }
   return { root: formatRef(root), nodes, edges: [...edges.values()] };
+}
+
+/** The info of a version just saved. */
+export async function versionInfo(ctx: Context, key: VersionKey): Promise<ObjectInfo> {
+  return toInfo(await mustGet(ctx, key));
 }
 
 async function mustGet(ctx: Context, key: VersionKey): Promise<VersionRecord> {

@@ -54,8 +54,16 @@ export async function findUser(ctx: Context, name: string): Promise<UserRecord> 
   return user;
 }
 
-/** On an empty database, creates the first admin and returns its token (shown once). */
-export async function bootstrapAdmin(ctx: Context, name = 'admin'): Promise<string | null> {
+/**
+ * On an empty database, creates the first admin and hands its token to
+ * `keep` before committing: if keeping it fails, no admin exists and the next
+ * start tries again, so the only admin token is never lost.
+ */
+export async function bootstrapAdmin(ctx: Context, keep: (token: string) => Promise<void>, name = 'admin'): Promise<string | null> {
   if ((await ctx.store.countUsers()) > 0) return null;
-  return (await createUser(ctx, name, 'admin')).token;
+  return ctx.store.transaction(async (store) => {
+    const { token } = await createUser({ ...ctx, store }, name, 'admin');
+    await keep(token);
+    return token;
+  });
 }

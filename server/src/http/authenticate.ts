@@ -10,9 +10,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The caller of a request: from `Authorization: Bearer <token>` (or Jupyter's
  * `token <token>`), else from the browser's session cookie, else anonymous.
+ * A bad Authorization header is refused; a session cookie that no longer
+ * checks out (expired, revoked, from a reset server) counts as anonymous.
  * Cookie-authenticated unsafe requests must echo the XSRF cookie in a header.
  */
-export async function callerOf(ctx: Context, req: Request): Promise<Caller | null> {
+export async function callerOf(ctx: Context, req: Request, use: { cookie: boolean } = { cookie: true }): Promise<Caller | null> {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^(?:Bearer|token)\s+(\S+)$/i.exec(header);
@@ -20,11 +22,12 @@ export async function callerOf(ctx: Context, req: Request): Promise<Caller | nul
     return authenticate(ctx, match[1]!);
   }
   const cookies = parseCookies(req.headers.cookie);
-  const session = cookies.get(SESSION_COOKIE);
+  const session = use.cookie ? cookies.get(SESSION_COOKIE) : undefined;
   if (session === undefined) return null;
-  if (!SAFE_METHODS.has(req.method)) {
+  const caller = await authenticate(ctx, session).catch(() => null);
+  if (caller && !SAFE_METHODS.has(req.method)) {
     const xsrf = cookies.get(XSRF_COOKIE);
     if (!xsrf || req.headers['x-xsrftoken'] !== xsrf) throw forbidden('Missing or wrong X-XSRFToken header for a cookie-authenticated request.');
   }
-  return authenticate(ctx, session);
+  return caller;
 }

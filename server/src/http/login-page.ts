@@ -3,7 +3,8 @@ import { escapeHtml, page } from './html.js';
 
 /** A plain sign-in form; it posts to /api/v1/login, which sets the session cookie. */
 export function loginPage(req: Request, res: Response): void {
-  const next = typeof req.query.next === 'string' && req.query.next.startsWith('/') && !req.query.next.startsWith('//') ? req.query.next : '/';
+  // Only a path on this server: not `//host` or `/\host` (browsers read both as another host), no control characters.
+  const next = typeof req.query.next === 'string' && /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(req.query.next) ? req.query.next : '/';
   res.type('html').send(
     page(
       'Sign in',

@@ -6,7 +6,7 @@ import type { Caller } from '../domain/permissions.js';
 import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
-import { unauthorized } from '../errors.js';
+import { unauthorized, unsupportedMediaType } from '../errors.js';
 import { anonymousMayCall, Reply, type Access, type AnyRoute } from './route.js';
 
 /**
@@ -20,6 +20,10 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
   const strict = createAjv({ useDefaults: true });
   const compile = (ajv: typeof strict, schema: TSchema | undefined): ValidateFunction | null => (schema ? ajv.compile(schema) : null);
   const jsonBody = express.json({ limit: ctx.limits.jsonBytes, type: () => true });
+  const requireJsonType = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) throw unsupportedMediaType('Send the body as application/json.');
+    next();
+  };
 
   for (const r of routes) {
     const validateParams = compile(coercing, r.params);
@@ -27,8 +31,10 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
     const validateBody = r.bodyKind === 'raw' ? null : compile(strict, r.body);
     // Who is calling is settled before any body is read: anonymous callers cannot make us parse one.
     const identify = async (req: Request, res: Response, next: NextFunction) => {
-      const caller = await callerOf(ctx, req);
-      if (!caller && !anonymousMayCall(r.method, probeAccess(r, normalizeParams(req.params)))) throw unauthorized();
+      const probe = probeAccess(r, normalizeParams(req.params));
+      // Public routes ignore the session cookie, so a stale one never locks anyone out of signing in.
+      const caller = await callerOf(ctx, req, { cookie: probe.kind !== 'public' });
+      if (!caller && !anonymousMayCall(r.method, probe)) throw unauthorized();
       res.locals.caller = caller;
       next();
     };
@@ -53,8 +59,9 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
       }
     };
     const path = r.expressPath ?? r.path.replace(/\{(\w+)\}/g, ':$1');
-    if (validateBody) router[r.method](path, identify, jsonBody, handle);
-    else router[r.method](path, identify, handle);
+    if (!validateBody) router[r.method](path, identify, handle);
+    else if (r.jsonOfAnyContentType) router[r.method](path, identify, jsonBody, handle);
+    else router[r.method](path, identify, requireJsonType, jsonBody, handle);
   }
 }
 

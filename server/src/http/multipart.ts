@@ -2,18 +2,14 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import type { Context } from '../domain/context.js';
+import type { UploadedFile } from '../domain/uploads.js';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from '../errors.js';
 import { NAME_PATTERN } from '../schemas/common.js';
 
-export interface ReceivedFile {
-  filename: string;
-  sha256: string;
-  size: number;
-}
 
 export interface Received {
   fields: Record<string, string>;
-  files: ReceivedFile[];
+  files: UploadedFile[];
 }
 
 const FILE_NAME = new RegExp(NAME_PATTERN);
@@ -38,7 +34,7 @@ export function receiveMultipart(ctx: Context, req: Request): Promise<Received> 
   }
   return new Promise<Received>((resolve, reject) => {
     const fields: Record<string, string> = {};
-    const uploads: Promise<ReceivedFile>[] = [];
+    const uploads: Promise<UploadedFile>[] = [];
     const inFlight = new Set<Readable>();
     let settled = false;
 

@@ -43,6 +43,12 @@ export interface Route<P extends TSchema = TObject, Q extends TSchema = TObject,
   body?: B;
   /** `json` (default when `body` is set) parses and validates; `raw` leaves the stream to the handler. */
   bodyKind?: 'json' | 'raw';
+  /**
+   * Parse the JSON body whatever its Content-Type. Only for the Contents API
+   * (JupyterLab sends its bodies untyped there); elsewhere a JSON body must say
+   * application/json, so a cross-site HTML form cannot post one.
+   */
+  jsonOfAnyContentType?: true;
   rawContentType?: string;
   response: { status: number; schema?: TSchema; contentType?: string; description?: string };
   access: (input: RouteInput<Static<P>, Static<Q>, Static<B>>) => Access;

@@ -109,6 +109,18 @@ export const ListObjectsQuery = Type.Object(
 );
 export type ListObjectsQuery = Static<typeof ListObjectsQuery>;
 
+/** The text fields of a multipart upload form, checked like a JSON body. */
+export const UploadFields = Type.Object(
+  {
+    name: Name,
+    type: TypeId,
+    data: Type.Optional(Type.String({ description: 'the object data as JSON' })),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export type UploadFields = Static<typeof UploadFields>;
+
 export const CopyObject = Type.Object({ to: Type.String({ maxLength: 255, description: 'target workspace id or name' }), name: Type.Optional(Name) }, { additionalProperties: false });
 export const RevertObject = Type.Object({ version: PositiveInt }, { additionalProperties: false });
 

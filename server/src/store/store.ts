@@ -44,9 +44,10 @@ export interface Store {
   /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
   lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
 
-  hasBlob(sha256: string): Promise<boolean>;
-  recordBlob(sha256: string, size: number, at: string): Promise<void>;
-  blobSizes(sha256s: string[]): Promise<Map<string, number>>;
+  /** Records a stored blob and that this user uploaded it (only uploaders may attach a blob to a new object). */
+  recordBlob(blob: { sha256: string; size: number; uploadedBy: number; at: string }): Promise<void>;
+  /** Sizes of those of the blobs that this user uploaded. */
+  uploadedBlobSizes(userId: number, sha256s: string[]): Promise<Map<string, number>>;
 
   createNarrative(n: { wsid: number; objid: number; title: string; createdAt: string; copiedFrom: number | null }): Promise<number>;
   getNarrative(id: number): Promise<NarrativeRecord | undefined>;

@@ -87,7 +87,7 @@ export const contentsRoutes = [
     },
   }),
   route({
-    method: 'put', path: '/contents/{path}', expressPath: '/contents/*path', tag, summary: 'Save a narrative (a new version), or create one at a new path',
+    method: 'put', path: '/contents/{path}', jsonOfAnyContentType: true, expressPath: '/contents/*path', tag, summary: 'Save a narrative (a new version), or create one at a new path',
     params: PathParams, body: NotebookBody, response: { status: 200, schema: Model },
     access: at('write'),
     async handle({ params, body }, g, ctx) {
@@ -101,7 +101,7 @@ export const contentsRoutes = [
     },
   }),
   route({
-    method: 'post', path: '/contents/{path}', expressPath: '/contents{/*path}', tag, summary: 'Create an untitled narrative, or copy one (copy_from)',
+    method: 'post', path: '/contents/{path}', expressPath: '/contents{/*path}', jsonOfAnyContentType: true, tag, summary: 'Create an untitled narrative, or copy one (copy_from)',
     params: PathParams, body: NewBody, response: { status: 201, schema: Model },
     access: () => ({ kind: 'user' }),
     async handle({ params, body }, g, ctx) {
@@ -119,7 +119,7 @@ export const contentsRoutes = [
     },
   }),
   route({
-    method: 'patch', path: '/contents/{path}', expressPath: '/contents/*path', tag, summary: 'Rename a narrative (its title)',
+    method: 'patch', path: '/contents/{path}', jsonOfAnyContentType: true, expressPath: '/contents/*path', tag, summary: 'Rename a narrative (its title)',
     params: PathParams, body: Type.Object({ path: Type.String({ maxLength: 1024 }) }), response: { status: 200, schema: Model },
     access: at('write'),
     async handle({ body }, g, ctx) {

@@ -1,7 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObject, toInfo } from '../../domain/objects.js';
-import type { Context } from '../../domain/context.js';
-import type { VersionKey } from '../../store/store.js';
+import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObject, versionInfo } from '../../domain/objects.js';
 import { CopyObject, Lineage, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
 import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
@@ -14,10 +12,6 @@ const VersionQuery = Type.Object({ ver: Type.Optional(PositiveInt) }, { addition
 const on = (level: 'read' | 'write') => ({ params }: { params: { ws: string } }) => ({ kind: 'workspace' as const, level, workspace: params.ws });
 const ws = (g: Granted) => g.ws!;
 
-async function info(ctx: Context, key: VersionKey) {
-  return toInfo((await ctx.store.getVersion(key.wsid, key.objid, key.ver))!);
-}
-
 export const objectRoutes = [
   route({
     method: 'get', path: '/workspaces/{ws}/objects', tag, summary: 'List objects (latest versions) with type, name and date filters',
@@ -29,7 +23,7 @@ export const objectRoutes = [
     method: 'post', path: '/workspaces/{ws}/objects', tag, summary: 'Save an object: a new object, or the next version of one with this name',
     params: WsParams, body: SaveObject, response: { status: 201, schema: ObjectInfo },
     access: on('write'),
-    handle: async ({ body }, g, ctx) => info(ctx, await saveObject(ctx, signedIn(g), ws(g), body, { kind: 'save' })),
+    handle: async ({ body }, g, ctx) => versionInfo(ctx, await saveObject(ctx, signedIn(g), ws(g), body, { kind: 'save' })),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/history', tag, summary: 'Every version of an object', params: ObjParams, response: { status: 200, schema: Type.Array(ObjectInfo) },
@@ -63,13 +57,13 @@ export const objectRoutes = [
     method: 'post', path: '/objects/{ws}/{obj}/copy', tag, summary: 'Copy a version into another workspace (keeps its provenance, records where it came from)',
     params: ObjParams, query: VersionQuery, body: CopyObject, response: { status: 201, schema: ObjectInfo },
     access: on('read'),
-    handle: async ({ params, query, body }, g, ctx) => info(ctx, await copyObject(ctx, signedIn(g), ws(g), params.obj, query.ver, body.to, body.name)),
+    handle: async ({ params, query, body }, g, ctx) => versionInfo(ctx, await copyObject(ctx, signedIn(g), ws(g), params.obj, query.ver, body.to, body.name)),
   }),
   route({
     method: 'post', path: '/objects/{ws}/{obj}/revert', tag, summary: 'Save an older version again as the newest',
     params: ObjParams, body: RevertObject, response: { status: 201, schema: ObjectInfo },
     access: on('write'),
-    handle: async ({ params, body }, g, ctx) => info(ctx, await revertObject(ctx, signedIn(g), ws(g), params.obj, body.version)),
+    handle: async ({ params, body }, g, ctx) => versionInfo(ctx, await revertObject(ctx, signedIn(g), ws(g), params.obj, body.version)),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}', tag, summary: 'The latest version of an object, with data, files and provenance',

@@ -116,6 +116,18 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-blob-uploads': {
+    // A sha256 is no secret (readers of an object see it): attaching a blob to a new object takes having uploaded it.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('blob_uploads')
+        .addColumn('sha256', 'text', (c) => c.notNull().references('blobs.sha256'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('uploaded_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blob_uploads_pk', ['user_id', 'sha256'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -48,6 +48,7 @@ export interface Tables {
     relation: string;
   };
   blobs: { sha256: string; size: number; created_at: string };
+  blob_uploads: { sha256: string; user_id: number; uploaded_at: string };
   narratives: {
     id: Generated<number>;
     wsid: number;
