@@ -2,10 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../client/index.js';
 import { SERVER_VERSION } from '../version.js';
-import { narrativeCommands, UsageError } from './commands/narratives.js';
+import { narrativeCommands } from './commands/narratives.js';
 import { objectCommands } from './commands/objects.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommands } from './commands/users.js';
+import { UsageError } from './usage.js';
 
 /** `narrative`: the command line. Every command takes --json and exits non-zero on error. */
 const program = new Command('narrative')

@@ -97,7 +97,7 @@ export async function describeNarrative(ctx: Context, caller: Caller | null, { n
     id: narrative.id,
     wsid: ws.id,
     objid: narrative.objid,
-    ref: `${ws.id}/${narrative.objid}/${(await ctx.store.getObjectHead(ws.id, narrative.objid))?.latestVer ?? 1}`,
+    ref: `${ws.id}/${narrative.objid}/${(await ctx.store.getObjectHead(ws.id, narrative.objid))!.latestVer}`,
     title: narrative.title,
     owner: ws.ownerName,
     level: await levelOf(ctx.store, caller, ws),

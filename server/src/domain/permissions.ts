@@ -36,8 +36,8 @@ export async function levelOf(store: Store, caller: Caller | null, ws: Workspace
 export async function requireLevel(store: Store, caller: Caller | null, ws: WorkspaceRecord, need: Level): Promise<Level> {
   const have = await levelOf(store, caller, ws);
   if (!atLeast(have, need)) {
-    if (!caller) throw unauthorized(`Workspace ${ws.id} is not public: sign in to ${verb(need)} it.`);
-    throw forbidden(`You have ${have === 'none' ? 'no' : have} access to workspace ${ws.id}; ${verb(need)} needs ${need}.`);
+    if (!caller) throw unauthorized(`Workspace ${ws.id} is not public: sign in to ${ACTION[need]} it.`);
+    throw forbidden(`You have ${have === 'none' ? 'no' : have} access to workspace ${ws.id}; to ${ACTION[need]} it you need ${need}.`);
   }
   if (need !== 'read' && ws.publishedAt) {
     throw conflict(`Workspace ${ws.id} was published on ${ws.publishedAt} and is read-only forever.`);
@@ -53,6 +53,4 @@ export function requireRole(caller: Caller | null, role: Role): Caller {
   return caller;
 }
 
-function verb(level: Level): string {
-  return level === 'read' ? 'reading' : level === 'write' ? 'changing' : 'administering';
-}
+const ACTION: Record<Level, string> = { none: 'see', read: 'read', write: 'change', admin: 'administer' };

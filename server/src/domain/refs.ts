@@ -30,11 +30,6 @@ export function formatRef(key: VersionKey): string {
   return `${key.wsid}/${key.objid}/${key.ver}`;
 }
 
-export function parseCanonicalRef(ref: string): VersionKey {
-  const [wsid, objid, ver] = ref.split('/').map(Number) as [number, number, number];
-  return { wsid, objid, ver };
-}
-
 export async function findWorkspace(store: Store, idOrName: string): Promise<WorkspaceRecord> {
   const ws = isId(idOrName) ? await store.getWorkspace(Number(idOrName)) : await store.getWorkspaceByName(idOrName);
   if (!ws) throw notFound(`There is no workspace ${printable(idOrName)}.`);

@@ -33,17 +33,13 @@ export function apiRoutes(): AnyRoute[] {
     ...narrativeRoutes,
     ...contentsRoutes,
   ];
-  const document = openApiDocument(
-    [...routes, route({ method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 }, access: always.public, handle: async () => null })],
-    SERVER_VERSION,
-  );
-  routes.push(
-    route({
-      method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 },
-      access: always.public,
-      handle: async () => document,
-    }),
-  );
+  const openApi = route({
+    method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 },
+    access: always.public,
+    handle: async () => document,
+  });
+  routes.push(openApi);
+  const document = openApiDocument(routes, SERVER_VERSION);
   return routes;
 }
 

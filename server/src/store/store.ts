@@ -18,7 +18,7 @@ export interface Store {
 
   createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null }): Promise<number>;
   /** The user owning an unrevoked, unexpired token with this hash. */
-  findTokenUser(tokenHash: string, now: string): Promise<{ user: UserRecord; tokenId: number } | undefined>;
+  findTokenUser(tokenHash: string, now: string): Promise<{ user: UserRecord; tokenId: number; lastUsedAt: string | null } | undefined>;
   touchToken(tokenId: number, at: string): Promise<void>;
   listTokens(userId: number): Promise<TokenRecord[]>;
   revokeToken(userId: number, tokenId: number, at: string): Promise<boolean>;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Level, Narrative } from '../../client/index.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields, table } from '../output.js';
+import { UsageError } from '../usage.js';
 
 const LEVELS = ['none', 'read', 'write', 'admin'];
 const summary = (n: Narrative) => fields(n, ['id', 'title', 'wsid', 'ref', 'owner', 'level', 'public', 'published', 'link']);
@@ -50,8 +51,6 @@ export function narrativeCommands(program: Command): void {
       emit(global, await clientFrom(global).publishNarrative(narrativeId(id)), summary);
     });
 }
-
-export class UsageError extends Error {}
 
 export function narrativeId(text: string): number {
   const id = Number(text);

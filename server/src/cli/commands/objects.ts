@@ -5,7 +5,7 @@ import type { ObjectInfo, ObjectVersion } from '../../client/index.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { multipartBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
-import { UsageError } from './narratives.js';
+import { UsageError } from '../usage.js';
 
 const info = (o: ObjectInfo) => fields(o, ['ref', 'name', 'type', 'size', 'savedBy', 'savedAt', 'copiedFrom']);
 

@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { checkpointOf, directoryModel, notebookModel } from '../../contents/model.js';
-import { narrativeIdOf, titleOf } from '../../contents/paths.js';
+import { narrativeIdOf, narrativePath, titleOf } from '../../contents/paths.js';
 import type { Context } from '../../domain/context.js';
 import { copyNarrative, createNarrative, deleteNarrative, loadNarrative, readNotebook, renameNarrative, saveNotebook, type LoadedNarrative } from '../../domain/narratives.js';
 import type { Notebook } from '../../domain/notebook.js';
 import { revertObject } from '../../domain/objects.js';
 import { levelOf, requireLevel, type Caller } from '../../domain/permissions.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
-import { PositiveInt } from '../../schemas/common.js';
+import { PositiveInt, type Level } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
 import { Reply, route, type Access, type Granted } from '../route.js';
 
@@ -42,8 +42,8 @@ export const contentsRoutes = [
     method: 'get', path: '/contents/{path}/checkpoints', expressPath: '/contents/*path/checkpoints', tag, summary: 'Checkpoints: the versions of a narrative',
     params: PathParams, response: { status: 200, schema: Type.Array(Checkpoint) },
     access: at('read'),
-    async handle(_i, g, ctx) {
-      const n = mustExist(g);
+    async handle({ params }, g, ctx) {
+      const n = await mustExist(ctx, g, params.path, 'read');
       return (await ctx.store.history(n.ws.id, n.narrative.objid)).map(checkpointOf);
     },
   }),
@@ -51,14 +51,14 @@ export const contentsRoutes = [
     method: 'post', path: '/contents/{path}/checkpoints', expressPath: '/contents/*path/checkpoints', tag, summary: 'Create a checkpoint: every save is already a version, so this names the latest',
     params: PathParams, response: { status: 201, schema: Checkpoint },
     access: at('write'),
-    handle: async (_i, g, ctx) => checkpointOf((await readNotebook(ctx, mustExist(g))).version),
+    handle: async ({ params }, g, ctx) => checkpointOf((await readNotebook(ctx, await mustExist(ctx, g, params.path, 'write'))).version),
   }),
   route({
     method: 'post', path: '/contents/{path}/checkpoints/{checkpoint}', expressPath: '/contents/*path/checkpoints/:checkpoint', tag, summary: 'Restore a checkpoint: saves that version again as the newest',
     params: CheckpointParams, response: { status: 204 },
     access: at('write'),
     async handle({ params }, g, ctx) {
-      const n = mustExist(g);
+      const n = await mustExist(ctx, g, params.path, 'write');
       await revertObject(ctx, signedIn(g), n.ws, String(n.narrative.objid), params.checkpoint);
     },
   }),
@@ -77,13 +77,11 @@ export const contentsRoutes = [
     access: at('read'),
     async handle({ params, query }, g, ctx) {
       const withContent = query.content !== '0';
-      if (!g.narrative) {
-        if ((params.path ?? '').replace(/\/+$/, '') !== '') throw notFound(`There is no narrative at ${params.path}.`);
-        return directoryModel(withContent ? await listModels(ctx, signedIn(g)) : null);
-      }
+      if ((params.path ?? '').replace(/^\/+|\/+$/g, '') === '') return directoryModel(withContent ? await listModels(ctx, signedIn(g)) : null);
+      const n = await mustExist(ctx, g, params.path, 'read');
       if (query.type === 'directory') throw badRequest(`${params.path} is a notebook, not a directory.`);
-      const { notebook, version } = await readNotebook(ctx, g.narrative);
-      return notebookModel(g.narrative, g.level!, version, withContent ? notebook : undefined);
+      const { notebook, version } = await readNotebook(ctx, n);
+      return notebookModel(n, await levelOf(ctx.store, g.caller, n.ws), version, withContent ? notebook : undefined);
     },
   }),
   route({
@@ -92,9 +90,10 @@ export const contentsRoutes = [
     access: at('write'),
     async handle({ params, body }, g, ctx) {
       const caller = signedIn(g);
-      if (g.narrative) {
-        await saveNotebook(ctx, caller, g.narrative, body.content as Notebook);
-        return modelOf(ctx, caller, g.narrative.narrative.id);
+      const existing = await narrativeAt(ctx, g, params.path, 'write');
+      if (existing) {
+        await saveNotebook(ctx, caller, existing, body.content as Notebook);
+        return modelOf(ctx, caller, existing.narrative.id);
       }
       const created = await createNarrative(ctx, caller, titleOf(params.path ?? ''), body.content as Notebook);
       return new Reply(201, await modelOf(ctx, caller, created.id));
@@ -122,10 +121,10 @@ export const contentsRoutes = [
     method: 'patch', path: '/contents/{path}', jsonOfAnyContentType: true, expressPath: '/contents/*path', tag, summary: 'Rename a narrative (its title)',
     params: PathParams, body: Type.Object({ path: Type.String({ maxLength: 1024 }) }), response: { status: 200, schema: Model },
     access: at('write'),
-    async handle({ body }, g, ctx) {
-      const n = mustExist(g);
+    async handle({ params, body }, g, ctx) {
+      const n = await mustExist(ctx, g, params.path, 'write');
       const target = narrativeIdOf(body.path);
-      if (target !== null && target !== n.narrative.id) throw conflict(`${body.path} belongs to another narrative.`);
+      if (target !== null && target !== n.narrative.id) throw conflict(`A path ending in (${target}).ipynb names narrative ${target}; to rename this one, keep its id (${n.narrative.id}) or leave the id out.`);
       await renameNarrative(ctx, signedIn(g), n, titleOf(body.path));
       return modelOf(ctx, g.caller, n.narrative.id);
     },
@@ -134,15 +133,33 @@ export const contentsRoutes = [
     method: 'delete', path: '/contents/{path}', expressPath: '/contents/*path', tag, summary: 'Delete a narrative (its objects stay)',
     params: PathParams, response: { status: 204 },
     access: at('admin'),
-    async handle(_i, g, ctx) {
-      await deleteNarrative(ctx, mustExist(g));
+    async handle({ params }, g, ctx) {
+      await deleteNarrative(ctx, await mustExist(ctx, g, params.path, 'admin'));
     },
   }),
 ];
 
-function mustExist(g: Granted): LoadedNarrative {
-  if (!g.narrative) throw notFound('There is no narrative at this path.');
-  return g.narrative;
+/**
+ * The narrative a path names: by its id (already authorized by the route), or,
+ * for a path without one (JupyterLab keeps the path it saved to), the
+ * caller's narrative with exactly that title; null when there is none.
+ */
+async function narrativeAt(ctx: Context, g: Granted, path: string | undefined, level: Level): Promise<LoadedNarrative | null> {
+  if (g.narrative) return g.narrative;
+  const caller = signedIn(g);
+  const title = titleOf(path ?? '');
+  const matches = (await ctx.store.listNarrativesOf(caller.id)).filter((n) => n.title === title);
+  if (matches.length > 1) throw conflict(`Several of your narratives are titled "${title}": use a path with the id, such as ${narrativePath(matches[0]!.id, title)}.`);
+  if (matches.length === 0) return null;
+  const n = await loadNarrative(ctx, matches[0]!.id);
+  await requireLevel(ctx.store, caller, n.ws, level);
+  return n;
+}
+
+async function mustExist(ctx: Context, g: Granted, path: string | undefined, level: Level): Promise<LoadedNarrative> {
+  const n = await narrativeAt(ctx, g, path, level);
+  if (!n) throw notFound(`There is no narrative at ${path ?? ''}.`);
+  return n;
 }
 
 async function modelOf(ctx: Context, caller: Caller | null, id: number) {

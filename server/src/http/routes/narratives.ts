@@ -6,11 +6,11 @@ import type { Caller } from '../../domain/permissions.js';
 import { CopyNarrative, Narrative, NewNarrative, ShareNarrative } from '../../schemas/api.js';
 import { PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
+import { onNarrative } from '../access.js';
 import { always, route, type Granted } from '../route.js';
 
 const tag = 'Narratives';
 const IdParams = Type.Object({ id: PositiveInt });
-const on = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { id: number } }) => ({ kind: 'narrative' as const, level, narrative: params.id });
 const loaded = (g: Granted) => g.narrative!;
 /** Re-reads after a change so the answer shows the new state. */
 const fresh = async (ctx: Context, caller: Caller | null, n: LoadedNarrative) => describeNarrative(ctx, caller, await loadNarrative(ctx, n.narrative.id));
@@ -32,19 +32,19 @@ export const narrativeRoutes = [
   }),
   route({
     method: 'get', path: '/narratives/{id}', tag, summary: 'One narrative, with my level in it', params: IdParams, response: { status: 200, schema: Narrative },
-    access: on('read'),
+    access: onNarrative('read'),
     handle: async (_i, g, ctx) => describeNarrative(ctx, g.caller, loaded(g)),
   }),
   route({
     method: 'get', path: '/narratives/{id}/notebook', tag, summary: 'The notebook (nbformat 4), latest or a given version',
     params: IdParams, query: Type.Object({ ver: Type.Optional(PositiveInt) }, { additionalProperties: false }), response: { status: 200, schema: Type.Unknown() },
-    access: on('read'),
+    access: onNarrative('read'),
     handle: async ({ query }, g, ctx) => (await readNotebook(ctx, loaded(g), query.ver)).notebook,
   }),
   route({
     method: 'post', path: '/narratives/{id}/copy', tag, summary: 'Copy a narrative I can read into a new one I own, with its data',
     params: IdParams, body: CopyNarrative, response: { status: 201, schema: Narrative },
-    access: on('read'),
+    access: onNarrative('read'),
     async handle({ body }, g, ctx) {
       const caller = signedIn(g);
       const copy = await copyNarrative(ctx, caller, loaded(g), body.title);
@@ -54,7 +54,7 @@ export const narrativeRoutes = [
   route({
     method: 'put', path: '/narratives/{id}/share', tag, summary: 'Share: set a user\'s level, or make public (or not)',
     params: IdParams, body: ShareNarrative, response: { status: 200, schema: Narrative },
-    access: on('admin'),
+    access: onNarrative('admin'),
     async handle({ body }, g, ctx) {
       const n = loaded(g);
       if ('public' in body) await setPublic(ctx, n.ws, body.public);
@@ -64,7 +64,7 @@ export const narrativeRoutes = [
   }),
   route({
     method: 'post', path: '/narratives/{id}/publish', tag, summary: 'Publish: public and read-only forever', params: IdParams, response: { status: 200, schema: Narrative },
-    access: on('admin'),
+    access: onNarrative('admin'),
     async handle(_i, g, ctx) {
       await publishWorkspace(ctx, loaded(g).ws);
       return fresh(ctx, g.caller, loaded(g));
@@ -72,7 +72,7 @@ export const narrativeRoutes = [
   }),
   route({
     method: 'delete', path: '/narratives/{id}', tag, summary: 'Delete a narrative (its objects stay, citable by ref)', params: IdParams, response: { status: 204 },
-    access: on('admin'),
+    access: onNarrative('admin'),
     async handle(_i, g, ctx) {
       await deleteNarrative(ctx, loaded(g));
     },

@@ -3,46 +3,45 @@ import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory,
 import { CopyObject, Lineage, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
 import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
-import { route, type Granted } from '../route.js';
+import { onWorkspace, grantedWorkspace } from '../access.js';
+import { route } from '../route.js';
 
 const tag = 'Objects';
 const WsParams = Type.Object({ ws: IdOrName });
 const ObjParams = Type.Object({ ws: IdOrName, obj: IdOrName });
 const VersionQuery = Type.Object({ ver: Type.Optional(PositiveInt) }, { additionalProperties: false });
-const on = (level: 'read' | 'write') => ({ params }: { params: { ws: string } }) => ({ kind: 'workspace' as const, level, workspace: params.ws });
-const ws = (g: Granted) => g.ws!;
 
 export const objectRoutes = [
   route({
     method: 'get', path: '/workspaces/{ws}/objects', tag, summary: 'List objects (latest versions) with type, name and date filters',
     params: WsParams, query: ListObjectsQuery, response: { status: 200, schema: ObjectPage },
-    access: on('read'),
-    handle: async ({ query }, g, ctx) => listObjects(ctx, ws(g), query),
+    access: onWorkspace('read'),
+    handle: async ({ query }, g, ctx) => listObjects(ctx, grantedWorkspace(g), query),
   }),
   route({
     method: 'post', path: '/workspaces/{ws}/objects', tag, summary: 'Save an object: a new object, or the next version of one with this name',
     params: WsParams, body: SaveObject, response: { status: 201, schema: ObjectInfo },
-    access: on('write'),
-    handle: async ({ body }, g, ctx) => versionInfo(ctx, await saveObject(ctx, signedIn(g), ws(g), body, { kind: 'save' })),
+    access: onWorkspace('write'),
+    handle: async ({ body }, g, ctx) => versionInfo(ctx, await saveObject(ctx, signedIn(g), grantedWorkspace(g), body, { kind: 'save' })),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/history', tag, summary: 'Every version of an object', params: ObjParams, response: { status: 200, schema: Type.Array(ObjectInfo) },
-    access: on('read'),
-    handle: async ({ params }, g, ctx) => objectHistory(ctx, ws(g), params.obj),
+    access: onWorkspace('read'),
+    handle: async ({ params }, g, ctx) => objectHistory(ctx, grantedWorkspace(g), params.obj),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/lineage', tag, summary: 'Ancestors and descendants of a version',
     params: ObjParams, query: Type.Composite([LineageQuery, Type.Object({ ver: Type.Optional(PositiveInt) })], { additionalProperties: false }), response: { status: 200, schema: Lineage },
-    access: on('read'),
-    handle: async ({ params, query }, g, ctx) => lineage(ctx, g.caller, ws(g), params.obj, query.ver, query.direction ?? 'both', query.depth ?? 20),
+    access: onWorkspace('read'),
+    handle: async ({ params, query }, g, ctx) => lineage(ctx, g.caller, grantedWorkspace(g), params.obj, query.ver, query.direction ?? 'both', query.depth ?? 20),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/files/{file}', tag, summary: "Download one of a version's files",
     params: Type.Object({ ws: IdOrName, obj: IdOrName, file: Name }), query: VersionQuery,
     response: { status: 200, contentType: 'application/octet-stream', schema: Type.String({ format: 'binary' }) },
-    access: on('read'),
+    access: onWorkspace('read'),
     async handle({ params, query }, g, ctx, { res }) {
-      const { file, stream } = await objectFile(ctx, ws(g), params.obj, query.ver, params.file);
+      const { file, stream } = await objectFile(ctx, grantedWorkspace(g), params.obj, query.ver, params.file);
       res.status(200).set({
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(file.size),
@@ -56,25 +55,25 @@ export const objectRoutes = [
   route({
     method: 'post', path: '/objects/{ws}/{obj}/copy', tag, summary: 'Copy a version into another workspace (keeps its provenance, records where it came from)',
     params: ObjParams, query: VersionQuery, body: CopyObject, response: { status: 201, schema: ObjectInfo },
-    access: on('read'),
-    handle: async ({ params, query, body }, g, ctx) => versionInfo(ctx, await copyObject(ctx, signedIn(g), ws(g), params.obj, query.ver, body.to, body.name)),
+    access: onWorkspace('read'),
+    handle: async ({ params, query, body }, g, ctx) => versionInfo(ctx, await copyObject(ctx, signedIn(g), grantedWorkspace(g), params.obj, query.ver, body.to, body.name)),
   }),
   route({
     method: 'post', path: '/objects/{ws}/{obj}/revert', tag, summary: 'Save an older version again as the newest',
     params: ObjParams, body: RevertObject, response: { status: 201, schema: ObjectInfo },
-    access: on('write'),
-    handle: async ({ params, body }, g, ctx) => versionInfo(ctx, await revertObject(ctx, signedIn(g), ws(g), params.obj, body.version)),
+    access: onWorkspace('write'),
+    handle: async ({ params, body }, g, ctx) => versionInfo(ctx, await revertObject(ctx, signedIn(g), grantedWorkspace(g), params.obj, body.version)),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}', tag, summary: 'The latest version of an object, with data, files and provenance',
     params: ObjParams, response: { status: 200, schema: ObjectVersion },
-    access: on('read'),
-    handle: async ({ params }, g, ctx) => getObject(ctx, ws(g), params.obj),
+    access: onWorkspace('read'),
+    handle: async ({ params }, g, ctx) => getObject(ctx, grantedWorkspace(g), params.obj),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/{ver}', tag, summary: 'One version of an object (wsid/objid/ver)',
     params: Type.Object({ ws: IdOrName, obj: IdOrName, ver: PositiveInt }), response: { status: 200, schema: ObjectVersion },
-    access: on('read'),
-    handle: async ({ params }, g, ctx) => getObject(ctx, ws(g), params.obj, params.ver),
+    access: onWorkspace('read'),
+    handle: async ({ params }, g, ctx) => getObject(ctx, grantedWorkspace(g), params.obj, params.ver),
   }),
 ];

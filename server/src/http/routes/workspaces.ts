@@ -3,12 +3,11 @@ import { createWorkspace, describeGrants, describeWorkspace, listWorkspaces, pub
 import { Grant, Grants, NewWorkspace, PublicFlag, Workspace } from '../../schemas/api.js';
 import { IdOrName } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
-import { always, route, type Granted } from '../route.js';
+import { onWorkspace, grantedWorkspace } from '../access.js';
+import { always, route } from '../route.js';
 
 const tag = 'Workspaces';
 const WsParams = Type.Object({ ws: IdOrName });
-const on = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { ws: string } }) => ({ kind: 'workspace' as const, level, workspace: params.ws });
-const ws = (g: Granted) => g.ws!;
 
 export const workspaceRoutes = [
   route({
@@ -26,36 +25,36 @@ export const workspaceRoutes = [
   }),
   route({
     method: 'get', path: '/workspaces/{ws}', tag, summary: 'One workspace, with my level in it', params: WsParams, response: { status: 200, schema: Workspace },
-    access: on('read'),
-    handle: async (_i, g, ctx) => describeWorkspace(ctx, g.caller, ws(g)),
+    access: onWorkspace('read'),
+    handle: async (_i, g, ctx) => describeWorkspace(ctx, g.caller, grantedWorkspace(g)),
   }),
   route({
     method: 'get', path: '/workspaces/{ws}/permissions', tag, summary: 'Who has access', params: WsParams, response: { status: 200, schema: Grants },
-    access: on('read'),
-    handle: async (_i, g, ctx) => describeGrants(ctx, ws(g)),
+    access: onWorkspace('read'),
+    handle: async (_i, g, ctx) => describeGrants(ctx, grantedWorkspace(g)),
   }),
   route({
     method: 'put', path: '/workspaces/{ws}/permissions', tag, summary: "Set a user's level (none removes it)", params: WsParams, body: Grant, response: { status: 200, schema: Grants },
-    access: on('admin'),
+    access: onWorkspace('admin'),
     async handle({ body }, g, ctx) {
-      await setGrant(ctx, ws(g), body.user, body.level);
-      return describeGrants(ctx, ws(g));
+      await setGrant(ctx, grantedWorkspace(g), body.user, body.level);
+      return describeGrants(ctx, grantedWorkspace(g));
     },
   }),
   route({
     method: 'put', path: '/workspaces/{ws}/public', tag, summary: 'Make readable by anyone, or not', params: WsParams, body: PublicFlag, response: { status: 200, schema: Workspace },
-    access: on('admin'),
+    access: onWorkspace('admin'),
     async handle({ body }, g, ctx) {
-      await setPublic(ctx, ws(g), body.public);
-      return describeWorkspace(ctx, g.caller, (await ctx.store.getWorkspace(ws(g).id))!);
+      await setPublic(ctx, grantedWorkspace(g), body.public);
+      return describeWorkspace(ctx, g.caller, (await ctx.store.getWorkspace(grantedWorkspace(g).id))!);
     },
   }),
   route({
     method: 'post', path: '/workspaces/{ws}/publish', tag, summary: 'Publish: public and read-only forever', params: WsParams, response: { status: 200, schema: Workspace },
-    access: on('admin'),
+    access: onWorkspace('admin'),
     async handle(_i, g, ctx) {
-      await publishWorkspace(ctx, ws(g));
-      return describeWorkspace(ctx, g.caller, (await ctx.store.getWorkspace(ws(g).id))!);
+      await publishWorkspace(ctx, grantedWorkspace(g));
+      return describeWorkspace(ctx, g.caller, (await ctx.store.getWorkspace(grantedWorkspace(g).id))!);
     },
   }),
 ];

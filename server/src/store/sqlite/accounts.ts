@@ -55,12 +55,12 @@ export function accountQueries(db: Db): AccountQueries {
       const row = await db
         .selectFrom('tokens')
         .innerJoin('users', 'users.id', 'tokens.user_id')
-        .select(['tokens.id as tokenId', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
+        .select(['tokens.id as tokenId', 'tokens.last_used_at', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
         .where('tokens.token_hash', '=', tokenHash)
         .where('tokens.revoked_at', 'is', null)
         .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
         .executeTakeFirst();
-      return row && { user: toUser(row), tokenId: row.tokenId };
+      return row && { user: toUser(row), tokenId: row.tokenId, lastUsedAt: row.last_used_at };
     },
 
     async touchToken(tokenId: number, at: string) {

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { clusterDown, clusterUp } from '@narrative/launcher-native/cluster';
+import { defaultHome } from '../../config.js';
+import type { GlobalOptions } from '../env.js';
+import { emit } from '../output.js';
+import { UsageError } from '../usage.js';
+
+/** `narrative cluster up|down`: the local Slurm (munge, slurmctld, N slurmd on 127.0.0.1) for tests and demos. */
+export function clusterCommands(program: Command): void {
+  const cluster = program.command('cluster').description('a local Slurm cluster on this machine, for tests and demos');
+  cluster
+    .command('up')
+    .description('start munged, slurmctld and the slurmd nodes (does nothing if already up)')
+    .option('--nodes <n>', 'number of slurmd nodes', '2')
+    .option('--dir <dir>', 'directory for all its state (default NARRATIVE_HOME/cluster)')
+    .action(async (options: { nodes: string; dir?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const nodes = Number(options.nodes);
+      if (!Number.isSafeInteger(nodes) || nodes < 1) throw new UsageError(`--nodes wants a whole number of at least 1, not "${options.nodes}"`);
+      const info = await clusterUp({ dir: options.dir ?? defaultDir(), nodes });
+      const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition };
+      emit(global, result, (r) => [
+        `local Slurm cluster up: ${r.nodes.length} nodes (${r.nodes.join(', ')}), partition ${r.partition}`,
+        `  state and logs: ${r.dir}`,
+        '  point sbatch, squeue, scancel and sinfo at it with:',
+        `    export SLURM_CONF=${r.slurmConf}`,
+      ].join('\n'));
+    });
+  cluster
+    .command('down')
+    .description('cancel its jobs and stop every daemon it started')
+    .option('--dir <dir>', 'directory the cluster was started in (default NARRATIVE_HOME/cluster)')
+    .action(async (options: { dir?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const dir = resolve(options.dir ?? defaultDir());
+      await clusterDown(dir);
+      emit(global, { dir, down: true }, (r) => `local Slurm cluster in ${r.dir} is down`);
+    });
+}
+
+function defaultDir(): string {
+  return join(defaultHome(), 'cluster');
+}

@@ -1,0 +1,11 @@
+import type { Access, Granted } from './route.js';
+
+/** Access declarations shared by routes: a level in the workspace or narrative their path names. */
+export const onWorkspace = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { ws: string } }): Access => ({ kind: 'workspace', level, workspace: params.ws });
+export const onNarrative = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { id: number } }): Access => ({ kind: 'narrative', level, narrative: params.id });
+
+/** The workspace `authorize` resolved for a workspace or narrative route. */
+export function grantedWorkspace(g: Granted) {
+  if (!g.ws) throw new Error('route declared no workspace access');
+  return g.ws;
+}
