@@ -14,6 +14,10 @@ const started = Date.now();
 // Debian packages the platform and its tests use, with what each is for.
 const debianPackages = [
   ['python3-nbformat', 'validates saved narratives as nbformat 4 notebooks (tests)'],
+  ['munge', 'authenticates daemons and commands of the local Slurm cluster (narrative cluster up, tests)'],
+  ['slurmctld', 'controller of the local Slurm cluster (narrative cluster up, tests)'],
+  ['slurmd', 'node daemons of the local Slurm cluster (narrative cluster up, tests)'],
+  ['slurm-client', 'sbatch, squeue, scancel, sinfo: the Slurm scheduler backend and its tests'],
 ];
 
 function log(message) {

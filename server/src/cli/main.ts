@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../client/index.js';
 import { SERVER_VERSION } from '../version.js';
+import { clusterCommands } from './commands/cluster.js';
 import { narrativeCommands } from './commands/narratives.js';
 import { objectCommands } from './commands/objects.js';
 import { serveCommand } from './commands/serve.js';
@@ -22,6 +23,7 @@ serveCommand(program);
 userCommands(program);
 narrativeCommands(program);
 objectCommands(program);
+clusterCommands(program);
 
 try {
   await program.parseAsync(process.argv);
