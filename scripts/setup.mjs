@@ -18,6 +18,8 @@ const debianPackages = [
   ['slurmctld', 'controller of the local Slurm cluster (narrative cluster up, tests)'],
   ['slurmd', 'node daemons of the local Slurm cluster (narrative cluster up, tests)'],
   ['slurm-client', 'sbatch, squeue, scancel, sinfo: the Slurm scheduler backend and its tests'],
+  ['charliecloud-runtime', 'ch-run: the default rootless container runtime on nodes'],
+  ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
 ];
 
 function log(message) {

@@ -4,3 +4,8 @@ export { sacctArgv, sbatchArgv, scancelArgv, squeueArgv, queueOrderArgv, type Su
 export { renderBatchScript, shellQuote, slurmTime, type BatchResources } from './slurm/directives.js';
 export { parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './slurm/parse.js';
 export { SLURM_STATES, toSchedulerStatus, type SlurmObservation } from './slurm/state-table.js';
+export { syncDirectory, writeFileDurably } from './files/durable-file.js';
+export { buildBusyboxImage } from './images/busybox-image.js';
+export { fileDigest, treeDigest } from './images/tree-digest.js';
+export { JOB_FILE, LOG_FILE, RESULT_FILE, type JobResult, type JobSpec } from './wrapper/job-spec.js';
+export { SchedulerUnavailable, type Resources, type Scheduler, type SubmitRequest } from './schedulers/scheduler.js';

@@ -9,7 +9,7 @@ import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
-import { writeFileDurably } from './durable-file.js';
+import { writeFileDurably } from '@narrative/launcher-native';
 
 export interface RunningServer {
   url: string;

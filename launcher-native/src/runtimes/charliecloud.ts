@@ -22,6 +22,8 @@ export const charliecloud: Runtime = {
     return [
       ...isolate,
       'ch-run',
+      // Without it ch-run shares the host's /tmp: an app could write outside /out.
+      '--private-tmp',
       '--unset-env=*',
       `--set-env=${spec.envFile}`,
       ...spec.binds.flatMap((b) => ['-b', `${b.source}:${b.target}`]),

@@ -29,8 +29,8 @@ const app = ['megahit', '--12', '/in/reads.fastq', '-o', '/out/asm'];
 describe('container runtimes render argv', () => {
   it('charliecloud: network-isolated ch-run with only the given environment', () => {
     const cc = runtimeNamed('charliecloud');
-    assert.deepEqual(cc.run(spec()), ['unshare', '--user', '--map-current-user', '--net', '--', 'ch-run', '--unset-env=*', '--set-env=/jobs/7/env', '-b', '/jobs/7/in:/in', '-b', '/jobs/7/out:/out', '-c', '/out', '/images/ab12', '--', ...app]);
-    assert.deepEqual(cc.run(spec({ network: true, image: { ...spec().image, format: 'squashfs', location: '/images/ab12.sqfs' } })).slice(0, 3), ['ch-run', '--unset-env=*', '--set-env=/jobs/7/env']);
+    assert.deepEqual(cc.run(spec()), ['unshare', '--user', '--map-current-user', '--net', '--', 'ch-run', '--private-tmp', '--unset-env=*', '--set-env=/jobs/7/env', '-b', '/jobs/7/in:/in', '-b', '/jobs/7/out:/out', '-c', '/out', '/images/ab12', '--', ...app]);
+    assert.deepEqual(cc.run(spec({ network: true, image: { ...spec().image, format: 'squashfs', location: '/images/ab12.sqfs' } })).slice(0, 4), ['ch-run', '--private-tmp', '--unset-env=*', '--set-env=/jobs/7/env']);
     assert.deepEqual(cc.prepare(spec({ gpus: 1, mpi: true })), [['ch-fromhost', '--nvidia', '/images/ab12'], ['ch-fromhost', '--cray-mpi', '/images/ab12']]);
     assert.deepEqual(cc.injections(spec({ gpus: 1 })), [{ kind: 'gpu', how: 'ch-fromhost --nvidia' }]);
     assert.equal(cc.stop(spec()), null);

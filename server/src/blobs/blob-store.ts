@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { payloadTooLarge } from '../errors.js';
-import { syncDirectory } from '../durable-file.js';
+import { syncDirectory } from '@narrative/launcher-native';
 
 /**
  * Content-addressed blobs (sha256). A blob is streamed to a temp file while

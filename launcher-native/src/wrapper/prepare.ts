@@ -1,0 +1,44 @@
+import { chmod, chown, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileDigest } from '../images/tree-digest.js';
+import type { JobSpec } from './job-spec.js';
+
+export interface Prepared {
+  inDir: string;
+  outDir: string;
+  envFile: string;
+}
+
+/**
+ * Builds /in (params.json and the input files, checked against their sha256)
+ * and an empty /out. /in is made read-only by permissions: some runtimes
+ * (Charliecloud 0.31) have no read-only bind. Only /out belongs to the app's account.
+ */
+export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prepared> {
+  const inDir = join(jobDir, 'in');
+  const outDir = join(jobDir, 'out');
+  await mkdir(inDir, { recursive: true });
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(inDir, 'params.json'), JSON.stringify(spec.params, null, 2));
+  for (const input of spec.inputs) {
+    const dir = join(inDir, input.name);
+    await mkdir(dir, { recursive: true });
+    for (const file of input.files) {
+      const target = join(dir, file.name);
+      await copyFile(file.path, target);
+      const actual = await fileDigest(target);
+      if (actual !== file.sha256) throw new Error(`input ${input.ref} file ${file.name}: sha256 is ${actual}, expected ${file.sha256}`);
+      await chmod(target, 0o444);
+    }
+    await chmod(dir, 0o555);
+  }
+  await chmod(join(inDir, 'params.json'), 0o444);
+  await chmod(inDir, 0o555);
+  if (spec.runAs) await chown(outDir, spec.runAs.uid, spec.runAs.gid);
+  await chmod(outDir, 0o755);
+  const envFile = join(jobDir, 'env');
+  await writeFile(envFile, Object.entries(spec.env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o444 });
+  // The app's account must reach the binds: the job directory is traversable, not listable.
+  await chmod(jobDir, 0o711);
+  return { inDir, outDir, envFile };
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+
+export interface RunOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Set when the wrapper runs as root: the account the container process runs as. */
+  user: { uid: number; gid: number } | null;
+  logFile: string;
+  timeLimitMs: number;
+  /** Aborted when the job is cancelled (the wrapper got SIGTERM). */
+  cancel: AbortSignal;
+  graceMs?: number;
+}
+
+export interface RunOutcome {
+  outcome: 'exited' | 'timed-out' | 'cancelled';
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/**
+ * Runs one command in its own process group, streaming its output line by
+ * line into the job log (JSON lines: time, stream, text). On the time limit
+ * or a cancel the whole group gets SIGTERM, then SIGKILL after a grace period;
+ * when the command ends, whatever it left in its group is killed too.
+ */
+export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
+  const log = createWriteStream(o.logFile, { flags: 'a' });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: o.cwd,
+    env: o.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(o.user ? { uid: o.user.uid, gid: o.user.gid } : {}),
+  });
+  const streams = [pipeLines(child.stdout, 'stdout', log), pipeLines(child.stderr, 'stderr', log)];
+  let stoppedBy: 'timed-out' | 'cancelled' | null = null;
+  const stop = (why: 'timed-out' | 'cancelled') => {
+    if (stoppedBy || child.exitCode !== null) return;
+    stoppedBy = why;
+    writeLine(log, 'system', why === 'timed-out' ? `time limit of ${Math.round(o.timeLimitMs / 1000)} s reached: stopping` : 'cancelled: stopping');
+    killGroup(child.pid, 'SIGTERM');
+    setTimeout(() => killGroup(child.pid, 'SIGKILL'), o.graceMs ?? 5000).unref();
+  };
+  const timer = setTimeout(() => stop('timed-out'), o.timeLimitMs);
+  const onCancel = () => stop('cancelled');
+  o.cancel.addEventListener('abort', onCancel);
+  if (o.cancel.aborted) onCancel();
+
+  return new Promise<RunOutcome>((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      log.end();
+      reject(error);
+    });
+    child.once('close', async (code, signal) => {
+      clearTimeout(timer);
+      o.cancel.removeEventListener('abort', onCancel);
+      killGroup(child.pid, 'SIGKILL');
+      await Promise.all(streams);
+      await new Promise<void>((done) => log.end(done));
+      resolve({ outcome: stoppedBy ?? 'exited', exitCode: code, signal });
+    });
+  });
+}
+
+function pipeLines(stream: Readable, name: 'stdout' | 'stderr', log: WriteStream): Promise<void> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on('line', (line) => writeLine(log, name, line));
+  return new Promise((resolve) => lines.once('close', resolve));
+}
+
+export function writeLine(log: WriteStream, stream: 'stdout' | 'stderr' | 'system', text: string): void {
+  log.write(`${JSON.stringify({ t: new Date().toISOString(), stream, text })}\n`);
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildBusyboxImage } from '../images/busybox-image.js';
+import type { JobResult, JobSpec } from './job-spec.js';
+
+const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
+const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
+
+/** The test app: its behaviour is picked by the `mode` parameter. */
+const APP = `#!/bin/sh
+mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
+echo "uid $(id -u) mode $mode"
+case "$mode" in
+  ok)
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  fail) echo "something broke" >&2; exit 3 ;;
+  sleep) sleep 300 ;;
+  network) port=$(sed -n 's/.*"port": *\\([0-9]*\\).*/\\1/p' /in/params.json); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 "$port" ;;
+  escape)
+    (echo x > /in/params.json) 2>/dev/null && echo "wrote /in"
+    (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
+    echo x > /tmp/narrative-escape-test && echo "wrote private tmp" ;;
+  env) env | sort ;;
+esac
+`;
+
+describe('the job wrapper with Charliecloud', () => {
+  let root: string;
+  let image: { location: string; digest: string };
+  let readsPath: string;
+  let server: Server;
+  let port: number;
+  let jobs = 0;
+  const reads = '@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\nIIII\n';
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'narrative-wrapper-'));
+    await chmod(root, 0o711);
+    image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': APP });
+    readsPath = join(root, 'blob-reads');
+    await writeFile(readsPath, reads, { mode: 0o644 });
+    server = createServer((_req, res) => res.end('hello from the host'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  after(async () => {
+    server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function job(params: Record<string, unknown>, overrides: Partial<JobSpec> = {}) {
+    const jobDir = join(root, `job-${++jobs}`);
+    await mkdir(jobDir);
+    const spec: JobSpec = {
+      jobId: `t${jobs}`,
+      runtime: 'charliecloud',
+      image: { digest: image.digest, format: 'directory', location: image.location },
+      argv: ['/bin/sh', '/app/run.sh'],
+      params,
+      inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: createHash('sha256').update(reads).digest('hex') }] }],
+      env: { THREADS: '2' },
+      network: false,
+      gpus: 0,
+      mpi: false,
+      timeLimitSeconds: 60,
+      runAs: process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null,
+      ...overrides,
+    };
+    await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
+    return jobDir;
+  }
+
+  async function runWrapper(jobDir: string, env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [WRAPPER, jobDir], { env: { ...process.env, ...env } });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { code, ...(await read(jobDir)) };
+  }
+
+  async function read(jobDir: string) {
+    const result = JSON.parse(await readFile(join(jobDir, 'result.json'), 'utf8')) as JobResult;
+    const log = (await readFile(join(jobDir, 'log.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stream: string; text: string });
+    return { result, log, text: log.map((l) => l.text).join('\n') };
+  }
+
+  it('runs the app unprivileged on /in and /out and reports hashed outputs', async () => {
+    const { code, result, log, text } = await runWrapper(await job({ mode: 'ok' }));
+    assert.equal(code, 0);
+    assert.equal(result.outcome, 'exited');
+    assert.equal(result.exitCode, 0);
+    assert.match(text, /^uid [1-9][0-9]* mode ok$/m, 'not root');
+    assert.ok(log.every((l) => ['stdout', 'stderr', 'system'].includes(l.stream)));
+    const lines = result.outputs.find((o) => o.path === 'lines.txt');
+    assert.deepEqual(lines, { path: 'lines.txt', sha256: createHash('sha256').update('8\n').digest('hex'), size: 2 });
+    assert.deepEqual((result.declared as { outputs: { name: string }[] }).outputs.map((o) => o.name), ['stats']);
+    assert.equal(result.runtime.name, 'charliecloud');
+    assert.match(result.runtime.version, /\d+\.\d+/);
+  });
+
+  it('reports a non-zero exit with its stderr in the log', async () => {
+    const { code, result, log } = await runWrapper(await job({ mode: 'fail' }));
+    assert.deepEqual([code, result.outcome, result.exitCode], [3, 'exited', 3]);
+    assert.ok(log.some((l) => l.stream === 'stderr' && l.text === 'something broke'));
+  });
+
+  it('gives no network unless the spec asks for it', async () => {
+    const isolated = await runWrapper(await job({ mode: 'network', port }));
+    assert.doesNotMatch(isolated.text, /hello from the host/);
+    assert.match(isolated.text, /unreachable/i);
+    const networked = await runWrapper(await job({ mode: 'network', port }, { network: true }));
+    assert.match(networked.text, /hello from the host/);
+  });
+
+  it('keeps the app inside /out: /in and the image are read-only, /tmp is private', async () => {
+    const { result, text } = await runWrapper(await job({ mode: 'escape' }));
+    assert.equal(result.exitCode, 0);
+    assert.doesNotMatch(text, /wrote \/in|wrote \/etc/);
+    assert.match(text, /wrote private tmp/);
+    await assert.rejects(readFile('/tmp/narrative-escape-test'), 'the host /tmp is untouched');
+  });
+
+  it('passes only the job environment, nothing of the host', async () => {
+    const { text } = await runWrapper(await job({ mode: 'env' }), { NARRATIVE_TOKEN: 'nrt_secret', AWS_SECRET: 'x' });
+    assert.match(text, /^THREADS=2$/m);
+    assert.doesNotMatch(text, /nrt_secret|AWS_SECRET/);
+  });
+
+  it('stops the app at its time limit and leaves no process', async () => {
+    const { code, result } = await runWrapper(await job({ mode: 'sleep' }, { timeLimitSeconds: 1 }));
+    assert.equal(code, 1);
+    assert.equal(result.outcome, 'timed-out');
+    assert.equal(await pgrep('sleep 300'), '');
+  });
+
+  it('cancels on SIGTERM: the container dies with it', async () => {
+    const jobDir = await job({ mode: 'sleep' });
+    const child = spawn(process.execPath, [WRAPPER, jobDir]);
+    for (let i = 0; i < 100 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('close', resolve));
+    const { result } = await read(jobDir);
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(await pgrep('sleep 300'), '');
+  });
+
+  it('refuses an input whose bytes do not match their sha256, and an image not pinned by digest', async () => {
+    const tampered = await runWrapper(await job({ mode: 'ok' }, { inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: '0'.repeat(64) }] }] }));
+    assert.equal(tampered.result.outcome, 'launcher-error');
+    assert.match(tampered.result.detail!, /sha256/);
+    const floating = await runWrapper(await job({ mode: 'ok' }, { image: { digest: 'latest', format: 'directory', location: image.location } }));
+    assert.match(floating.result.detail!, /pinned by a sha256 digest/);
+  });
+});
