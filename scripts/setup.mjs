@@ -56,6 +56,16 @@ function ensureDebianPackages() {
   run([...asRoot, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing.map(([p]) => p)], { env });
 }
 
+// Apps never run as root: when jobs start as root, the wrapper runs containers as this account.
+const SERVICE_ACCOUNT = 'narrative-runner';
+
+function ensureServiceAccount() {
+  if (process.getuid?.() !== 0) return;
+  if (spawnSync('id', ['-u', SERVICE_ACCOUNT], { stdio: 'ignore' }).status === 0) return;
+  log(`creating the unprivileged service account ${SERVICE_ACCOUNT} that apps run as`);
+  run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_ACCOUNT]);
+}
+
 function ensureNpmDependencies() {
   const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.narrative-lock-sha256');
@@ -73,6 +83,7 @@ function build() {
 
 try {
   ensureDebianPackages();
+  ensureServiceAccount();
   ensureNpmDependencies();
   build();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -9,3 +9,6 @@ export { buildBusyboxImage } from './images/busybox-image.js';
 export { fileDigest, treeDigest } from './images/tree-digest.js';
 export { JOB_FILE, LOG_FILE, RESULT_FILE, type JobResult, type JobSpec } from './wrapper/job-spec.js';
 export { SchedulerUnavailable, type Resources, type Scheduler, type SubmitRequest } from './schedulers/scheduler.js';
+export { LocalScheduler, type LocalSchedulerOptions } from './schedulers/local.js';
+export { SlurmScheduler, type SlurmSchedulerOptions } from './schedulers/slurm.js';
+export { TASK_INDEX_VARIABLE } from './schedulers/job-environment.js';

@@ -1,4 +1,5 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import type { Runtime } from '@narrative/launcher-native';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from './domain/context.js';
@@ -12,6 +13,20 @@ export interface Config {
   typesDir: string;
   limits: Limits;
   logLevel: string;
+  execution: ExecutionConfig;
+}
+
+export interface ExecutionConfig {
+  /** `none` runs no apps. */
+  scheduler: 'local' | 'slurm' | 'none';
+  runtime: Runtime['name'];
+  /** The unprivileged service account apps run as when jobs start as root. */
+  runAs: string;
+  /** Jobs the local scheduler runs at once. */
+  slots: number;
+  slurm: { conf?: string; partition?: string; account?: string; jobcompLog?: string };
+  /** How often unfinished jobs are reconciled with the scheduler. */
+  reconcileMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -34,8 +49,27 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       blobBytes: numberFrom(env.NARRATIVE_MAX_FILE_BYTES, 4096 * MiB),
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
+    execution: {
+      scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'none'] as const, 'local'),
+      runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),
+      runAs: env.NARRATIVE_RUN_AS ?? 'narrative-runner',
+      slots: numberFrom(env.NARRATIVE_LOCAL_SLOTS, availableParallelism()),
+      slurm: {
+        ...(env.SLURM_CONF ? { conf: env.SLURM_CONF } : {}),
+        ...(env.NARRATIVE_SLURM_PARTITION ? { partition: env.NARRATIVE_SLURM_PARTITION } : {}),
+        ...(env.NARRATIVE_SLURM_ACCOUNT ? { account: env.NARRATIVE_SLURM_ACCOUNT } : {}),
+        ...(env.NARRATIVE_SLURM_JOBCOMP_LOG ? { jobcompLog: env.NARRATIVE_SLURM_JOBCOMP_LOG } : {}),
+      },
+      reconcileMs: numberFrom(env.NARRATIVE_RECONCILE_MS, 1000),
+    },
     ...overrides,
   };
+}
+
+function oneOf<T extends string>(text: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (text === undefined || text === '') return fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new Error(`"${text}" is not one of ${allowed.join(', ')}`);
+  return text as T;
 }
 
 function numberFrom(text: string | undefined, fallback: number): number {

@@ -9,6 +9,8 @@ import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { createExecution } from './execution.js';
+import { startReconciler } from './domain/jobs/reconciler.js';
 import { writeFileDurably } from '@narrative/launcher-native';
 
 export interface RunningServer {
@@ -31,9 +33,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     blobs: await new LocalBlobStore(join(config.home, 'blobs')).init(),
     limits: config.limits,
     now: () => new Date().toISOString(),
+    execution: await createExecution(config),
   };
   const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
 
+  const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
   const server: Server = createApp(ctx, logger).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
@@ -45,6 +49,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ctx,
     adminToken,
     async close() {
+      await reconciler.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
+import { buildTestApp } from '../support/test-app.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 
 /** better-sqlite3 is the server's dependency: load it the way the server package resolves it. */
@@ -224,12 +225,20 @@ describe('authentication: tokens, sign-in, sessions', () => {
     // Every other operation, aimed at alice's private narrative and workspace, refuses an anonymous caller with 401.
     const open = new Set(['get /health', 'get /openapi.json', 'get /types', 'get /types/{id}', 'post /login']);
     const n = await h.users.alice!.client.createNarrative('private');
+    const app = await buildTestApp();
+    await h.admin.registerApp(app);
+    const form = new FormData();
+    form.set('name', 'reads');
+    form.set('type', 'Genomics.Reads-1.0');
+    form.set('file', new Blob(['@r\nA\n+\nI\n']), 'r.fastq');
+    const reads = await h.users.alice!.client.upload(n.wsid, form);
+    const job = await h.users.alice!.client.run({ app: app.id, ws: String(n.wsid), inputs: { reads: reads.ref } });
     const values: Record<string, string> = { ws: String(n.wsid), obj: String(n.objid), ver: '1', id: String(n.id), file: 'x.txt', path: encodeURIComponent(n.path), checkpoint: '1' };
     const wrong: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const method of Object.keys(operations)) {
         if (open.has(`${method} ${path}`)) continue;
-        const url = `/api/v1${path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] ?? '1')}`;
+        const url = `/api/v1${path.replace(/\{(\w+)\}/g, (_m, name: string) => (path.startsWith('/jobs') && name === 'id' ? String(job.id) : (values[name] ?? '1')))}`;
         const hasBody = method !== 'get' && method !== 'delete';
         const res = await h.fetch(url, { method: method.toUpperCase(), ...(hasBody ? { headers: { 'Content-Type': 'application/json' }, body: '{}' } : {}) });
         const type = res.headers.get('content-type')?.split(';')[0];

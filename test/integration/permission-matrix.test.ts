@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { NarrativeClient } from '@narrative/server/client';
+import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
+import { buildTestApp } from '../support/test-app.js';
 
 /**
  * Every endpoint × every kind of caller × every workspace state. The needed
  * level of each endpoint is written here by hand, apart from the routes'
  * own declarations, so a wrong declaration fails this test.
  */
-type Need = 'public' | 'user' | 'admin-role' | 'read' | 'write' | 'admin';
+type Need = 'public' | 'user' | 'admin-role' | 'developer-role' | 'read' | 'write' | 'admin';
 type Caller = 'anonymous' | 'none' | 'read' | 'write' | 'admin';
 type State = 'private' | 'public' | 'published';
 const CALLERS: Caller[] = ['anonymous', 'none', 'read', 'write', 'admin'];
@@ -19,6 +20,8 @@ const MARKER = 'SECRET-7f3a9c';
 
 interface Fixture {
   ws: number;
+  reads: string;
+  job: number;
   narrative: number;
   path: string;
   /** Each caller's own workspace, the target of their copies. */
@@ -121,7 +124,19 @@ const MATRIX: Entry[] = [
   { op: 'POST /contents/{path}', need: 'user', call: () => ({ method: 'POST', url: '/api/v1/contents/', body: { type: 'notebook' } }) },
   { op: 'PATCH /contents/{path}', need: 'write', call: (f) => ({ method: 'PATCH', url: contentsUrl(f), body: { path: `Story ${MARKER}.ipynb` } }) },
   { op: 'DELETE /contents/{path}', need: 'admin', destructive: true, call: (f) => ({ method: 'DELETE', url: contentsUrl(f) }) },
+
+  { op: 'GET /apps', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps' }) },
+  { op: 'GET /apps/{module}/{name}', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps/test/count-lines' }) },
+  { op: 'POST /apps', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps', body: { ...testApp, version: `1.0.${++unique}` } }) },
+  { op: 'POST /jobs', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs', body: { app: 'test/count-lines', ws: String(f.ws), inputs: { reads: f.reads } } }) },
+  { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
+  { op: 'GET /jobs/{id}/events', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/events` }) },
+  { op: 'GET /jobs/{id}/log', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/log` }) },
+  { op: 'POST /jobs/{id}/cancel', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/cancel` }) },
+  { op: 'POST /jobs/{id}/retry', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/retry` }) },
 ];
+
+let testApp: AppSpec;
 
 function emptyNotebook() {
   return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
@@ -135,7 +150,7 @@ async function freshToken(h: Harness, caller: Exclude<Caller, 'anonymous'>): Pro
 function expected(entry: Entry, caller: Caller, state: State): number | 'allowed' {
   if (entry.need === 'public') return 'allowed';
   if (entry.need === 'user') return caller === 'anonymous' ? 401 : 'allowed';
-  if (entry.need === 'admin-role') return caller === 'anonymous' ? 401 : 403;
+  if (entry.need === 'admin-role' || entry.need === 'developer-role') return caller === 'anonymous' ? 401 : 403;
   const readable = state !== 'private';
   const level = caller === 'anonymous' || caller === 'none' ? (readable ? 'read' : 'none') : caller;
   if (ORDER[level] < ORDER[entry.need]) return caller === 'anonymous' ? 401 : 403;
@@ -149,19 +164,26 @@ describe('permission matrix', () => {
   let alice: NarrativeClient;
   let fixtures = 0;
 
-  async function makeFixture(state: State): Promise<Fixture> {
+  /** A job is made only where an entry needs one: the fixtures of destructive entries do without. */
+  async function makeFixture(state: State, withJob = true): Promise<Fixture> {
     const n = ++fixtures;
     const ws = (await alice.createWorkspace(`fixture-${n}`)).id;
     const blob = await alice.uploadBlob(`file ${MARKER}`);
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: MARKER }, files: [{ name: 'secret.txt', sha256: blob.sha256 }] });
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: `${MARKER} v2` } });
     const narrative = await alice.createNarrative(`Story ${MARKER}`);
+    const form = new FormData();
+    form.set('name', 'reads');
+    form.set('type', 'Genomics.Reads-1.0');
+    form.set('file', new Blob(['@r\nACGT\n+\nIIII\n']), 'reads.fastq');
+    const reads = (await alice.upload(ws, form)).ref;
+    const job = withJob ? (await alice.waitForJob((await alice.run({ app: 'test/count-lines', ws: String(ws), inputs: { reads } })).id)).id : 0;
     for (const target of [ws, narrative.wsid]) {
       for (const [level, user] of [['read', 'bob'], ['write', 'dave'], ['admin', 'erin']] as const) await alice.setPermission(target, user, level);
       if (state !== 'private') await alice.setPublic(target, true);
       if (state === 'published') await alice.publishWorkspace(target);
     }
-    return { ws, narrative: narrative.id, path: narrative.path, home: homes };
+    return { ws, reads, job, narrative: narrative.id, path: narrative.path, home: homes };
   }
 
   const homes: Record<string, number> = {};
@@ -169,6 +191,8 @@ describe('permission matrix', () => {
   before(async () => {
     h = await startHarness(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']);
     alice = h.users.alice!.client;
+    testApp = await buildTestApp();
+    await h.admin.registerApp(testApp);
     for (const caller of CALLERS) {
       if (caller === 'anonymous') continue;
       homes[caller] = (await h.users[USER_OF[caller]]!.client.createWorkspace(`home-of-${USER_OF[caller]}`)).id;
@@ -188,7 +212,7 @@ describe('permission matrix', () => {
       const failures: string[] = [];
       for (const entry of MATRIX) {
         for (const caller of CALLERS) {
-          const f = entry.destructive ? await makeFixture(state) : shared;
+          const f = entry.destructive ? await makeFixture(state, false) : shared;
           const call = await entry.call(f, caller, h);
           const token = call.token ?? (caller === 'anonymous' ? undefined : h.users[USER_OF[caller]]!.token);
           const response = await send(h, call, token);

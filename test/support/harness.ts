@@ -18,7 +18,9 @@ export interface Harness {
 
 export async function startHarness(userNames: string[] = [], overrides: Partial<Config> = {}): Promise<Harness> {
   const home = await mkdtemp(join(tmpdir(), 'narrative-test-'));
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', ...overrides }));
+  // Jobs are reconciled every 100 ms, so tests wait on jobs, not on the timer.
+  const env = { ...process.env, NARRATIVE_RECONCILE_MS: process.env.NARRATIVE_RECONCILE_MS ?? '100' };
+  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', ...overrides }, env));
   const client = (token?: string) => new NarrativeClient({ url: server.url, ...(token ? { token } : {}) });
   const admin = client(server.adminToken!);
   const users: Harness['users'] = {};

@@ -59,6 +59,9 @@ export interface ConfOptions {
 }
 
 /** slurm.conf for one controller and N slurmd "nodes" sharing 127.0.0.1, told apart by port. */
+/** Memory each local node declares (config_overrides lets it exceed the machine's). */
+export const NODE_MEMORY_MIB = 16_384;
+
 export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: ConfOptions): string {
   const lines = [
     '# Written by narrative `cluster up`: a local Slurm for tests and demos. Rewritten on every start.',
@@ -97,7 +100,8 @@ export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: 
     // Jobs share a node CPU by CPU, so a few small test jobs run side by side.
     'SelectType=select/cons_tres',
     'SelectTypeParameters=CR_CPU',
-    ...nodes.map((n) => `NodeName=${n.name} NodeAddr=127.0.0.1 NodeHostname=localhost Port=${n.port} CPUs=${cpusPerNode} State=UNKNOWN`),
+    // RealMemory: without it Slurm assumes 1 MB per node and refuses any --mem an app asks for.
+    ...nodes.map((n) => `NodeName=${n.name} NodeAddr=127.0.0.1 NodeHostname=localhost Port=${n.port} CPUs=${cpusPerNode} RealMemory=${NODE_MEMORY_MIB} State=UNKNOWN`),
     `PartitionName=${PARTITION} Nodes=ALL Default=YES MaxTime=INFINITE State=UP`,
   ];
   return `${lines.join('\n')}\n`;

@@ -19,9 +19,12 @@ export function squeueArgv(jobIds: string[]): string[] {
   return ['squeue', '--noheader', '--states=all', `--jobs=${jobIds.join(',')}`, `--format=${SQUEUE_FORMAT}`];
 }
 
-/** Pending jobs of a partition in the order Slurm will start them, for queue positions. */
-export function queueOrderArgv(partition: string): string[] {
-  return ['squeue', '--noheader', '--states=PENDING', `--partition=${partition}`, '--sort=-p,i', '--format=%i'];
+/**
+ * Pending jobs of a partition in the order Slurm will start them, for queue positions.
+ * Without a partition: every pending job (the cluster's default partition is not named here).
+ */
+export function queueOrderArgv(partition?: string): string[] {
+  return ['squeue', '--noheader', '--states=PENDING', ...(partition ? [`--partition=${partition}`] : []), '--sort=-p,i', '--format=%i'];
 }
 
 export function sacctArgv(jobIds: string[]): string[] {

@@ -1,6 +1,7 @@
 /**
- * The batch script: `#SBATCH` directives from a job's resources, then one
- * fixed line that starts the job wrapper. Job data never enters the script;
+ * The batch script: `#SBATCH` directives from a job's resources, the
+ * environment the request names (single-quoted), then one fixed line that
+ * starts the job wrapper. Job data (params, inputs) never enters the script;
  * the wrapper reads it from the job directory.
  */
 export interface BatchResources {
@@ -14,9 +15,18 @@ export interface BatchResources {
   /** Where Slurm writes the wrapper's own stdout/stderr (%A array job id, %a index). */
   output: string;
   chdir: string;
+  /**
+   * For job arrays: the variable that receives Slurm's SLURM_ARRAY_TASK_ID, so the command
+   * sees its index under a scheduler-neutral name (e.g. NARRATIVE_TASK_INDEX).
+   */
+  arrayTaskIndexAs?: string;
 }
 
-export function renderBatchScript(r: BatchResources, wrapperArgv: string[]): string {
+/**
+ * `env` is exported before the exec, one `export KEY='value'` line each: `--export=NONE`
+ * keeps the submitter's environment out, so whatever the command needs is written here.
+ */
+export function renderBatchScript(r: BatchResources, wrapperArgv: string[], env: Record<string, string> = {}): string {
   const lines = [
     '#!/bin/sh',
     `#SBATCH --job-name=${safe(r.jobName)}`,
@@ -30,8 +40,11 @@ export function renderBatchScript(r: BatchResources, wrapperArgv: string[]): str
     ...(r.gpus ? [`#SBATCH --gres=gpu:${whole(r.gpus, 'gpus')}`] : []),
     `#SBATCH --output=${safe(r.output)}`,
     `#SBATCH --chdir=${safe(r.chdir)}`,
-    // The wrapper gets no environment from the submitting server but what it sets itself.
+    // The wrapper gets no environment from the submitting server but what the script exports.
     '#SBATCH --export=NONE',
+    // Commands only after the last directive: sbatch stops reading #SBATCH at the first one.
+    ...Object.entries(env).map(([key, value]) => `export ${shellName(key)}=${shellQuote(value)}`),
+    ...(r.arrayTaskIndexAs ? [`export ${shellName(r.arrayTaskIndexAs)}="$SLURM_ARRAY_TASK_ID"`] : []),
     `exec ${wrapperArgv.map(shellQuote).join(' ')}`,
     '',
   ];
@@ -58,7 +71,17 @@ function safe(value: string): string {
   return value;
 }
 
-/** Single-quotes one word for sh; used only for the wrapper's fixed argv (paths the server chose). */
+/** An environment variable name the shell accepts in `export NAME=...`; anything else could inject code. */
+export function shellName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/**
+ * Single-quotes one word for sh (the wrapper's argv, exported values). Inside single quotes
+ * nothing expands; a quote itself is closed, escaped and reopened. Control characters
+ * (newlines included) are refused rather than carried: a value spanning lines is not a word.
+ */
 export function shellQuote(word: string): string {
   if (/[\u0000-\u001f]/.test(word)) throw new Error(`control character in ${JSON.stringify(word)}`);
   return `'${word.replace(/'/g, `'\\''`)}'`;

@@ -36,10 +36,28 @@ export function parseSacct(stdout: string): Map<string, SlurmObservation> {
 export function parseJobcompLine(line: string): { id: string; observation: SlurmObservation } | null {
   const fields = new Map<string, string>();
   for (const match of line.matchAll(/(\w+)=(\S*)/g)) fields.set(match[1]!, match[2]!);
-  const id = fields.get('JobId');
   const state = fields.get('JobState');
+  // An array task is logged under its own job id, with ArrayJobId/ArrayTaskId naming it the way squeue does.
+  const arrayJob = fields.get('ArrayJobId');
+  const arrayTask = fields.get('ArrayTaskId');
+  const id = arrayJob && arrayTask && /^[0-9]+$/.test(arrayTask) ? `${arrayJob}_${arrayTask}` : fields.get('JobId');
   if (!id || !state) return null;
   return { id, observation: { state, exitCode: exitCodeOf(fields.get('ExitCode')), reason: null, node: none(fields.get('NodeList')) } };
+}
+
+/**
+ * The task ids of one squeue/sacct row: `12_[0-3,7%2]` (tasks not yet started, listed as
+ * one record) becomes 12_0 … 12_3, 12_7; any other id stands for itself.
+ */
+export function expandArrayTaskIds(id: string): string[] {
+  const match = /^([0-9]+)_\[([0-9,-]+)(?:%[0-9]+)?\]$/.exec(id);
+  if (!match) return [id];
+  const ids: string[] = [];
+  for (const range of match[2]!.split(',')) {
+    const [from = NaN, to = from] = range.split('-').map(Number);
+    for (let i = from; i <= to; i++) ids.push(`${match[1]}_${i}`);
+  }
+  return ids;
 }
 
 /** Slurm prints exit codes as `code:signal`. */

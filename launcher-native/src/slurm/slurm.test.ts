@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
-import { renderBatchScript, shellQuote, slurmTime } from './directives.js';
-import { parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
+import { queueOrderArgv, sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
+import { renderBatchScript, shellName, shellQuote, slurmTime } from './directives.js';
+import { expandArrayTaskIds, parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
 import { SLURM_STATES, toSchedulerStatus } from './state-table.js';
 
 describe('the Slurm state table', () => {
@@ -60,6 +64,19 @@ describe('parsing Slurm output', () => {
     assert.deepEqual(parseJobcompLine(line), { id: '21', observation: { state: 'TIMEOUT', exitCode: 0, reason: null, node: 'n2' } });
     assert.equal(parseJobcompLine('garbage'), null);
   });
+
+  it('names an array task in the jobcomp log the way squeue does', () => {
+    // Captured from Slurm 22.05: task 0 of array job 8 ran as job 9.
+    const line = 'JobId=9 UserId=svc(999) GroupId=svc(995) Name=job.sh JobState=FAILED Partition=debug TimeLimit=1 NodeList=n2 NodeCnt=1 ProcCnt=1 ArrayJobId=8 ArrayTaskId=0 DerivedExitCode=0:0 ExitCode=3:0 ';
+    assert.deepEqual(parseJobcompLine(line), { id: '8_0', observation: { state: 'FAILED', exitCode: 3, reason: null, node: 'n2' } });
+  });
+
+  it('expands the pending tasks of an array into task ids', () => {
+    assert.deepEqual(expandArrayTaskIds('15_[4-6%2]'), ['15_4', '15_5', '15_6']);
+    assert.deepEqual(expandArrayTaskIds('15_[0,3-4]'), ['15_0', '15_3', '15_4']);
+    assert.deepEqual(expandArrayTaskIds('15_2'), ['15_2']);
+    assert.deepEqual(expandArrayTaskIds('16'), ['16']);
+  });
 });
 
 describe('Slurm commands and scripts', () => {
@@ -68,6 +85,8 @@ describe('Slurm commands and scripts', () => {
     assert.deepEqual(sbatchArgv({ script: '/jobs/7/job.sh', array: '0-99%10' }), ['sbatch', '--parsable', '--array=0-99%10', '/jobs/7/job.sh']);
     assert.deepEqual(squeueArgv(['12', '13']), ['squeue', '--noheader', '--states=all', '--jobs=12,13', '--format=%i|%T|%r|%N']);
     assert.deepEqual(scancelArgv(['12']), ['scancel', '12']);
+    assert.deepEqual(queueOrderArgv('debug'), ['squeue', '--noheader', '--states=PENDING', '--partition=debug', '--sort=-p,i', '--format=%i']);
+    assert.deepEqual(queueOrderArgv(), ['squeue', '--noheader', '--states=PENDING', '--sort=-p,i', '--format=%i']);
   });
 
   it('renders the whole batch script', () => {
@@ -95,6 +114,44 @@ describe('Slurm commands and scripts', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('exports the environment single-quoted, and the array task index, before the exec', () => {
+    const script = renderBatchScript(
+      { jobName: 'narrative-8', cpus: 1, memoryMiB: 1, timeMinutes: 1, output: '/jobs/8/slurm-%A_%a.out', chdir: '/jobs/8', arrayTaskIndexAs: 'NARRATIVE_TASK_INDEX' },
+      ['/w'],
+      { USER: 'svc', TRICKY: `it's $(reboot) \`id\` "$HOME" ; rm -rf /` },
+    );
+    assert.deepEqual(script.split('\n').slice(-6), [
+      '#SBATCH --export=NONE',
+      `export USER='svc'`,
+      `export TRICKY='it'\\''s $(reboot) \`id\` "$HOME" ; rm -rf /'`,
+      'export NARRATIVE_TASK_INDEX="$SLURM_ARRAY_TASK_ID"',
+      `exec '/w'`,
+      '',
+    ]);
+    // And sh reads every value back byte for byte: run the exports with env as the command.
+    const dir = mkdtempSync(join(tmpdir(), 'narrative-script-'));
+    try {
+      const tricky = `it's $(touch ${dir}/pwned) \`touch ${dir}/pwned\` "$HOME" ; * \\ !`;
+      const runnable = renderBatchScript({ jobName: 'x', cpus: 1, memoryMiB: 1, timeMinutes: 1, output: '/o', chdir: '/c' }, ['/usr/bin/env'], { TRICKY: tricky });
+      writeFileSync(join(dir, 'job.sh'), runnable);
+      const printed = execFileSync('/bin/sh', [join(dir, 'job.sh')], { cwd: dir, env: {}, encoding: 'utf8' });
+      assert.ok(printed.split('\n').includes(`TRICKY=${tricky}`), printed);
+      assert.equal(existsSync(join(dir, 'pwned')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses environment names that are not shell names', () => {
+    const base = { jobName: 'x', cpus: 1, memoryMiB: 1, timeMinutes: 1, output: '/o', chdir: '/c' };
+    for (const name of ['A-B', 'X;reboot', '1X', '', 'A B', 'A=B']) {
+      assert.throws(() => renderBatchScript(base, ['/w'], { [name]: 'v' }), /not a shell variable name/, name);
+    }
+    assert.throws(() => renderBatchScript(base, ['/w'], { OK: 'two\nlines' }), /control character/);
+    assert.throws(() => renderBatchScript({ ...base, arrayTaskIndexAs: 'I;reboot' }, ['/w']), /not a shell variable name/);
+    assert.equal(shellName('NARRATIVE_TASK_INDEX'), 'NARRATIVE_TASK_INDEX');
   });
 
   it('refuses values that could break out of a directive', () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { payloadTooLarge } from '../errors.js';
@@ -28,6 +28,8 @@ export class LocalBlobStore implements BlobStore {
   async init(): Promise<this> {
     await rm(this.tmp, { recursive: true, force: true });
     await mkdir(this.tmp, { recursive: true });
+    // Only the server reads blobs; jobs get copies of their inputs.
+    await chmod(this.root, 0o700);
     return this;
   }
 

@@ -1,5 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as Api from '../schemas/api.js';
+import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema } from '../schemas/app-spec.js';
+import type { Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 
 /**
  * The one typed client for the REST API, shared by the CLI, the tests and
@@ -17,6 +19,16 @@ export type User = Static<typeof Api.User>;
 export type CreatedUser = Static<typeof Api.CreatedUser>;
 export type Grants = Static<typeof Api.Grants>;
 export type Level = 'none' | 'read' | 'write' | 'admin';
+export type AppSpec = Static<typeof AppSpecSchema>;
+export type AppVersion = Static<typeof AppVersionSchema>;
+export type Job = Static<typeof JobSchema>;
+export type RunRequest = Static<typeof RunRequestSchema>;
+export interface LogLine {
+  n: number;
+  t: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+}
 export type Role = 'user' | 'developer' | 'admin';
 
 export interface ProblemDocument {
@@ -145,4 +157,26 @@ export class NarrativeClient {
   shareNarrative = (id: number, share: { user: string; level: Level } | { public: boolean }) => this.request<Narrative>('PUT', `/narratives/${id}/share`, { json: share });
   publishNarrative = (id: number) => this.request<Narrative>('POST', `/narratives/${id}/publish`);
   deleteNarrative = (id: number) => this.request<void>('DELETE', `/narratives/${id}`);
+
+  listApps = () => this.request<AppVersion[]>('GET', '/apps');
+  registerApp = (spec: AppSpec) => this.request<AppVersion>('POST', '/apps', { json: spec });
+  app = (id: string, version?: string) => this.request<AppVersion>('GET', `/apps/${id.split('/').map(encodeURIComponent).join('/')}`, { query: { version } });
+
+  run = (request: RunRequest) => this.request<Job>('POST', '/jobs', { json: request });
+  job = (id: number) => this.request<Job>('GET', `/jobs/${id}`);
+  jobEvents = (id: number, after = 0) => this.request<{ seq: number; at: string; event: { type: string; state: string } & Record<string, unknown> }[]>('GET', `/jobs/${id}/events`, { query: { after } });
+  jobLog = (id: number, after = 0) => this.request<{ lines: LogLine[]; next: number }>('GET', `/jobs/${id}/log`, { query: { after } });
+  cancelJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/cancel`);
+  retryJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/retry`);
+
+  /** Polls until the job has ended (completed, failed or cancelled). */
+  async waitForJob(id: number, { timeoutMs = 120_000, everyMs = 250 } = {}): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.job(id);
+      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} is still ${job.state} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import type { Runtime, Scheduler } from '@narrative/launcher-native';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Store } from '../store/store.js';
 import type { TypeRegistry } from './types-registry.js';
@@ -10,6 +11,19 @@ export interface Context {
   limits: Limits;
   /** Current time as ISO 8601; replaceable in tests. */
   now: () => string;
+  /** How apps run; null where this server runs none. */
+  execution: Execution | null;
+}
+
+export interface Execution {
+  scheduler: Scheduler;
+  runtime: Runtime['name'];
+  /** One directory per job, reachable from the nodes (a shared file system on a cluster). */
+  jobsDir: string;
+  /** The unprivileged account apps run as when the wrapper runs as root. */
+  runAs: { uid: number; gid: number; user: string } | null;
+  /** argv that starts the job wrapper; the job directory is appended. */
+  wrapper: string[];
 }
 
 export interface Limits {

@@ -13,9 +13,13 @@ import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } 
  * the route declares on `ws`; these functions check any other workspace they touch.
  */
 export interface SaveOptions {
-  kind: 'save' | 'upload';
+  kind: 'save' | 'upload' | 'app';
   sourceFiles?: SourceFile[];
   narrative?: { id: number };
+  /** Inputs a job resolved when it started: recorded as they were, not resolved again. */
+  resolvedInputs?: { given: string; key: VersionKey }[];
+  /** The app-run block of the provenance. */
+  app?: Record<string, unknown>;
 }
 
 export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
@@ -31,7 +35,7 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
     if (size === undefined) throw badRequest(`File ${f.name}: you have uploaded no blob ${f.sha256}; upload it first (POST /api/v1/blobs).`, [{ path: `/files/${i}/sha256`, message: 'is not a blob you uploaded' }]);
     return { ...f, size };
   });
-  const inputs = await resolveInputs(ctx, caller, input.inputs ?? []);
+  const inputs = options.resolvedInputs ?? (await resolveInputs(ctx, caller, input.inputs ?? []));
   const dataBytes = Buffer.byteLength(JSON.stringify(input.data ?? null));
   return inTransaction(ctx, async (tx) => {
     const saved = await insertVersion(tx, {
@@ -50,6 +54,7 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
         ...(input.description === undefined ? {} : { description: input.description }),
         ...(options.sourceFiles ? { sourceFiles: options.sourceFiles } : {}),
         ...(options.narrative ? { narrative: options.narrative } : {}),
+        ...(options.app ? { app: options.app } : {}),
       },
       copiedFrom: null,
       files,

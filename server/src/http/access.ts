@@ -4,6 +4,8 @@ import type { Access, Granted } from './route.js';
 export const onWorkspace = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { ws: string } }): Access => ({ kind: 'workspace', level, workspace: params.ws });
 export const onNarrative = (level: 'read' | 'write' | 'admin') => ({ params }: { params: { id: number } }): Access => ({ kind: 'narrative', level, narrative: params.id });
 
+export const onJob = (level: 'read' | 'write') => ({ params }: { params: { id: number } }): Access => ({ kind: 'job', level, job: params.id });
+
 /** The workspace `authorize` resolved for a workspace or narrative route. */
 export function grantedWorkspace(g: Granted) {
   if (!g.ws) throw new Error('route declared no workspace access');

@@ -10,6 +10,8 @@ import { openApiDocument } from './openapi.js';
 import { problemHandler } from './problem.js';
 import { always, route, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/account.js';
+import { appRoutes } from './routes/apps.js';
+import { jobRoutes } from './routes/jobs.js';
 import { contentsRoutes } from './routes/contents.js';
 import { narrativeRoutes } from './routes/narratives.js';
 import { objectRoutes } from './routes/objects.js';
@@ -32,6 +34,8 @@ export function apiRoutes(): AnyRoute[] {
     ...objectRoutes,
     ...narrativeRoutes,
     ...contentsRoutes,
+    ...appRoutes,
+    ...jobRoutes,
   ];
   const openApi = route({
     method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 },

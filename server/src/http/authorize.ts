@@ -1,5 +1,5 @@
 import type { Context } from '../domain/context.js';
-import { unauthorized } from '../errors.js';
+import { notFound, unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
 import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
@@ -15,6 +15,12 @@ export async function authorize(ctx: Context, caller: Caller | null, access: Acc
     case 'workspace': {
       const ws = await findWorkspace(ctx.store, access.workspace);
       return { caller, ws, level: await requireLevel(ctx.store, caller, ws, access.level) };
+    }
+    case 'job': {
+      const job = await ctx.store.getJob(access.job);
+      const ws = job && (await ctx.store.getWorkspace(job.wsid));
+      if (!job || !ws) throw notFound(`There is no job ${access.job}.`);
+      return { caller, ws, job, level: await requireLevel(ctx.store, caller, ws, access.level) };
     }
     case 'narrative': {
       const narrative = await loadNarrative(ctx, access.narrative);

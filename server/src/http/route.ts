@@ -4,7 +4,7 @@ import type { Context } from '../domain/context.js';
 import type { LoadedNarrative } from '../domain/narratives.js';
 import type { Caller } from '../domain/permissions.js';
 import type { Level, Role } from '../schemas/common.js';
-import type { WorkspaceRecord } from '../store/store.js';
+import type { JobRecord, WorkspaceRecord } from '../store/store.js';
 
 /**
  * A REST route: its schemas (which validate the request and make the OpenAPI
@@ -14,13 +14,16 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'user'; role?: Role }
   | { kind: 'workspace'; level: Level; workspace: string }
-  | { kind: 'narrative'; level: Level; narrative: number };
+  | { kind: 'narrative'; level: Level; narrative: number }
+  /** A level in the workspace the job saves its outputs to. */
+  | { kind: 'job'; level: Level; job: number };
 
 /** What `authorize` established: the caller and, for workspace and narrative routes, what they may touch. */
 export interface Granted {
   caller: Caller | null;
   ws?: WorkspaceRecord;
   narrative?: LoadedNarrative;
+  job?: JobRecord;
   level?: Level;
 }
 
@@ -70,7 +73,7 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
  */
 export function anonymousMayCall(method: Route['method'], access: Access): boolean {
   if (access.kind === 'public') return true;
-  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative') && access.level === 'read';
+  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job') && access.level === 'read';
 }
 
 /** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */

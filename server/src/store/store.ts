@@ -1,3 +1,5 @@
+import type { FailureReason, JobResult, JobState, Resources } from '@narrative/launcher-native';
+import type { AppSpec } from '../schemas/app-spec.js';
 import type { Level, Role } from '../schemas/common.js';
 import type { Provenance } from '../schemas/provenance.js';
 
@@ -49,6 +51,20 @@ export interface Store {
   /** Sizes of those of the blobs that this user uploaded. */
   uploadedBlobSizes(userId: number, sha256s: string[]): Promise<Map<string, number>>;
 
+  registerApp(app: AppRecord): Promise<void>;
+  getApp(id: string, version: string): Promise<AppRecord | undefined>;
+  /** Every registered version, newest registration last. */
+  listApps(): Promise<AppRecord[]>;
+
+  createJob(job: NewJob): Promise<number>;
+  getJob(id: number): Promise<JobRecord | undefined>;
+  findJobByRequest(userId: number, clientRequestId: string): Promise<JobRecord | undefined>;
+  /** Changes a job only if it is still in `expected` state; false when another writer moved it first. */
+  updateJob(id: number, expected: JobState, change: JobChange): Promise<boolean>;
+  listJobsInStates(states: JobState[]): Promise<JobRecord[]>;
+  appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
+  jobEvents(jobId: number, afterSeq: number): Promise<{ seq: number; at: string; event: unknown }[]>;
+
   createNarrative(n: { wsid: number; objid: number; title: string; createdAt: string; copiedFrom: number | null }): Promise<number>;
   getNarrative(id: number): Promise<NarrativeRecord | undefined>;
   getNarrativeByWorkspace(wsid: number): Promise<NarrativeRecord | undefined>;
@@ -59,6 +75,52 @@ export interface Store {
 }
 
 export type TokenKind = 'api' | 'session';
+
+export interface AppRecord {
+  id: string;
+  version: string;
+  spec: AppSpec;
+  channel: 'dev' | 'beta' | 'release';
+  registeredBy: number;
+  registeredAt: string;
+}
+
+export interface JobInput {
+  name: string;
+  given: string;
+  resolved: string;
+}
+
+export interface NewJob {
+  appId: string;
+  appVersion: string;
+  userId: number;
+  wsid: number;
+  clientRequestId: string | null;
+  params: Record<string, unknown>;
+  inputs: JobInput[];
+  resources: Resources;
+  scheduler: string;
+  attempt: number;
+  retryOf: number | null;
+  createdAt: string;
+}
+
+export interface JobRecord extends NewJob {
+  id: number;
+  state: JobState;
+  failure: FailureReason | null;
+  schedulerId: string | null;
+  node: string | null;
+  queueReason: string | null;
+  queuePosition: number | null;
+  outputs: string[] | null;
+  result: JobResult | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export type JobChange = Partial<Pick<JobRecord, 'state' | 'failure' | 'schedulerId' | 'node' | 'queueReason' | 'queuePosition' | 'outputs' | 'result' | 'startedAt' | 'endedAt'>>;
 
 export interface UserRecord {
   id: number;

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations.js';
@@ -12,6 +13,8 @@ export async function openSqlite(file: string): Promise<Kysely<Tables>> {
     dialect: new SqliteDialect({
       database: async () => {
         const sqlite = new Database(file);
+        // Before the WAL exists: SQLite gives -wal and -shm the database file's mode. Only the server reads them.
+        for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
         sqlite.pragma('journal_mode = WAL');
         // FULL: a committed save survives power loss, not only a killed process.
         sqlite.pragma('synchronous = FULL');

@@ -128,6 +128,57 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-apps-and-jobs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull().check(sql`channel in ('dev', 'beta', 'release')`))
+        .addColumn('registered_by', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('apps_pk', ['id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('app_version', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('wsid', 'integer', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('client_request_id', 'text')
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text', (c) => c.notNull())
+        .addColumn('resources', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('created', 'queued', 'running', 'completed', 'failed', 'cancelled')`))
+        .addColumn('failure', 'text')
+        .addColumn('scheduler', 'text', (c) => c.notNull())
+        .addColumn('scheduler_id', 'text')
+        .addColumn('node', 'text')
+        .addColumn('queue_reason', 'text')
+        .addColumn('queue_position', 'integer')
+        .addColumn('outputs', 'text')
+        .addColumn('result', 'text')
+        .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('retry_of', 'integer', (c) => c.references('jobs.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('ended_at', 'text')
+        .addForeignKeyConstraint('jobs_app', ['app_id', 'app_version'], 'apps', ['id', 'version'])
+        .addUniqueConstraint('jobs_request', ['user_id', 'client_request_id'])
+        .execute();
+      await db.schema.createIndex('jobs_active').on('jobs').columns(['state']).execute();
+      await db.schema
+        .createTable('job_events')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('job_events_by_job').on('job_events').columns(['job_id', 'seq']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import { accountQueries } from './accounts.js';
+import { appQueries } from './apps.js';
 import { blobQueries } from './blobs.js';
 import { openSqlite } from './database.js';
 import type { Db } from './db.js';
+import { jobQueries } from './jobs.js';
 import { narrativeQueries } from './narratives.js';
 import { objectQueries } from './objects.js';
 import type { Tables } from './tables.js';
@@ -28,5 +30,7 @@ function storeOn(db: Db, root: Kysely<Tables>): Store {
     ...objectQueries(db, inTransaction),
     ...blobQueries(db),
     ...narrativeQueries(db),
+    ...appQueries(db),
+    ...jobQueries(db),
   };
 }

@@ -49,6 +49,33 @@ export interface Tables {
   };
   blobs: { sha256: string; size: number; created_at: string };
   blob_uploads: { sha256: string; user_id: number; uploaded_at: string };
+  apps: { id: string; version: string; spec: string; channel: string; registered_by: number; registered_at: string };
+  jobs: {
+    id: Generated<number>;
+    app_id: string;
+    app_version: string;
+    user_id: number;
+    wsid: number;
+    client_request_id: string | null;
+    params: string;
+    inputs: string;
+    resources: string;
+    state: string;
+    failure: string | null;
+    scheduler: string;
+    scheduler_id: string | null;
+    node: string | null;
+    queue_reason: string | null;
+    queue_position: number | null;
+    outputs: string | null;
+    result: string | null;
+    attempt: number;
+    retry_of: number | null;
+    created_at: string;
+    started_at: string | null;
+    ended_at: string | null;
+  };
+  job_events: { seq: Generated<number>; job_id: number; at: string; event: string };
   narratives: {
     id: Generated<number>;
     wsid: number;

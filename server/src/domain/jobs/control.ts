@@ -1,0 +1,25 @@
+import { isFinal } from '@narrative/launcher-native';
+import { conflict } from '../../errors.js';
+import type { JobRecord } from '../../store/store.js';
+import type { Context } from '../context.js';
+import type { Caller } from '../permissions.js';
+import { requireExecution, runApp } from './run.js';
+import { recordTransition } from './transitions.js';
+
+/** Stops a job: the scheduler kills it (the wrapper stops the container), and the job ends cancelled. */
+export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord> {
+  if (isFinal(job.state)) return job;
+  const execution = requireExecution(ctx);
+  if (job.schedulerId) await execution.scheduler.cancel(job.schedulerId);
+  await recordTransition(ctx, job, { state: 'cancelled', endedAt: ctx.now() });
+  return (await ctx.store.getJob(job.id))!;
+}
+
+/** Runs a finished job again: same app version, params and resolved inputs, as a new job. */
+export async function retryJob(ctx: Context, caller: Caller, job: JobRecord): Promise<JobRecord> {
+  if (!isFinal(job.state)) throw conflict(`Job ${job.id} is ${job.state}; retry it once it has ended.`);
+  const ws = (await ctx.store.getWorkspace(job.wsid))!;
+  const inputs = Object.fromEntries(job.inputs.map((i) => [i.name, i.resolved]));
+  const { job: retried } = await runApp(ctx, caller, ws, { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params }, { attempt: job.attempt + 1, retryOf: job.id });
+  return retried;
+}

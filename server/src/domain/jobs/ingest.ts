@@ -1,0 +1,99 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { FailureReason, JobResult } from '@narrative/launcher-native';
+import { Problem } from '../../errors.js';
+import type { JobRecord } from '../../store/store.js';
+import { findApp } from '../apps.js';
+import { inTransaction, type Context, type Execution } from '../context.js';
+import { saveObject } from '../objects.js';
+import { requireLevel } from '../permissions.js';
+import { jobDirOf } from './run.js';
+import { recordTransition } from './transitions.js';
+
+interface Declared {
+  outputs: { name: string; type?: string; data?: unknown; files?: string[] }[];
+}
+
+/**
+ * Turns a finished wrapper's result into the job's end: the declared outputs
+ * are checked against the app's outputs and their types, then saved together
+ * with their provenance in one transaction — all of them, or none and the job
+ * fails with the reason.
+ */
+export async function finishJob(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
+  const ended = { endedAt: result.endedAt, node: result.node, result };
+  const failed = (failure: FailureReason) => recordTransition(ctx, job, { state: 'failed', failure, ...ended });
+  if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
+  if (result.outcome === 'timed-out') return void (await failed({ kind: 'walltime' }));
+  if (result.outcome === 'launcher-error') return void (await failed({ kind: 'launcher-error', detail: result.detail ?? 'the job wrapper failed' }));
+  if (result.exitCode !== 0) return void (await failed({ kind: 'exit-code', code: result.exitCode ?? 1 }));
+  if (result.detail) return void (await failed({ kind: 'invalid-outputs', detail: result.detail }));
+  try {
+    await saveOutputs(ctx, execution, job, result, async (tx, outputs) => {
+      // In the save's transaction: if the job moved meanwhile (cancelled), its outputs are not saved either.
+      if (!(await recordTransition(tx, job, { state: 'completed', outputs, ...ended }))) throw new JobMoved();
+    });
+  } catch (error) {
+    if (error instanceof JobMoved) return;
+    if (!(error instanceof Problem)) throw error;
+    await failed({ kind: 'invalid-outputs', detail: error.detail + (error.errors.length > 0 ? ` (${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')})` : '') });
+  }
+}
+
+class JobMoved extends Error {}
+
+async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, result: JobResult, complete: (tx: Context, refs: string[]) => Promise<void>): Promise<void> {
+  const app = await findApp(ctx, job.appId, job.appVersion);
+  const declared = result.declared as Declared | null;
+  if (!declared || !Array.isArray(declared.outputs)) throw invalid('/out/outputs.json is missing or has no "outputs" list');
+  const owner = await ctx.store.findUserById(job.userId);
+  const caller = { id: job.userId, name: owner!.name, role: owner!.role };
+  const ws = (await ctx.store.getWorkspace(job.wsid))!;
+  // The workspace may have been published, or the user's access taken away, while the job ran.
+  await requireLevel(ctx.store, caller, ws, 'write');
+  const outDir = join(jobDirOf(execution, job.id), 'out');
+  const hashed = new Map(result.outputs.map((o) => [o.path, o]));
+  // Blobs first (content-addressed, harmless if the save below is refused); rows only in the transaction.
+  const blobs = new Map<string, { sha256: string; size: number }>();
+  for (const output of declared.outputs) {
+    for (const path of output.files ?? []) {
+      const listed = hashed.get(path);
+      if (!listed) throw invalid(`output ${output.name} names the file ${path}, which is not in /out`);
+      const blob = await ctx.blobs.put(createReadStream(join(outDir, path)), Number.MAX_SAFE_INTEGER);
+      if (blob.sha256 !== listed.sha256) throw invalid(`/out/${path} changed after the app ended`);
+      blobs.set(path, blob);
+    }
+  }
+  const provenanceApp = {
+    id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, injections: result.injections,
+    params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: job.schedulerId, node: result.node,
+    startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
+  };
+  const resolvedInputs = job.inputs.map((i) => {
+    const [wsid, objid, ver] = i.resolved.split('/').map(Number) as [number, number, number];
+    return { given: i.given, key: { wsid, objid, ver } };
+  });
+  return inTransaction(ctx, async (tx) => {
+    const refs: string[] = [];
+    const seen = new Set<string>();
+    for (const output of declared.outputs) {
+      const spec = app.spec.outputs.find((o) => o.name === output.name);
+      if (!spec) throw invalid(`${app.id} declares no output ${output.name}`);
+      if (output.type !== undefined && output.type !== spec.type) throw invalid(`output ${output.name} is declared as ${output.type}, but ${app.id} makes ${spec.type}`);
+      if (seen.has(output.name)) throw invalid(`output ${output.name} is declared twice`);
+      seen.add(output.name);
+      const files = (output.files ?? []).map((path) => ({ name: path.split('/').pop()!, sha256: blobs.get(path)!.sha256 }));
+      for (const path of output.files ?? []) await tx.store.recordBlob({ ...blobs.get(path)!, uploadedBy: job.userId, at: ctx.now() });
+      const key = await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp });
+      refs.push(`${key.wsid}/${key.objid}/${key.ver}`);
+    }
+    const missing = app.spec.outputs.filter((o) => !seen.has(o.name)).map((o) => o.name);
+    if (missing.length > 0) throw invalid(`outputs.json lacks the output(s) ${missing.join(', ')}`);
+    await complete(tx, refs);
+  });
+}
+
+function invalid(detail: string): Problem {
+  return new Problem(422, 'Invalid outputs', detail);
+}
+

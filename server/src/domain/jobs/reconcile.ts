@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RESULT_FILE, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
+import type { JobRecord } from '../../store/store.js';
+import type { Context, Execution } from '../context.js';
+import { finishJob } from './ingest.js';
+import { jobDirOf } from './run.js';
+import { recordTransition } from './transitions.js';
+
+/**
+ * One pass over the unfinished jobs: asks the scheduler about them and moves
+ * each along the transition table. A job whose wrapper wrote result.json is
+ * finished from that file (it holds the truth about the app); a job the
+ * scheduler no longer knows and that left no result ends failed as lost,
+ * never stuck running. Safe to run again after a crash: every step is a
+ * compare-and-set on the state it saw.
+ */
+export async function reconcileOnce(ctx: Context, execution: Execution): Promise<void> {
+  const jobs = (await ctx.store.listJobsInStates(['queued', 'running'])).filter((j) => j.scheduler === execution.scheduler.name && j.schedulerId);
+  if (jobs.length === 0) return;
+  const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
+  for (const job of jobs) {
+    const result = await readResult(execution, job);
+    if (result) {
+      if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: result.node, startedAt: result.startedAt, queueReason: null, queuePosition: null });
+      await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
+      continue;
+    }
+    await follow(ctx, job, statuses.get(job.schedulerId!));
+  }
+}
+
+async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined): Promise<void> {
+  const ended = { endedAt: ctx.now() };
+  if (!status) return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
+  switch (status.state) {
+    case 'queued':
+      if (job.state === 'queued' && (status.reason !== job.queueReason || status.position !== job.queuePosition)) {
+        await recordTransition(ctx, job, { queueReason: status.reason, queuePosition: status.position });
+      }
+      return;
+    case 'running':
+      if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: status.node, startedAt: ctx.now(), queueReason: null, queuePosition: null });
+      return;
+    case 'cancelled':
+      return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
+    case 'failed':
+      return void (await recordTransition(ctx, job, { state: 'failed', failure: status.reason, node: status.node, ...ended }));
+    case 'completed':
+      // The wrapper writes result.json before it exits, so a finished job without one lost its wrapper.
+      return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the job ended without the wrapper writing its result' }, ...ended }));
+    case 'unknown':
+      return;
+  }
+}
+
+async function readResult(execution: Execution, job: JobRecord): Promise<JobResult | null> {
+  try {
+    return JSON.parse(await readFile(join(jobDirOf(execution, job.id), RESULT_FILE), 'utf8')) as JobResult;
+  } catch {
+    return null;
+  }
+}

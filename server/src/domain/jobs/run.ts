@@ -1,0 +1,105 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JOB_FILE, type JobSpec, type Resources } from '@narrative/launcher-native';
+import { badRequest, invalidContent, type FieldError } from '../../errors.js';
+import type { RunRequest } from '../../schemas/jobs.js';
+import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
+import type { JobInput, JobRecord, WorkspaceRecord } from '../../store/store.js';
+import { findApp } from '../apps.js';
+import type { Context, Execution } from '../context.js';
+import { requireLevel, type Caller } from '../permissions.js';
+import { findObject, findWorkspace, formatRef, parseRef, versionOf } from '../refs.js';
+import { recordTransition } from './transitions.js';
+
+/**
+ * Starts one run of an app: checks the app, inputs (readable, of an accepted
+ * type) and params (against the app's schema, defaults filled in), records
+ * the job, writes its directory and submits it. Repeating a request with the
+ * same client request id returns the first job instead of running twice.
+ */
+export interface Origin {
+  attempt: number;
+  retryOf: number | null;
+  /** Resources other than the app's own (a resubmission with more memory or time). */
+  resources?: Resources;
+}
+
+export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: RunRequest, origin: Origin = { attempt: 1, retryOf: null }): Promise<{ job: JobRecord; created: boolean }> {
+  const execution = requireExecution(ctx);
+  if (request.clientRequestId) {
+    const earlier = await ctx.store.findJobByRequest(caller.id, request.clientRequestId);
+    if (earlier) return { job: earlier, created: false };
+  }
+  const app = await findApp(ctx, request.app, request.version);
+  const spec = app.spec;
+  const problems: FieldError[] = [];
+  for (const name of Object.keys(request.inputs ?? {})) {
+    if (!spec.inputs.some((i) => i.name === name)) problems.push({ path: `/inputs/${name}`, message: `${app.id} has no input ${name}` });
+  }
+  const inputs: JobInput[] = [];
+  const files: JobSpec['inputs'] = [];
+  for (const input of spec.inputs) {
+    const given = request.inputs?.[input.name];
+    if (given === undefined) {
+      if (input.required) problems.push({ path: `/inputs/${input.name}`, message: 'is required' });
+      continue;
+    }
+    const ref = parseRef(given);
+    const source = await findWorkspace(ctx.store, ref.workspace);
+    await requireLevel(ctx.store, caller, source, 'read');
+    const version = (await ctx.store.getVersion(...keyOf(versionOf(await findObject(ctx.store, source, ref.object), ref.ver))))!;
+    if (!input.types.includes(version.type)) {
+      problems.push({ path: `/inputs/${input.name}`, message: `is a ${version.type}; ${input.name} takes ${input.types.join(' or ')}` });
+      continue;
+    }
+    inputs.push({ name: input.name, given, resolved: formatRef(version) });
+    files.push({ name: input.name, ref: formatRef(version), files: version.files.map((f) => ({ name: f.name, path: ctx.blobs.path(f.sha256), sha256: f.sha256 })) });
+  }
+  const params: Record<string, unknown> = structuredClone(request.params ?? {});
+  const validate = createAjv({ useDefaults: true }).compile(spec.params);
+  if (!validate(params)) problems.push(...toFieldErrors(validate.errors, '/params'));
+  if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
+
+  const id = await ctx.store.transaction(async (store) => {
+    const jobId = await store.createJob({
+      appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId: request.clientRequestId ?? null,
+      params, inputs, resources: origin.resources ?? { ...spec.resources }, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
+    });
+    await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
+    return jobId;
+  });
+  const job = (await ctx.store.getJob(id))!;
+  await submit(ctx, execution, job, {
+    jobId: String(id), runtime: execution.runtime, image: spec.container.image, argv: spec.argv, params, inputs: files,
+    env: { NARRATIVE_JOB_ID: String(id) }, network: spec.network, gpus: spec.resources.gpus, mpi: spec.mpi,
+    timeLimitSeconds: (origin.resources ?? spec.resources).timeMinutes * 60, runAs: execution.runAs,
+  });
+  return { job: (await ctx.store.getJob(id))!, created: true };
+}
+
+/** Writes the job directory and hands the wrapper to the scheduler; a refusal fails the job with its reason. */
+export async function submit(ctx: Context, execution: Execution, job: JobRecord, spec: JobSpec): Promise<void> {
+  const jobDir = jobDirOf(execution, job.id);
+  try {
+    await mkdir(jobDir, { recursive: true });
+    await chmod(jobDir, 0o711);
+    await writeFile(join(jobDir, JOB_FILE), JSON.stringify(spec, null, 2), { mode: 0o600 });
+    const schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
+    await recordTransition(ctx, job, { state: 'queued', schedulerId });
+  } catch (error) {
+    await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
+  }
+}
+
+export function jobDirOf(execution: Execution, jobId: number): string {
+  return join(execution.jobsDir, String(jobId));
+}
+
+export function requireExecution(ctx: Context): Execution {
+  if (!ctx.execution) throw badRequest('This server runs no apps: it was started without a scheduler.');
+  return ctx.execution;
+}
+
+function keyOf(key: { wsid: number; objid: number; ver: number }): [number, number, number] {
+  return [key.wsid, key.objid, key.ver];
+}

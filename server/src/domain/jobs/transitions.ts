@@ -1,0 +1,30 @@
+import { canTransition } from '@narrative/launcher-native';
+import type { JobChange, JobRecord } from '../../store/store.js';
+import type { Context } from '../context.js';
+
+/**
+ * Applies a change to a job through the one transition table, with its
+ * event, in one transaction. The update is a compare-and-set on the state the
+ * caller saw: when another reconciler moved the job first, nothing happens.
+ */
+export async function recordTransition(ctx: Context, job: JobRecord, change: JobChange): Promise<boolean> {
+  const to = change.state ?? job.state;
+  if (to !== job.state && !canTransition(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
+  return ctx.store.transaction(async (store) => {
+    if (!(await store.updateJob(job.id, job.state, change))) return false;
+    const event = { type: 'state', state: to, ...pick(change) };
+    await store.appendJobEvent(job.id, ctx.now(), event);
+    return true;
+  });
+}
+
+function pick(change: JobChange) {
+  const { failure, node, queueReason, queuePosition, outputs } = change;
+  return {
+    ...(failure ? { failure } : {}),
+    ...(node ? { node } : {}),
+    ...(queueReason !== undefined ? { queueReason } : {}),
+    ...(queuePosition !== undefined ? { queuePosition } : {}),
+    ...(outputs ? { outputs } : {}),
+  };
+}

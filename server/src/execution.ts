@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { LocalScheduler, runtimeNamed, SlurmScheduler, type Scheduler } from '@narrative/launcher-native';
+import type { Config } from './config.js';
+import type { Execution } from './domain/context.js';
+
+const run = promisify(execFile);
+
+/**
+ * How this server runs apps, from its configuration: the scheduler, the
+ * node-side runtime, the job directories, and the unprivileged account apps
+ * run as when jobs start as root.
+ */
+export async function createExecution(config: Config): Promise<Execution | null> {
+  if (config.execution.scheduler === 'none') return null;
+  const jobsDir = join(config.home, 'jobs');
+  await mkdir(jobsDir, { recursive: true, mode: 0o711 });
+  // The service account must reach its job's /in and /out: the data directory becomes traversable, not listable.
+  // Its database and blobs stay unreadable to it (0600/0640 files under 0700 directories).
+  await chmod(config.home, 0o711);
+  runtimeNamed(config.execution.runtime);
+  const scheduler: Scheduler =
+    config.execution.scheduler === 'slurm'
+      ? new SlurmScheduler({
+          env: config.execution.slurm.conf ? { SLURM_CONF: config.execution.slurm.conf } : {},
+          ...(config.execution.slurm.partition ? { partition: config.execution.slurm.partition } : {}),
+          ...(config.execution.slurm.account ? { account: config.execution.slurm.account } : {}),
+          ...(config.execution.slurm.jobcompLog ? { jobcompLog: config.execution.slurm.jobcompLog } : {}),
+        })
+      : new LocalScheduler({ slots: config.execution.slots });
+  return {
+    scheduler,
+    runtime: config.execution.runtime,
+    jobsDir,
+    runAs: process.getuid?.() === 0 ? await account(config.execution.runAs) : null,
+    wrapper: [process.execPath, fileURLToPath(import.meta.resolve('@narrative/launcher-native/wrapper'))],
+  };
+}
+
+/** The service account's ids; null when it does not exist (jobs then fail with that reason, never run as root). */
+async function account(user: string): Promise<Execution['runAs']> {
+  try {
+    const uid = Number((await run('id', ['-u', user])).stdout.trim());
+    const gid = Number((await run('id', ['-g', user])).stdout.trim());
+    return uid > 0 ? { uid, gid, user } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { LOG_FILE } from '@narrative/launcher-native';
+import type { Context } from '../../domain/context.js';
+import { cancelJob, retryJob } from '../../domain/jobs/control.js';
+import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
+import { Job, RunRequest } from '../../schemas/jobs.js';
+import { PositiveInt } from '../../schemas/common.js';
+import type { JobRecord } from '../../store/store.js';
+import { onJob } from '../access.js';
+import { signedIn } from '../authorize.js';
+import { Reply, route, type Granted } from '../route.js';
+
+const tag = 'Jobs';
+const IdParams = Type.Object({ id: PositiveInt });
+const job = (g: Granted) => g.job!;
+
+export async function describeJob(ctx: Context, j: JobRecord): Promise<Job> {
+  const user = await ctx.store.findUserById(j.userId);
+  return {
+    id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, state: j.state, failure: j.failure,
+    scheduler: j.scheduler, schedulerId: j.schedulerId, node: j.node, queueReason: j.queueReason, queuePosition: j.queuePosition,
+    params: j.params, inputs: j.inputs, outputs: j.outputs, attempt: j.attempt, retryOf: j.retryOf, createdAt: j.createdAt, startedAt: j.startedAt, endedAt: j.endedAt,
+  };
+}
+
+export const jobRoutes = [
+  route({
+    method: 'post', path: '/jobs', tag, summary: 'Run an app version on objects: outputs go to the workspace `ws` (write access); inputs need read access',
+    body: RunRequest, response: { status: 201, schema: Job },
+    access: ({ body }) => ({ kind: 'workspace', level: 'write', workspace: body.ws }),
+    async handle({ body }, g, ctx) {
+      const { job: created, created: isNew } = await runApp(ctx, signedIn(g), g.ws!, body);
+      const described = await describeJob(ctx, created);
+      return isNew ? described : new Reply(200, described);
+    },
+  }),
+  route({
+    method: 'get', path: '/jobs/{id}', tag, summary: 'A job: state, failure reason, queue reason and position, node, outputs', params: IdParams, response: { status: 200, schema: Job },
+    access: onJob('read'),
+    handle: async (_i, g, ctx) => describeJob(ctx, job(g)),
+  }),
+  route({
+    method: 'get', path: '/jobs/{id}/events', tag, summary: 'State changes in order, after a sequence number (for resuming a stream without duplicates)',
+    params: IdParams, query: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+    response: { status: 200, schema: Type.Array(Type.Object({ seq: Type.Integer(), at: Type.String(), event: Type.Unknown() })) },
+    access: onJob('read'),
+    handle: async ({ query }, g, ctx) => ctx.store.jobEvents(job(g).id, query.after ?? 0),
+  }),
+  route({
+    method: 'get', path: '/jobs/{id}/log', tag, summary: 'Log lines (stdout, stderr, system) from line `after` on',
+    params: IdParams, query: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+    response: { status: 200, schema: Type.Object({ lines: Type.Array(Type.Object({ n: Type.Integer(), t: Type.String(), stream: Type.String(), text: Type.String() })), next: Type.Integer() }) },
+    access: onJob('read'),
+    async handle({ query }, g, ctx) {
+      const text = await readFile(join(jobDirOf(requireExecution(ctx), job(g).id), LOG_FILE), 'utf8').catch(() => '');
+      // A line still being written has no newline yet: it is sent once complete.
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+      const after = query.after ?? 0;
+      const lines = complete.slice(after).map((l, i) => ({ n: after + i + 1, ...(JSON.parse(l) as { t: string; stream: string; text: string }) }));
+      return { lines, next: after + lines.length };
+    },
+  }),
+  route({
+    method: 'post', path: '/jobs/{id}/cancel', tag, summary: 'Cancel: the container is stopped and the job ends cancelled', params: IdParams, response: { status: 200, schema: Job },
+    access: onJob('write'),
+    handle: async (_i, g, ctx) => describeJob(ctx, await cancelJob(ctx, job(g))),
+  }),
+  route({
+    method: 'post', path: '/jobs/{id}/retry', tag, summary: 'Run an ended job again as a new job (same app version, params and resolved inputs)', params: IdParams, response: { status: 201, schema: Job },
+    access: onJob('write'),
+    handle: async (_i, g, ctx) => describeJob(ctx, await retryJob(ctx, signedIn(g), job(g))),
+  }),
+];

@@ -1,0 +1,85 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Title, TypeId } from './common.js';
+
+/**
+ * An app version as registered in the catalog: what it takes, what it makes,
+ * what it needs, and the exact image (by digest) and command that run it.
+ * A registered version never changes.
+ */
+export const APP_ID_PATTERN = '^[a-z][a-z0-9-]{0,63}/[a-z][a-z0-9-]{0,63}$';
+export const APP_VERSION_PATTERN = '^[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][A-Za-z0-9.]+)?$';
+const Identifier = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'lower-case letters, digits and _' });
+
+export const AppInput = Type.Object(
+  {
+    name: Identifier,
+    types: Type.Array(TypeId, { minItems: 1, description: 'the data types it accepts' }),
+    required: Type.Boolean({ default: true }),
+    description: Type.String({ maxLength: 2000, default: '' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AppOutput = Type.Object({ name: Identifier, type: TypeId, description: Type.String({ maxLength: 2000, default: '' }) }, { additionalProperties: false });
+
+export const RetryPolicy = Type.Object(
+  {
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 5, description: 'resubmissions after the first run' }),
+    factor: Type.Number({ minimum: 1.1, maximum: 8, description: 'memory (after OUT_OF_MEMORY) or time (after TIMEOUT) is multiplied by this' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AppSpec = Type.Object(
+  {
+    id: Type.String({ pattern: APP_ID_PATTERN, description: 'module/name' }),
+    version: Type.String({ pattern: APP_VERSION_PATTERN, description: 'follows the tool it wraps' }),
+    name: Title,
+    description: Type.String({ maxLength: 10_000 }),
+    categories: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20, default: [] }),
+    inputs: Type.Array(AppInput, { maxItems: 50 }),
+    params: Type.Object(
+      { type: Type.Literal('object'), properties: Type.Record(Type.String(), Type.Unknown()), required: Type.Optional(Type.Array(Type.String())) },
+      { additionalProperties: false, description: 'a JSON Schema for the parameters (validation and defaults)' },
+    ),
+    outputs: Type.Array(AppOutput, { maxItems: 50 }),
+    resources: Type.Object(
+      {
+        cpus: Type.Integer({ minimum: 1, maximum: 1024 }),
+        memoryMiB: Type.Integer({ minimum: 16, maximum: 4_194_304 }),
+        timeMinutes: Type.Integer({ minimum: 1, maximum: 43_200 }),
+        gpus: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    network: Type.Boolean({ default: false, description: 'apps get no network unless this says so' }),
+    mpi: Type.Boolean({ default: false }),
+    container: Type.Object(
+      {
+        image: Type.Object(
+          {
+            digest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$' }),
+            format: Type.Union([Type.Literal('directory'), Type.Literal('squashfs'), Type.Literal('oci-archive'), Type.Literal('docker-image'), Type.Literal('sif')]),
+            location: Type.String({ minLength: 1, maxLength: 4096 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    argv: Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 256, description: 'the entry command; parameters reach it only through /in/params.json' }),
+    retry: Type.Optional(Type.Object({ outOfMemory: Type.Optional(RetryPolicy), timeout: Type.Optional(RetryPolicy) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type AppSpec = Static<typeof AppSpec>;
+
+export const AppVersion = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  channel: Type.Union([Type.Literal('dev'), Type.Literal('beta'), Type.Literal('release')]),
+  registeredBy: Type.String(),
+  registeredAt: Type.String(),
+  spec: AppSpec,
+});
+export type AppVersion = Static<typeof AppVersion>;

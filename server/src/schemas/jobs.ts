@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IdOrName } from './common.js';
+import { APP_ID_PATTERN, APP_VERSION_PATTERN } from './app-spec.js';
+
+export const RunRequest = Type.Object(
+  {
+    app: Type.String({ pattern: APP_ID_PATTERN, description: 'module/name' }),
+    version: Type.Optional(Type.String({ pattern: APP_VERSION_PATTERN, description: 'default: the newest registered' })),
+    ws: IdOrName,
+    inputs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }), { description: 'input name → object reference' })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    clientRequestId: Type.Optional(Type.String({ minLength: 8, maxLength: 100, description: 'repeating a request with the same id returns the first job' })),
+  },
+  { additionalProperties: false },
+);
+export type RunRequest = Static<typeof RunRequest>;
+
+export const Job = Type.Object({
+  id: Type.Integer(),
+  app: Type.String(),
+  version: Type.String(),
+  user: Type.String(),
+  wsid: Type.Integer(),
+  state: Type.String(),
+  failure: Type.Union([Type.Unknown(), Type.Null()]),
+  scheduler: Type.String(),
+  schedulerId: Type.Union([Type.String(), Type.Null()]),
+  node: Type.Union([Type.String(), Type.Null()]),
+  queueReason: Type.Union([Type.String(), Type.Null()]),
+  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  inputs: Type.Array(Type.Object({ name: Type.String(), given: Type.String(), resolved: Type.String() })),
+  outputs: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  attempt: Type.Integer(),
+  retryOf: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.String(),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type Job = Static<typeof Job>;

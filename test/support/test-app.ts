@@ -1,0 +1,42 @@
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBusyboxImage } from '@narrative/launcher-native';
+import type { AppSpec } from '@narrative/server/client';
+
+/** The small test app: a busybox image whose script behaves as its `mode` parameter says. */
+const SCRIPT = `#!/bin/sh
+mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
+echo "uid $(id -u) mode $mode"
+case "$mode" in
+  ok)
+    echo "counting lines"
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  fail) echo "something broke" >&2; exit 3 ;;
+  sleep) echo "sleeping"; sleep 300 ;;
+  bad-outputs) echo '{"outputs":[{"name":"stats","data":{"title":"x"}},{"name":"extra","data":{}}]}' > /out/outputs.json ;;
+  bad-type) echo '{"outputs":[{"name":"stats","data":{"no_title":1}}]}' > /out/outputs.json ;;
+esac
+`;
+
+export async function buildTestApp(version = '1.0.0'): Promise<AppSpec> {
+  const root = await mkdtemp(join(tmpdir(), 'narrative-test-app-'));
+  await chmod(root, 0o711);
+  const image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': SCRIPT });
+  return {
+    id: 'test/count-lines',
+    version,
+    name: 'Count lines',
+    description: 'Counts the lines of a reads file (a test app on busybox).',
+    categories: ['Test'],
+    inputs: [{ name: 'reads', types: ['Genomics.Reads-1.0'], required: true, description: 'reads to count' }],
+    params: { type: 'object', properties: { mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'bad-outputs', 'bad-type'], default: 'ok' } } },
+    outputs: [{ name: 'stats', type: 'Report.Report-1.0', description: 'the count' }],
+    resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 },
+    network: false,
+    mpi: false,
+    container: { image: { digest: image.digest, format: 'directory', location: image.location } },
+    argv: ['/bin/sh', '/app/run.sh'],
+  };
+}
