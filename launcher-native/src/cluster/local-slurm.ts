@@ -26,6 +26,8 @@ export interface ClusterInfo {
   slurmConf: string;
   nodes: string[];
   partition: string;
+  /** The jobcomp/filetxt log: how finished jobs are read once squeue has forgotten them. */
+  jobcompLog: string;
   /** What sbatch/squeue/scancel/sinfo need to talk to this cluster: SLURM_CONF. */
   env: Record<string, string>;
 }
@@ -128,7 +130,7 @@ export async function clusterDown(dir: string): Promise<void> {
 }
 
 function infoOf(layout: ClusterLayout, state: ClusterState): ClusterInfo {
-  return { dir: layout.dir, slurmConf: state.slurmConf, nodes: state.nodes, partition: state.partition, env: { SLURM_CONF: state.slurmConf } };
+  return { dir: layout.dir, slurmConf: state.slurmConf, nodes: state.nodes, partition: state.partition, jobcompLog: layout.jobCompLog, env: { SLURM_CONF: state.slurmConf } };
 }
 
 function readState(layout: ClusterLayout): ClusterState | undefined {

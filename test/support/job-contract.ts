@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
+import type { Harness } from './harness.js';
+import { buildTestApp } from './test-app.js';
+
+const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
+const status = (e: unknown) => (e as ApiError).status;
+
+/**
+ * The job contract every scheduler backend passes: the same runs, failures,
+ * cancels and refusals, whatever runs the wrapper.
+ */
+export function jobContract(title: string, start: () => Promise<Harness>, stop: (h: Harness) => Promise<void> = (h) => h.stop()): void {
+  describe(title, () => {
+    let h: Harness;
+    let alice: NarrativeClient;
+    let app: AppSpec;
+    let wsid: number;
+    let readsRef: string;
+    const reads = '@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\nIIII\n';
+
+    before(async () => {
+      h = await start();
+      alice = h.users.alice!.client;
+      app = await buildTestApp();
+      await h.admin.registerApp(app);
+      wsid = (await alice.createWorkspace('alice-jobs')).id;
+      const form = new FormData();
+      form.set('name', 'reads');
+      form.set('type', 'Genomics.Reads-1.0');
+      form.set('file', new Blob([reads]), 'reads.fastq');
+      readsRef = (await alice.upload(wsid, form)).ref;
+    });
+    after(() => stop(h));
+
+    const run = (params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => alice.run({ app: app.id, ws: String(wsid), inputs: { reads: readsRef }, params, ...extra });
+
+    it('runs an app to completion and saves its typed output with complete provenance', async () => {
+      const job = await alice.waitForJob((await run()).id);
+      assert.equal(job.state, 'completed', JSON.stringify(job.failure));
+      assert.equal(job.outputs!.length, 1);
+      const output = await alice.getObject(job.outputs![0]!);
+      assert.equal(output.type, 'Report.Report-1.0');
+      assert.equal(output.name, `stats-job${job.id}`);
+      assert.deepEqual(output.data, { title: 'line count' });
+      assert.deepEqual(output.files, [{ name: 'lines.txt', sha256: createHash('sha256').update('8\n').digest('hex'), size: 2 }]);
+      const p = output.provenance;
+      assert.equal(p.kind, 'app');
+      assert.deepEqual(p.inputs, [{ given: readsRef, resolved: readsRef }]);
+      const block = p.app as Record<string, unknown>;
+      assert.equal(block.id, app.id);
+      assert.equal(block.version, app.version);
+      assert.equal(block.imageDigest, app.container.image.digest);
+      assert.deepEqual(block.params, { mode: 'ok' });
+      assert.equal(block.jobId, job.id);
+      assert.equal((block.runtime as { name: string }).name, 'charliecloud');
+      assert.ok(block.node);
+      const lineage = await alice.lineage(output.ref, 'ancestors');
+      assert.deepEqual(lineage.edges, [{ from: readsRef, to: output.ref, relation: 'input' }]);
+    });
+
+    it('keeps the log, run as an unprivileged account', async () => {
+      const job = await alice.waitForJob((await run()).id);
+      const { lines, next } = await alice.jobLog(job.id);
+      assert.match(lines.map((l) => l.text).join('\n'), /^uid [1-9][0-9]* mode ok$/m);
+      assert.equal(next, lines.length);
+      assert.deepEqual((await alice.jobLog(job.id, 1)).lines.map((l) => l.n), lines.slice(1).map((l) => l.n));
+    });
+
+    it('records state changes in order, resumable after any sequence number', async () => {
+      const job = await alice.waitForJob((await run()).id);
+      const events = await alice.jobEvents(job.id);
+      const states = events.map((e) => e.event.state);
+      assert.equal(states[0], 'created');
+      assert.equal(states.at(-1), 'completed');
+      assert.ok(states.indexOf('queued') < states.indexOf('completed'));
+      const seqs = events.map((e) => e.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.deepEqual((await alice.jobEvents(job.id, seqs[1]!)).map((e) => e.seq), seqs.slice(2));
+    });
+
+    it('is idempotent on a client request id', async () => {
+      const first = await run({}, { clientRequestId: 'request-0001' });
+      const again = await run({}, { clientRequestId: 'request-0001' });
+      assert.equal(again.id, first.id);
+      await alice.waitForJob(first.id);
+    });
+
+    it('fails with the exit code when the app fails, saving nothing', async () => {
+      const before = (await alice.listObjects(wsid)).total;
+      const job = await alice.waitForJob((await run({ mode: 'fail' })).id);
+      assert.equal(job.state, 'failed');
+      assert.deepEqual(job.failure, { kind: 'exit-code', code: 3 });
+      assert.match((await alice.jobLog(job.id)).lines.filter((l) => l.stream === 'stderr').map((l) => l.text).join(), /something broke/);
+      assert.equal((await alice.listObjects(wsid)).total, before);
+    });
+
+    it('fails with invalid-outputs, all or nothing, when outputs.json is wrong', async () => {
+      const before = (await alice.listObjects(wsid)).total;
+      for (const mode of ['bad-outputs', 'bad-type']) {
+        const job = await alice.waitForJob((await run({ mode })).id);
+        assert.equal(job.state, 'failed', mode);
+        assert.equal((job.failure as { kind: string }).kind, 'invalid-outputs', mode);
+      }
+      assert.equal((await alice.listObjects(wsid)).total, before, 'no output of a failed job is saved');
+    });
+
+    it('cancels a running job: the container process is gone', async () => {
+      const job = await run({ mode: 'sleep' });
+      for (let i = 0; i < 100 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+      const cancelled = await alice.cancelJob(job.id);
+      assert.equal(cancelled.state, 'cancelled');
+      for (let i = 0; i < 50 && (await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await pgrep('sleep 300'), '');
+    });
+
+    it('retries an ended job as a new one', async () => {
+      const failed = await alice.waitForJob((await run({ mode: 'fail' })).id);
+      const retried = await alice.retryJob(failed.id);
+      assert.equal(retried.retryOf, failed.id);
+      assert.equal(retried.attempt, 2);
+      assert.deepEqual(retried.inputs, failed.inputs);
+      await alice.waitForJob(retried.id);
+    });
+
+    it('refuses bad runs with clear errors and starts nothing', async () => {
+      const assembly = await alice.saveObject(wsid, { name: 'not-reads', type: 'Report.Report-1.0', data: { title: 'x' } });
+      const cases: [Promise<unknown>, number, RegExp][] = [
+        [alice.run({ app: 'test/nope', ws: String(wsid), inputs: { reads: readsRef } }), 404, /no app test\/nope/],
+        [alice.run({ app: app.id, version: '9.9.9', ws: String(wsid), inputs: { reads: readsRef } }), 404, /9\.9\.9/],
+        [alice.run({ app: app.id, ws: String(wsid), inputs: { reads: assembly.ref } }), 422, /reads takes Genomics\.Reads-1\.0/],
+        [alice.run({ app: app.id, ws: String(wsid), inputs: {} }), 422, /inputs\/reads is required/],
+        [alice.run({ app: app.id, ws: String(wsid), inputs: { reads: readsRef, other: readsRef } }), 422, /no input other/],
+        [run({ mode: 'explode' }), 422, /params\/mode/],
+        [h.users.bob!.client.run({ app: app.id, ws: String(wsid), inputs: { reads: readsRef } }), 403, /workspace/],
+      ];
+      for (const [request, code, message] of cases) {
+        const error = await request.then(() => null, (e: unknown) => e);
+        assert.equal(status(error), code, String(message));
+        assert.match((error as ApiError).problem.detail, message);
+      }
+      const bobWs = (await h.users.bob!.client.createWorkspace('bob-jobs')).id;
+      const unreadable = await h.users.bob!.client.run({ app: app.id, ws: String(bobWs), inputs: { reads: readsRef } }).catch((e: unknown) => e);
+      assert.equal(status(unreadable), 403, 'an input the caller cannot read');
+    });
+
+    it('refuses to change a registered app version', async () => {
+      assert.equal((await h.admin.registerApp(app)).version, app.version, 'the same spec again is fine');
+      const changed = await h.admin.registerApp({ ...app, argv: ['/bin/sh', '-c', 'true'] }).catch((e: unknown) => e);
+      assert.equal(status(changed), 409);
+      const plainUser = await alice.registerApp({ ...app, version: '2.0.0' }).catch((e: unknown) => e);
+      assert.equal(status(plainUser), 403);
+    });
+  });
+}
