@@ -1,66 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { kill9, ServerProcesses, type Served } from '../support/server-process.js';
 import { ApiError, NarrativeClient } from '@narrative/server/client';
 
 // Crash safety with a real server process: SIGKILL mid-upload and right after a save, then restart on the same home.
-const CLI = fileURLToPath(new URL('../../../server/dist/cli/main.js', import.meta.url));
 const MiB = 1024 * 1024;
 const REPORT = 'Report.Report-1.0';
-const children = new Set<ChildProcess>();
-const homes: string[] = [];
-
-after(async () => {
-  for (const child of [...children]) await kill9(child);
-  for (const home of homes) await rm(home, { recursive: true, force: true });
-});
-
-interface Served { proc: ChildProcess; url: string; token: string; client: NarrativeClient; stderr: () => string }
-
-async function newHome(): Promise<string> {
-  const home = await mkdtemp(join(tmpdir(), 'narrative-durability-'));
-  homes.push(home);
-  return home;
-}
-
-/** `narrative --json serve --port 0` as a child process; resolves with the URL it reports. */
-async function serve(home: string, env: Record<string, string> = {}): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, '--json', 'serve', '--port', '0'], {
-    env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  proc.once('exit', () => children.delete(proc));
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 15 s: ${stderr}`)), 15_000);
-    const onExit = (code: number | null) => { clearTimeout(timer); reject(new Error(`the server exited (${code}) before serving: ${stderr}`)); };
-    proc.once('exit', onExit);
-    createInterface({ input: proc.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      proc.off('exit', onExit);
-      try { resolve((JSON.parse(line) as { url: string }).url); } catch (error) { reject(error); }
-    });
-  });
-  const token = (await readFile(join(home, 'admin-token'), 'utf8')).trim();
-  return { proc, url, token, client: new NarrativeClient({ url, token }), stderr: () => stderr };
-}
-
-async function kill9(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGKILL');
-  await exited;
-}
+const servers = new ServerProcesses();
+after(() => servers.cleanup());
+const newHome = () => servers.newHome('narrative-durability-');
+const serve = (home: string, env: Record<string, string> = {}) => servers.serve(home, env);
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -15,12 +15,16 @@ case "$mode" in
     echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   fail) echo "something broke" >&2; exit 3 ;;
   sleep) echo "sleeping"; sleep 300 ;;
+  slow)
+    sleep 3
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","data":{"title":"slow line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   bad-outputs) echo '{"outputs":[{"name":"stats","data":{"title":"x"}},{"name":"extra","data":{}}]}' > /out/outputs.json ;;
   bad-type) echo '{"outputs":[{"name":"stats","data":{"no_title":1}}]}' > /out/outputs.json ;;
 esac
 `;
 
-export async function buildTestApp(version = '1.0.0'): Promise<AppSpec> {
+export async function buildTestApp(version = '1.0.0', resources: AppSpec['resources'] = { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }): Promise<AppSpec> {
   const root = await mkdtemp(join(tmpdir(), 'narrative-test-app-'));
   await chmod(root, 0o711);
   const image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': SCRIPT });
@@ -31,9 +35,9 @@ export async function buildTestApp(version = '1.0.0'): Promise<AppSpec> {
     description: 'Counts the lines of a reads file (a test app on busybox).',
     categories: ['Test'],
     inputs: [{ name: 'reads', types: ['Genomics.Reads-1.0'], required: true, description: 'reads to count' }],
-    params: { type: 'object', properties: { mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'bad-outputs', 'bad-type'], default: 'ok' } } },
+    params: { type: 'object', properties: { mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'slow', 'bad-outputs', 'bad-type'], default: 'ok' } } },
     outputs: [{ name: 'stats', type: 'Report.Report-1.0', description: 'the count' }],
-    resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 },
+    resources,
     network: false,
     mpi: false,
     container: { image: { digest: image.digest, format: 'directory', location: image.location } },

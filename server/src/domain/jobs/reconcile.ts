@@ -16,6 +16,7 @@ import { recordTransition } from './transitions.js';
  * compare-and-set on the state it saw.
  */
 export async function reconcileOnce(ctx: Context, execution: Execution): Promise<void> {
+  await failStrandedJobs(ctx);
   const jobs = (await ctx.store.listJobsInStates(['queued', 'running'])).filter((j) => j.scheduler === execution.scheduler.name && j.schedulerId);
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
@@ -27,6 +28,23 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
       continue;
     }
     await follow(ctx, job, statuses.get(job.schedulerId!));
+  }
+}
+
+/** How long a job may sit between being recorded and being handed to the scheduler. */
+const SUBMIT_GRACE_MS = 60_000;
+
+/**
+ * A job still `created` long after it was recorded lost its server between
+ * the two steps of submitting. It may or may not have reached the scheduler;
+ * submitting it again could run it twice, so it ends failed and can be retried.
+ */
+async function failStrandedJobs(ctx: Context): Promise<void> {
+  const cutoff = Date.parse(ctx.now()) - SUBMIT_GRACE_MS;
+  for (const job of await ctx.store.listJobsInStates(['created'])) {
+    if (Date.parse(job.createdAt) < cutoff) {
+      await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, endedAt: ctx.now() });
+    }
   }
 }
 
