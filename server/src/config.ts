@@ -24,6 +24,8 @@ export interface ExecutionConfig {
   runAs: string;
   /** Jobs the local scheduler runs at once. */
   slots: number;
+  /** Length of a minute for the local scheduler's time limits; shortened only by tests of what happens at a limit. */
+  localMinuteMs: number;
   slurm: { conf?: string; partition?: string; account?: string; jobcompLog?: string };
   /** How often unfinished jobs are reconciled with the scheduler. */
   reconcileMs: number;
@@ -54,6 +56,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),
       runAs: env.NARRATIVE_RUN_AS ?? 'narrative-runner',
       slots: numberFrom(env.NARRATIVE_LOCAL_SLOTS, availableParallelism()),
+      localMinuteMs: numberFrom(env.NARRATIVE_LOCAL_MINUTE_MS, 60_000),
       slurm: {
         ...(env.SLURM_CONF ? { conf: env.SLURM_CONF } : {}),
         ...(env.NARRATIVE_SLURM_PARTITION ? { partition: env.NARRATIVE_SLURM_PARTITION } : {}),

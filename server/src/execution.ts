@@ -30,7 +30,7 @@ export async function createExecution(config: Config): Promise<Execution | null>
           ...(config.execution.slurm.account ? { account: config.execution.slurm.account } : {}),
           ...(config.execution.slurm.jobcompLog ? { jobcompLog: config.execution.slurm.jobcompLog } : {}),
         })
-      : new LocalScheduler({ slots: config.execution.slots });
+      : new LocalScheduler({ slots: config.execution.slots, minuteMs: config.execution.localMinuteMs, killGraceMs: Math.min(10_000, config.execution.localMinuteMs) });
   return {
     scheduler,
     runtime: config.execution.runtime,

@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../client/index.js';
 import { SERVER_VERSION } from '../version.js';
+import { appCommands } from './commands/apps.js';
 import { clusterCommands } from './commands/cluster.js';
+import { jobCommands } from './commands/jobs.js';
 import { narrativeCommands } from './commands/narratives.js';
 import { objectCommands } from './commands/objects.js';
 import { serveCommand } from './commands/serve.js';
@@ -23,6 +25,8 @@ serveCommand(program);
 userCommands(program);
 narrativeCommands(program);
 objectCommands(program);
+appCommands(program);
+jobCommands(program);
 clusterCommands(program);
 
 try {

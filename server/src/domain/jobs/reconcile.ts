@@ -4,6 +4,7 @@ import { RESULT_FILE, type JobResult, type SchedulerStatus } from '@narrative/la
 import type { JobRecord } from '../../store/store.js';
 import type { Context, Execution } from '../context.js';
 import { finishJob } from './ingest.js';
+import { resubmitIfPolicySays } from './resubmit.js';
 import { jobDirOf } from './run.js';
 import { recordTransition } from './transitions.js';
 
@@ -22,12 +23,19 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
   for (const job of jobs) {
     const result = await readResult(execution, job);
-    if (result) {
-      if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: result.node, startedAt: result.startedAt, queueReason: null, queuePosition: null });
-      await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
-      continue;
+    const status = statuses.get(job.schedulerId!);
+    if (result?.outcome === 'cancelled') {
+      // The user's cancels end jobs directly, so this wrapper was stopped by its scheduler (time limit, memory,
+      // node): its reason comes from the scheduler, once the scheduler has seen the job end.
+      if (status && (status.state === 'queued' || status.state === 'running' || status.state === 'unknown')) continue;
+      if (status?.state === 'failed') await follow(ctx, job, status);
+      else await finishFromResult(ctx, execution, job, result);
+    } else if (result) {
+      await finishFromResult(ctx, execution, job, result);
+    } else {
+      await follow(ctx, job, status);
     }
-    await follow(ctx, job, statuses.get(job.schedulerId!));
+    await resubmitIfPolicySays(ctx, (await ctx.store.getJob(job.id))!);
   }
 }
 
@@ -46,6 +54,11 @@ async function failStrandedJobs(ctx: Context): Promise<void> {
       await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, endedAt: ctx.now() });
     }
   }
+}
+
+async function finishFromResult(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
+  if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: result.node, startedAt: result.startedAt, queueReason: null, queuePosition: null });
+  await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
 }
 
 async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined): Promise<void> {

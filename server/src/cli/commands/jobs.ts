@@ -1,0 +1,177 @@
+import type { Command } from 'commander';
+import type { Job, LogLine, NarrativeClient, RunRequest } from '../../client/index.js';
+import { clientFrom, type GlobalOptions } from '../env.js';
+import { emit, fields } from '../output.js';
+import { UsageError } from '../usage.js';
+import { appRef } from './apps.js';
+
+/** Exit code of `run --wait` when the job ended failed or cancelled: apart from 1 (request refused) and 2 (usage). */
+export const JOB_DID_NOT_COMPLETE = 3;
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+
+/** What every job command prints: the job under `jobId` (the synopsis's name for it). */
+export type JobDocument = { jobId: number } & Omit<Job, 'id'>;
+export function jobDocument({ id, ...rest }: Job): JobDocument {
+  return { jobId: id, ...rest };
+}
+const summary = (j: JobDocument) =>
+  fields(j, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
+
+interface RunOptions {
+  ws: string;
+  input: Record<string, string>;
+  param: Record<string, unknown>;
+  requestId?: string;
+  wait?: boolean;
+}
+
+export function jobCommands(program: Command): void {
+  program
+    .command('run <app>')
+    .description('run an app (module/name[@version]; default its newest version) on objects; outputs are saved to --ws')
+    .requiredOption('--ws <wsid>', 'workspace id or name for the outputs')
+    .option('--input <name=ref>', 'an object input (repeatable)', collect('--input', (v) => v), {})
+    .option('--param <name=value>', 'a parameter, read as JSON when it parses (42, true, "text"), else as text (repeatable)', collect('--param', jsonOrText), {})
+    .option('--request-id <id>', 'a client request id (8-100 characters): repeating the run with it returns the first job')
+    .option('--wait', 'wait until the job has ended; exit code 3 if it failed or was cancelled')
+    .action(async (text: string, options: RunOptions, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const client = clientFrom(global);
+      const { id, version } = appRef(text);
+      const request: RunRequest = { app: id, ...(version ? { version } : {}), ws: options.ws, inputs: options.input, params: options.param, ...(options.requestId ? { clientRequestId: options.requestId } : {}) };
+      let job = await client.run(request);
+      if (options.wait) job = await waitWithProgress(client, job, Boolean(process.stderr.isTTY && !global.json));
+      emit(global, jobDocument(job), summary);
+      if (options.wait && job.state !== 'completed') {
+        process.stderr.write(`narrative: job ${job.id} ${job.state}${job.failure ? `: ${describeFailure(job.failure)}` : ''}\n`);
+        process.exitCode = JOB_DID_NOT_COMPLETE;
+      }
+    });
+
+  const job = program.command('job').description('jobs: status, logs, cancel, retry');
+  job
+    .command('status <jobId>')
+    .description('state, failure reason, queue reason and position, node, outputs')
+    .action(async (text: string, _o: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      emit(global, jobDocument(await clientFrom(global).job(jobId(text))), summary);
+    });
+  job
+    .command('logs <jobId>')
+    .description('log lines as `time stream text`; --follow keeps printing them until the job has ended')
+    .option('--follow', 'keep polling for new lines until the job has ended and none remain')
+    .action(async (text: string, options: { follow?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      // With --json the lines are gathered and printed as one document at the end, so stdout stays one JSON value.
+      const print = global.json ? undefined : (line: LogLine) => process.stdout.write(`${line.t} ${line.stream} ${line.text}\n`);
+      const result = await readLog(clientFrom(global), jobId(text), Boolean(options.follow), print);
+      if (global.json) emit(global, result, () => '');
+    });
+  job
+    .command('cancel <jobId>')
+    .description('cancel: the container is stopped and the job ends cancelled')
+    .action(async (text: string, _o: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      emit(global, jobDocument(await clientFrom(global).cancelJob(jobId(text))), summary);
+    });
+  job
+    .command('retry <jobId>')
+    .description('run an ended job again as a new job (same app version, params and resolved inputs)')
+    .action(async (text: string, _o: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      emit(global, jobDocument(await clientFrom(global).retryJob(jobId(text))), summary);
+    });
+}
+
+export function jobId(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) throw new UsageError(`"${text}" is not a job id`);
+  return id;
+}
+
+/** A commander collector for repeatable `name=value` options, refusing a name given twice (the later one would silently win). */
+function collect<T>(flag: string, parse: (value: string) => T) {
+  return (pair: string, previous: Record<string, T>): Record<string, T> => {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`${flag} wants name=value, not "${pair}"`);
+    const name = pair.slice(0, eq);
+    if (Object.hasOwn(previous, name)) throw new UsageError(`${flag} ${name} is given twice`);
+    return { ...previous, [name]: parse(pair.slice(eq + 1)) };
+  };
+}
+
+/** `--param n=3` is the number 3, `--param s="3"` the string "3", `--param s=abc` the string "abc". */
+export function jsonOrText(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function describeFailure(failure: unknown): string {
+  const f = failure as { kind?: string; code?: number; detail?: string };
+  if (f.kind === 'exit-code') return `the app exited with code ${f.code}`;
+  return [f.kind, f.detail].filter(Boolean).join(': ') || JSON.stringify(failure);
+}
+
+/**
+ * Polls until the job has ended, with no time limit of its own (a queued
+ * HPC job may wait for hours; Ctrl-C stops waiting, not the job). On a
+ * terminal one stderr line is rewritten with the state and queue reason.
+ */
+async function waitWithProgress(client: NarrativeClient, first: Job, progress: boolean): Promise<Job> {
+  let job = first;
+  let delay = 250;
+  const show = (j: Job) => {
+    const where = j.state === 'queued' && j.queueReason ? ` (${j.queueReason}${j.queuePosition ? `, position ${j.queuePosition}` : ''})` : j.node ? ` on ${j.node}` : '';
+    process.stderr.write(`\r\x1b[2Kjob ${j.id}: ${j.state}${where}`);
+  };
+  try {
+    while (!ENDED.has(job.state)) {
+      if (progress) show(job);
+      await sleep(delay);
+      // Quick at first (most local jobs end in a second or two), then gentler on the server.
+      delay = Math.min(delay * 1.5, 2000);
+      job = await client.job(job.id);
+    }
+  } finally {
+    if (progress) process.stderr.write('\r\x1b[2K');
+  }
+  return job;
+}
+
+export interface LogDocument {
+  jobId: number;
+  state: string;
+  lines: LogLine[];
+  next: number;
+}
+
+/**
+ * All log lines from the start. Following, the job's state is read before
+ * each poll: once it had ended before a poll that brought no new lines,
+ * nothing more will come.
+ */
+async function readLog(client: NarrativeClient, id: number, follow: boolean, print?: (line: LogLine) => void): Promise<LogDocument> {
+  const lines: LogLine[] = [];
+  let next = 0;
+  let state = (await client.job(id)).state;
+  let delay = 250;
+  for (;;) {
+    const ended = ENDED.has(state);
+    const page = await client.jobLog(id, next);
+    for (const line of page.lines) print?.(line);
+    lines.push(...page.lines);
+    next = page.next;
+    if (page.lines.length === 0 && (!follow || ended)) break;
+    // After the end only the remaining lines are drained, without waiting.
+    if (!follow || ended) continue;
+    delay = page.lines.length > 0 ? 250 : Math.min(delay * 1.5, 2000);
+    await sleep(delay);
+    state = (await client.job(id)).state;
+  }
+  return { jobId: id, state, lines, next };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Job } from '@narrative/server/client';
+import { loadConfig } from '@narrative/server';
+import { startHarness, type Harness } from '../support/harness.js';
+import { buildTestApp } from '../support/test-app.js';
+
+/**
+ * An app whose spec asks for resubmission after TIMEOUT: a job killed at its
+ * time limit runs again with twice the time, at most once. A minute is 400 ms
+ * here, so the limit is reached in the test's time.
+ */
+let h: Harness;
+
+before(async () => {
+  h = await startHarness(['alice'], { execution: { ...loadConfig().execution, localMinuteMs: 400, reconcileMs: 100 } });
+});
+after(() => h.stop());
+
+test('a job killed at its time limit is resubmitted with more time, a bounded number of times', async () => {
+  const alice = h.users.alice!.client;
+  const app = { ...(await buildTestApp('3.0.0', { cpus: 1, memoryMiB: 64, timeMinutes: 1, gpus: 0 })), retry: { timeout: { maxAttempts: 1, factor: 2 } } };
+  await h.admin.registerApp(app);
+  const ws = (await alice.createWorkspace('resubmit')).id;
+  const form = new FormData();
+  form.set('name', 'reads');
+  form.set('type', 'Genomics.Reads-1.0');
+  form.set('file', new Blob(['@r\nA\n+\nI\n']), 'r.fastq');
+  const reads = (await alice.upload(ws, form)).ref;
+
+  const first = await alice.waitForJob((await alice.run({ app: app.id, version: app.version, ws: String(ws), inputs: { reads }, params: { mode: 'sleep' } })).id);
+  assert.equal(first.state, 'failed');
+  assert.deepEqual(first.failure, { kind: 'walltime' }, 'the time limit, not a cancel');
+
+  let second: Job | undefined;
+  for (let i = 0; i < 100 && !second; i++) {
+    const events = await alice.jobEvents(first.id);
+    const resubmitted = events.find((e) => e.event.type === 'resubmitted');
+    if (resubmitted) second = await alice.job(resubmitted.event.as as number);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(second, 'the job was resubmitted');
+  assert.equal(second.retryOf, first.id);
+  assert.equal(second.attempt, 2);
+  const ended = await alice.waitForJob(second.id);
+  assert.deepEqual(ended.failure, { kind: 'walltime' });
+  await new Promise((r) => setTimeout(r, 500));
+  const third = (await alice.jobEvents(second.id)).find((e) => e.event.type === 'resubmitted');
+  assert.equal(third, undefined, 'maxAttempts 1: no third run');
+});
