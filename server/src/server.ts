@@ -8,6 +8,7 @@ import type { Context } from './domain/context.js';
 import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
+import { attachJobStreams } from './http/job-stream.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { createExecution } from './execution.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
@@ -40,6 +41,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
   const server: Server = createApp(ctx, logger).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const streams = attachJobStreams(server, ctx, logger);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -50,6 +52,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     adminToken,
     async close() {
       await reconciler.stop();
+      // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
+      await streams.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

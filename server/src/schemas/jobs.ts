@@ -33,6 +33,8 @@ export const Job = Type.Object({
   outputs: Type.Union([Type.Array(Type.String()), Type.Null()]),
   attempt: Type.Integer(),
   retryOf: Type.Union([Type.Integer(), Type.Null()]),
+  /** The job that ran this one again (a retry or an automatic resubmission), if any. */
+  retriedBy: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
   endedAt: Type.Union([Type.String(), Type.Null()]),

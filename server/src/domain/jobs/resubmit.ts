@@ -32,6 +32,5 @@ export async function resubmitIfPolicySays(ctx: Context, job: JobRecord): Promis
     { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params },
     { attempt: job.attempt + 1, retryOf: job.id, resources },
   );
-  await ctx.store.appendJobEvent(job.id, ctx.now(), { type: 'resubmitted', as: next.id, resources });
   return next;
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { canTransition } from '@narrative/launcher-native';
 import type { JobChange, JobRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
@@ -10,12 +11,27 @@ import type { Context } from '../context.js';
 export async function recordTransition(ctx: Context, job: JobRecord, change: JobChange): Promise<boolean> {
   const to = change.state ?? job.state;
   if (to !== job.state && !canTransition(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
-  return ctx.store.transaction(async (store) => {
+  const moved = await ctx.store.transaction(async (store) => {
     if (!(await store.updateJob(job.id, job.state, change))) return false;
     const event = { type: 'state', state: to, ...pick(change) };
     await store.appendJobEvent(job.id, ctx.now(), event);
     return true;
   });
+  if (moved) changes.emit(String(job.id));
+  return moved;
+}
+
+/**
+ * Wake-ups for job streams on this process, so a state change goes out at
+ * once rather than at the next poll. Only a hint: changes made by another
+ * replica never come through here, and a change inside an outer transaction
+ * is announced before that commits, so streams still poll the store.
+ */
+const changes = new EventEmitter().setMaxListeners(0);
+
+export function onJobChange(jobId: number, listener: () => void): () => void {
+  changes.on(String(jobId), listener);
+  return () => changes.off(String(jobId), listener);
 }
 
 function pick(change: JobChange) {

@@ -18,10 +18,11 @@ const job = (g: Granted) => g.job!;
 
 export async function describeJob(ctx: Context, j: JobRecord): Promise<Job> {
   const user = await ctx.store.findUserById(j.userId);
+  const retriedBy = (await ctx.store.findRetryOf(j.id))?.id ?? null;
   return {
     id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, state: j.state, failure: j.failure,
     scheduler: j.scheduler, schedulerId: j.schedulerId, node: j.node, queueReason: j.queueReason, queuePosition: j.queuePosition,
-    params: j.params, inputs: j.inputs, outputs: j.outputs, attempt: j.attempt, retryOf: j.retryOf, createdAt: j.createdAt, startedAt: j.startedAt, endedAt: j.endedAt,
+    params: j.params, inputs: j.inputs, outputs: j.outputs, attempt: j.attempt, retryOf: j.retryOf, retriedBy, createdAt: j.createdAt, startedAt: j.startedAt, endedAt: j.endedAt,
   };
 }
 

@@ -1,0 +1,150 @@
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { Request } from 'express';
+import { LOG_FILE, RESULT_FILE } from '@narrative/launcher-native';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Context } from '../domain/context.js';
+import { jobDirOf } from '../domain/jobs/run.js';
+import { badRequest, forbidden, Problem, unauthorized } from '../errors.js';
+import { API_PREFIX } from './app.js';
+import { callerOf } from './authenticate.js';
+import { authorize } from './authorize.js';
+import { JobFollower } from './job-follower.js';
+
+const STREAM_PATH = new RegExp(`^${API_PREFIX}/jobs/([^/]+)/stream$`);
+const QUERY_KEYS = ['afterEvent', 'afterLine'] as const;
+/** How long a client gets to answer the server's close frame at shutdown before its socket is cut. */
+const SHUTDOWN_GRACE_MS = 500;
+
+/**
+ * `GET /api/v1/jobs/{id}/stream?afterEvent=<seq>&afterLine=<n>` as a
+ * websocket, on the HTTP server's `upgrade` event. The caller is identified
+ * as for REST (Authorization header, or the session cookie browsers send,
+ * never a token in the URL) and needs read access to the job's workspace,
+ * decided by `authorize`; a refusal is answered as HTTP with a problem
+ * document. Not in the OpenAPI document: it is no REST operation.
+ */
+export function attachJobStreams(server: Server, ctx: Context, logger: Logger): { close(): Promise<void> } {
+  // Clients only listen: a small message limit keeps what they send from costing memory.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const open = new Map<WebSocket, JobFollower>();
+  let closing = false;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = STREAM_PATH.exec(url.pathname);
+    // Other upgrade handlers (the kernel proxy) may own the path; with none, say so rather than leave the socket hanging.
+    if (!match && server.listenerCount('upgrade') > 1) return;
+    // Node drops its own error listener from upgraded sockets: without one, a client's reset would crash the server.
+    socket.on('error', (error) => logger.debug({ err: error }, 'websocket upgrade socket error'));
+    if (!match) return refuse(socket, new Problem(404, 'Not found', `No websocket endpoint at ${url.pathname}.`), url.pathname);
+    if (closing) return refuse(socket, new Problem(503, 'Service unavailable', 'The server is shutting down.'), url.pathname);
+    accept(req, url, match[1]!).then(
+      (spec) => {
+        if (closing) return refuse(socket, new Problem(503, 'Service unavailable', 'The server is shutting down.'), url.pathname);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', (error) => logger.debug({ err: error }, 'job stream error'));
+          open.set(ws, new JobFollower(ctx, ws, spec, logger));
+          ws.once('close', () => open.delete(ws));
+        });
+      },
+      (error: unknown) => {
+        if (!(error instanceof Problem)) logger.error({ err: error, url: req.url }, 'job stream refused by a failure');
+        refuse(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The server failed; the error is logged.'), url.pathname);
+      },
+    );
+  };
+
+  /** Who is asking, whether they may read the job, and from which positions: the follow spec, or a Problem. */
+  async function accept(req: IncomingMessage, url: URL, idText: string) {
+    // callerOf reads only the headers and method, which an upgrade request has like any other.
+    const asExpress = req as unknown as Request;
+    const caller = await callerOf(ctx, asExpress);
+    if (!/^[1-9][0-9]{0,15}$/.test(idText) || !Number.isSafeInteger(Number(idText))) {
+      throw caller ? badRequest(`"${idText}" is not a job id.`) : unauthorized();
+    }
+    // SameSite stops other sites, not other origins of this site (another port on this host): a cookie must come from our own pages.
+    if (caller && req.headers.authorization === undefined && !sameOrigin(req)) {
+      throw forbidden(`A websocket from ${req.headers.origin} may not use this server's session cookie.`);
+    }
+    const access = { kind: 'job', level: 'read', job: Number(idText) } as const;
+    await authorize(ctx, caller, access);
+    const positions = parsePositions(url.searchParams);
+    const jobDir = ctx.execution && jobDirOf(ctx.execution, access.job);
+    return {
+      jobId: access.job,
+      ...positions,
+      logFile: jobDir && join(jobDir, LOG_FILE),
+      resultFile: jobDir && join(jobDir, RESULT_FILE),
+      recheck: async () => void (await authorize(ctx, await callerOf(ctx, asExpress), access)),
+    };
+  }
+
+  server.on('upgrade', onUpgrade);
+  return {
+    /** Ends every stream (1001: going away) so that closing the HTTP server does not wait on them. */
+    async close() {
+      closing = true;
+      server.off('upgrade', onUpgrade);
+      await Promise.all([...open].map(async ([ws, follower]) => {
+        await follower.stop();
+        ws.close(1001, 'server shutting down');
+        await new Promise<void>((resolve) => {
+          const cut = setTimeout(() => ws.terminate(), SHUTDOWN_GRACE_MS);
+          ws.once('close', () => resolve(clearTimeout(cut)));
+          if (ws.readyState === ws.CLOSED) resolve(clearTimeout(cut));
+        });
+      }));
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Only `afterEvent` and `afterLine`, as whole numbers: anything else (a `token`, say) is refused, not ignored. */
+function parsePositions(query: URLSearchParams): { afterEvent: number; afterLine: number } {
+  const positions = { afterEvent: 0, afterLine: 0 };
+  for (const key of new Set(query.keys())) {
+    const known = QUERY_KEYS.find((k) => k === key);
+    if (!known) throw badRequest(`Unknown query parameter "${key}": the stream takes afterEvent and afterLine.`, [{ path: `/query/${key}`, message: 'is not allowed' }]);
+    const values = query.getAll(key);
+    if (values.length !== 1 || !/^[0-9]{1,15}$/.test(values[0]!)) {
+      throw badRequest(`${key} must be one whole number.`, [{ path: `/query/${key}`, message: 'must be a non-negative integer' }]);
+    }
+    positions[known] = Number(values[0]);
+  }
+  return positions;
+}
+
+/** A browser always sends Origin on a websocket; it must name the host the request came to (directly or through a proxy). */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const forwarded = req.headers['x-forwarded-host'];
+  return [req.headers.host, ...(typeof forwarded === 'string' ? forwarded.split(',').map((h) => h.trim()) : [])].includes(host);
+}
+
+/** Answers the upgrade as plain HTTP with a problem document, then drops the socket. */
+function refuse(socket: Duplex, problem: Problem, instance: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({
+    type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail,
+    ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
+    instance,
+  });
+  const head = [
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(problem.status === 401 ? ['WWW-Authenticate: Bearer realm="narrative"'] : []),
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+}
