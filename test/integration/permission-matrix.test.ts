@@ -129,6 +129,7 @@ const MATRIX: Entry[] = [
   { op: 'GET /apps/{module}/{name}', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps/test/count-lines' }) },
   { op: 'POST /apps', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps', body: { ...testApp, version: `1.0.${++unique}` } }) },
   { op: 'POST /jobs', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs', body: { app: 'test/count-lines', ws: String(f.ws), inputs: { reads: f.reads } } }) },
+  { op: 'POST /jobs/bulk', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs/bulk', body: { app: 'test/count-lines', ws: String(f.ws), input: 'reads', refs: [f.reads] } }) },
   { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
   { op: 'GET /jobs/{id}/events', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/events` }) },
   { op: 'GET /jobs/{id}/log', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/log` }) },

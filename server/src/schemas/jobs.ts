@@ -15,6 +15,21 @@ export const RunRequest = Type.Object(
 );
 export type RunRequest = Static<typeof RunRequest>;
 
+export const BulkRunRequest = Type.Object(
+  {
+    app: Type.String({ pattern: APP_ID_PATTERN }),
+    version: Type.Optional(Type.String({ pattern: APP_VERSION_PATTERN })),
+    ws: IdOrName,
+    input: Type.String({ maxLength: 64, description: 'the input each object goes to' }),
+    refs: Type.Array(Type.String({ maxLength: 1000 }), { minItems: 1, maxItems: 10_000, description: 'one job per object' }),
+    inputs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }), { description: 'inputs shared by every job' })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'at most this many at once' })),
+  },
+  { additionalProperties: false },
+);
+export type BulkRunRequest = Static<typeof BulkRunRequest>;
+
 export const Job = Type.Object({
   id: Type.Integer(),
   app: Type.String(),

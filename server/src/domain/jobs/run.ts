@@ -4,19 +4,13 @@ import { JOB_FILE, type JobSpec, type Resources } from '@narrative/launcher-nati
 import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
 import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
-import type { JobInput, JobRecord, WorkspaceRecord } from '../../store/store.js';
+import type { AppRecord, JobInput, JobRecord, WorkspaceRecord } from '../../store/store.js';
 import { findApp } from '../apps.js';
 import type { Context, Execution } from '../context.js';
 import { requireLevel, type Caller } from '../permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, versionOf } from '../refs.js';
 import { recordTransition } from './transitions.js';
 
-/**
- * Starts one run of an app: checks the app, inputs (readable, of an accepted
- * type) and params (against the app's schema, defaults filled in), records
- * the job, writes its directory and submits it. Repeating a request with the
- * same client request id returns the first job instead of running twice.
- */
 export interface Origin {
   attempt: number;
   retryOf: number | null;
@@ -24,24 +18,47 @@ export interface Origin {
   resources?: Resources;
 }
 
+/**
+ * Starts one run of an app: checks the app, inputs (readable, of an accepted
+ * type) and params (against the app's schema, defaults filled in), records
+ * the job, writes its directory and submits it. Repeating a request with the
+ * same client request id returns the first job instead of running twice.
+ */
 export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: RunRequest, origin: Origin = { attempt: 1, retryOf: null }): Promise<{ job: JobRecord; created: boolean }> {
   const execution = requireExecution(ctx);
   if (request.clientRequestId) {
     const earlier = await ctx.store.findJobByRequest(caller.id, request.clientRequestId);
     if (earlier) return { job: earlier, created: false };
   }
+  const checked = await checkRun(ctx, caller, request);
+  const resources = origin.resources ?? { ...checked.app.spec.resources };
+  const [id] = await recordJobs(ctx, caller, ws, checked.app, [checked], resources, origin, request.clientRequestId ?? null);
+  const job = (await ctx.store.getJob(id!))!;
+  await submit(ctx, execution, job, jobSpecOf(execution, checked, id!, resources));
+  return { job: (await ctx.store.getJob(id!))!, created: true };
+}
+
+export interface CheckedRun {
+  app: AppRecord;
+  params: Record<string, unknown>;
+  inputs: JobInput[];
+  files: JobSpec['inputs'];
+}
+
+/** Checks a run request: the app, each input (readable, of an accepted type), the params (defaults filled in). */
+export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = ''): Promise<CheckedRun> {
   const app = await findApp(ctx, request.app, request.version);
   const spec = app.spec;
   const problems: FieldError[] = [];
   for (const name of Object.keys(request.inputs ?? {})) {
-    if (!spec.inputs.some((i) => i.name === name)) problems.push({ path: `/inputs/${name}`, message: `${app.id} has no input ${name}` });
+    if (!spec.inputs.some((i) => i.name === name)) problems.push({ path: `${at}/inputs/${name}`, message: `${app.id} has no input ${name}` });
   }
   const inputs: JobInput[] = [];
   const files: JobSpec['inputs'] = [];
   for (const input of spec.inputs) {
     const given = request.inputs?.[input.name];
     if (given === undefined) {
-      if (input.required) problems.push({ path: `/inputs/${input.name}`, message: 'is required' });
+      if (input.required) problems.push({ path: `${at}/inputs/${input.name}`, message: 'is required' });
       continue;
     }
     const ref = parseRef(given);
@@ -49,7 +66,7 @@ export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
     await requireLevel(ctx.store, caller, source, 'read');
     const version = (await ctx.store.getVersion(...keyOf(versionOf(await findObject(ctx.store, source, ref.object), ref.ver))))!;
     if (!input.types.includes(version.type)) {
-      problems.push({ path: `/inputs/${input.name}`, message: `is a ${version.type}; ${input.name} takes ${input.types.join(' or ')}` });
+      problems.push({ path: `${at}/inputs/${input.name}`, message: `is a ${version.type}; ${input.name} takes ${input.types.join(' or ')}` });
       continue;
     }
     inputs.push({ name: input.name, given, resolved: formatRef(version) });
@@ -57,33 +74,50 @@ export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
   }
   const params: Record<string, unknown> = structuredClone(request.params ?? {});
   const validate = createAjv({ useDefaults: true }).compile(spec.params);
-  if (!validate(params)) problems.push(...toFieldErrors(validate.errors, '/params'));
+  if (!validate(params)) problems.push(...toFieldErrors(validate.errors, `${at}/params`));
   if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
+  return { app, params, inputs, files };
+}
 
-  const id = await ctx.store.transaction(async (store) => {
-    const jobId = await store.createJob({
-      appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId: request.clientRequestId ?? null,
-      params, inputs, resources: origin.resources ?? { ...spec.resources }, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
-    });
-    await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
-    return jobId;
+/** Records checked runs as jobs (state created) in one transaction. */
+export async function recordJobs(ctx: Context, caller: Caller, ws: WorkspaceRecord, app: AppRecord, runs: CheckedRun[], resources: Resources, origin: Origin, clientRequestId: string | null): Promise<number[]> {
+  const execution = requireExecution(ctx);
+  return ctx.store.transaction(async (store) => {
+    const ids: number[] = [];
+    for (const run of runs) {
+      const jobId = await store.createJob({
+        appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId,
+        params: run.params, inputs: run.inputs, resources, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
+      });
+      await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
+      ids.push(jobId);
+    }
+    return ids;
   });
-  const job = (await ctx.store.getJob(id))!;
-  await submit(ctx, execution, job, {
-    jobId: String(id), runtime: execution.runtime, image: spec.container.image, argv: spec.argv, params, inputs: files,
-    env: { NARRATIVE_JOB_ID: String(id) }, network: spec.network, gpus: spec.resources.gpus, mpi: spec.mpi,
-    timeLimitSeconds: (origin.resources ?? spec.resources).timeMinutes * 60, runAs: execution.runAs,
-  });
-  return { job: (await ctx.store.getJob(id))!, created: true };
+}
+
+export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, resources: Resources): JobSpec {
+  const spec = run.app.spec;
+  return {
+    jobId: String(id), runtime: execution.runtime, image: spec.container.image, argv: spec.argv, params: run.params, inputs: run.files,
+    env: { NARRATIVE_JOB_ID: String(id) }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
+    timeLimitSeconds: resources.timeMinutes * 60, runAs: execution.runAs,
+  };
+}
+
+/** The job directory with its job.json, reachable by the service account but listable by nobody else. */
+export async function writeJobDir(execution: Execution, id: number, spec: JobSpec): Promise<string> {
+  const jobDir = jobDirOf(execution, id);
+  await mkdir(jobDir, { recursive: true });
+  await chmod(jobDir, 0o711);
+  await writeFile(join(jobDir, JOB_FILE), JSON.stringify(spec, null, 2), { mode: 0o600 });
+  return jobDir;
 }
 
 /** Writes the job directory and hands the wrapper to the scheduler; a refusal fails the job with its reason. */
 export async function submit(ctx: Context, execution: Execution, job: JobRecord, spec: JobSpec): Promise<void> {
-  const jobDir = jobDirOf(execution, job.id);
   try {
-    await mkdir(jobDir, { recursive: true });
-    await chmod(jobDir, 0o711);
-    await writeFile(join(jobDir, JOB_FILE), JSON.stringify(spec, null, 2), { mode: 0o600 });
+    const jobDir = await writeJobDir(execution, job.id, spec);
     const schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
     await recordTransition(ctx, job, { state: 'queued', schedulerId });
   } catch (error) {

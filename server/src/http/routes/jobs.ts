@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { LOG_FILE } from '@narrative/launcher-native';
 import type { Context } from '../../domain/context.js';
+import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
-import { Job, RunRequest } from '../../schemas/jobs.js';
+import { BulkRunRequest, Job, RunRequest } from '../../schemas/jobs.js';
 import { PositiveInt } from '../../schemas/common.js';
 import type { JobRecord } from '../../store/store.js';
 import { onJob } from '../access.js';
@@ -35,6 +36,15 @@ export const jobRoutes = [
       const { job: created, created: isNew } = await runApp(ctx, signedIn(g), g.ws!, body);
       const described = await describeJob(ctx, created);
       return isNew ? described : new Reply(200, described);
+    },
+  }),
+  route({
+    method: 'post', path: '/jobs/bulk', tag, summary: 'Run an app over many objects: one job each, submitted as one scheduler array (a Slurm job array)',
+    body: BulkRunRequest, response: { status: 201, schema: Type.Object({ jobs: Type.Array(Job) }) },
+    access: ({ body }) => ({ kind: 'workspace', level: 'write', workspace: body.ws }),
+    async handle({ body }, g, ctx) {
+      const jobs = await runBulk(ctx, signedIn(g), g.ws!, body);
+      return { jobs: await Promise.all(jobs.map((j) => describeJob(ctx, j))) };
     },
   }),
   route({

@@ -1,0 +1,45 @@
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobRecord, WorkspaceRecord } from '../../store/store.js';
+import type { BulkRunRequest } from '../../schemas/jobs.js';
+import type { Context } from '../context.js';
+import type { Caller } from '../permissions.js';
+import { checkRun, jobSpecOf, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
+import { recordTransition } from './transitions.js';
+
+/**
+ * One app over many objects: a job per object, all submitted as ONE
+ * scheduler array. Task i runs the wrapper on `<array dir>/<i>`, a link to
+ * job i's own directory, so each job keeps its directory, log and outputs.
+ */
+export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: BulkRunRequest): Promise<JobRecord[]> {
+  const execution = requireExecution(ctx);
+  const runs: CheckedRun[] = [];
+  for (const [i, ref] of request.refs.entries()) {
+    runs.push(await checkRun(ctx, caller, { ...request, inputs: { ...request.inputs, [request.input]: ref } }, `/refs/${i}`));
+  }
+  const app = runs[0]!.app;
+  const resources = { ...app.spec.resources };
+  const ids = await recordJobs(ctx, caller, ws, app, runs, resources, { attempt: 1, retryOf: null }, null);
+  const jobs = await Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
+  const arrayDir = join(execution.jobsDir, `array-${ids[0]}`);
+  try {
+    await mkdir(arrayDir, { recursive: true, mode: 0o711 });
+    for (const [i, id] of ids.entries()) {
+      await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources));
+      await symlink(join('..', String(id)), join(arrayDir, String(i)));
+    }
+    const arrayId = await execution.scheduler.submit({
+      jobId: `array-${ids[0]}`,
+      jobDir: arrayDir,
+      argv: [...execution.wrapper, arrayDir],
+      resources,
+      env: {},
+      array: { size: ids.length, ...(request.parallel ? { parallel: request.parallel } : {}) },
+    });
+    for (const [i, job] of jobs.entries()) await recordTransition(ctx, job, { state: 'queued', schedulerId: `${arrayId}_${i}` });
+  } catch (error) {
+    for (const job of jobs) await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
+  }
+  return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
+}
