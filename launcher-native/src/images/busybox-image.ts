@@ -23,6 +23,8 @@ export async function buildBusyboxImage(dir: string, files: Record<string, strin
   for (const applet of stdout.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox')) {
     await symlink('busybox', join(dir, 'bin', applet)).catch(() => undefined);
   }
+  // World-writable and sticky like any /tmp: runc gives a tmpfs mounted over it this mode (Docker's --tmpfs).
+  await chmod(join(dir, 'tmp'), 0o1777);
   await writeFile(join(dir, 'etc', 'passwd'), '');
   await writeFile(join(dir, 'etc', 'group'), '');
   for (const [path, content] of Object.entries(files)) {

@@ -27,7 +27,11 @@ export interface JobSpec {
 /** `<jobDir>/result.json`, written last and atomically: its presence means the wrapper finished. */
 export interface JobResult {
   jobId: string;
-  outcome: 'exited' | 'timed-out' | 'cancelled' | 'launcher-error';
+  /**
+   * How the container ended. 'out-of-memory' only where the launcher can tell (the docker
+   * scheduler reads the engine's OOMKilled flag); elsewhere an OOM kill is an exit code.
+   */
+  outcome: 'exited' | 'timed-out' | 'cancelled' | 'out-of-memory' | 'launcher-error';
   exitCode: number | null;
   signal: string | null;
   detail: string | null;

@@ -1,38 +1,26 @@
 #!/usr/bin/env node
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileDurably } from '../files/durable-file.js';
+import { TASK_INDEX_VARIABLE } from '../schedulers/job-environment.js';
 import { runtimeNamed, type RunSpec } from '../runtimes/index.js';
-import { collectOutputs } from './collect.js';
-import { checkJobSpec, JOB_FILE, LOG_FILE, RESULT_FILE, type JobResult, type JobSpec } from './job-spec.js';
-import { prepareJobDir } from './prepare.js';
+import { LOG_FILE } from './job-spec.js';
 import { runLogged } from './run-container.js';
+import { wrap, writeResult, type Launch } from './wrap.js';
 
 /**
  * The job wrapper, run on the node by the scheduler: `main.js <jobDir>`.
  * It builds /in and /out, runs the app's container as an unprivileged
- * account, and writes result.json last. Its exit code mirrors the app's, so
- * the scheduler's own state agrees with the result.
+ * account through the node's runtime CLI, and writes result.json last. Its
+ * exit code mirrors the app's, so the scheduler's own state agrees with the result.
  */
 const run = promisify(execFile);
 
-async function wrap(jobDir: string, cancel: AbortSignal): Promise<JobResult> {
-  const startedAt = new Date().toISOString();
-  const node = process.env.SLURMD_NODENAME ?? hostname();
-  const base = { startedAt, node, runtime: { name: 'unknown', version: 'unknown' }, injections: [], outputs: [], declared: null, exitCode: null, signal: null };
-  let spec: JobSpec | null = null;
-  try {
-    spec = JSON.parse(await readFile(join(jobDir, JOB_FILE), 'utf8')) as JobSpec;
-    checkJobSpec(spec);
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot && !spec.runAs) throw new Error('refusing to run an app as root: job.json names no unprivileged account (runAs)');
-    if (spec.runAs?.uid === 0) throw new Error('refusing to run an app as root: runAs is uid 0');
-    const runtime = runtimeNamed(spec.runtime);
-    const prepared = await prepareJobDir(jobDir, spec);
-    const account = spec.runAs ?? { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1, user: userInfo().username };
+/** The runtime named in job.json, run as argv: its prepare steps, then the container. */
+const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch => {
+  const runtime = runtimeNamed(spec.runtime);
+  return async (spec, prepared, account, cancel) => {
     const runSpec: RunSpec = {
       name: `narrative-${spec.jobId}`,
       image: spec.image,
@@ -54,41 +42,32 @@ async function wrap(jobDir: string, cancel: AbortSignal): Promise<JobResult> {
     const options = {
       cwd: jobDir,
       env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', USER: account.user, HOME: jobDir },
-      user: asRoot ? { uid: account.uid, gid: account.gid } : null,
+      // Only root can switch accounts; otherwise the wrapper already runs as the app's account.
+      user: process.getuid?.() === 0 ? { uid: account.uid, gid: account.gid } : null,
       logFile: join(jobDir, LOG_FILE),
       timeLimitMs: spec.timeLimitSeconds * 1000,
       cancel,
     };
     for (const step of runtime.prepare(runSpec)) {
-      const prepared = await runLogged(step, options);
-      if (prepared.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${prepared.exitCode})`);
+      const stepped = await runLogged(step, options);
+      if (stepped.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${stepped.exitCode})`);
     }
     const outcome = await runLogged(runtime.run(runSpec), options);
-    const { outputs, declared, problems } = await collectOutputs(prepared.outDir);
-    return {
-      ...base,
-      jobId: spec.jobId,
-      ...outcome,
-      detail: problems.length > 0 ? problems.join('; ') : null,
-      endedAt: new Date().toISOString(),
-      runtime: { name: runtime.name, version },
-      injections: runtime.injections(runSpec),
-      outputs,
-      declared,
-    };
-  } catch (error) {
-    return { ...base, jobId: spec?.jobId ?? 'unknown', outcome: 'launcher-error', detail: (error as Error).message, endedAt: new Date().toISOString() };
-  }
-}
+    return { ...outcome, runtime: { name: runtime.name, version }, injections: runtime.injections(runSpec) };
+  };
+};
 
-const jobDir = process.argv[2];
-if (!jobDir) {
+const given = process.argv[2];
+if (!given) {
   process.stderr.write('usage: wrapper <jobDir>\n');
   process.exit(2);
 }
+// A task of an array runs on `<array dir>/<task index>`, a link to its own job's directory.
+const taskIndex = process.env[TASK_INDEX_VARIABLE];
+const jobDir = taskIndex === undefined ? given : realpathSync(join(given, taskIndex));
 const cancel = new AbortController();
 process.once('SIGTERM', () => cancel.abort());
 process.once('SIGINT', () => cancel.abort());
-const result = await wrap(jobDir, cancel.signal);
-await writeFileDurably(join(jobDir, RESULT_FILE), JSON.stringify(result, null, 2), 0o644);
+const result = await wrap(jobDir, cancel.signal, runtimeLaunch(jobDir));
+await writeResult(jobDir, result);
 process.exit(result.outcome === 'exited' ? (result.exitCode ?? 1) : 1);

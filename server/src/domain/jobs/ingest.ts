@@ -25,6 +25,7 @@ export async function finishJob(ctx: Context, execution: Execution, job: JobReco
   const failed = (failure: FailureReason) => recordTransition(ctx, job, { state: 'failed', failure, ...ended });
   if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
   if (result.outcome === 'timed-out') return void (await failed({ kind: 'walltime' }));
+  if (result.outcome === 'out-of-memory') return void (await failed({ kind: 'out-of-memory' }));
   if (result.outcome === 'launcher-error') return void (await failed({ kind: 'launcher-error', detail: result.detail ?? 'the job wrapper failed' }));
   if (result.exitCode !== 0) return void (await failed({ kind: 'exit-code', code: result.exitCode ?? 1 }));
   if (result.detail) return void (await failed({ kind: 'invalid-outputs', detail: result.detail }));
