@@ -27,6 +27,8 @@ export interface RunSpec {
 export interface Injection {
   kind: 'gpu' | 'mpi';
   how: string;
+  /** The host's driver or MPI version, read on the node when the job ran. */
+  hostVersion?: string;
 }
 
 export interface Runtime {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TASK_INDEX_VARIABLE } from '../schedulers/job-environment.js';
 import { runtimeNamed, type RunSpec } from '../runtimes/index.js';
+import { withHostVersions } from './host-versions.js';
 import { LOG_FILE } from './job-spec.js';
 import { runLogged } from './run-container.js';
 import { wrap, writeResult, type Launch } from './wrap.js';
@@ -53,7 +54,7 @@ const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch =>
       if (stepped.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${stepped.exitCode})`);
     }
     const outcome = await runLogged(runtime.run(runSpec), options);
-    return { ...outcome, runtime: { name: runtime.name, version }, injections: runtime.injections(runSpec) };
+    return { ...outcome, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
   };
 };
 
