@@ -20,6 +20,7 @@ const debianPackages = [
   ['slurm-client', 'sbatch, squeue, scancel, sinfo: the Slurm scheduler backend and its tests'],
   ['charliecloud-runtime', 'ch-run: the default rootless container runtime on nodes'],
   ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
+  ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
 ];
 
 function log(message) {

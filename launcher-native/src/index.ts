@@ -12,3 +12,6 @@ export { SchedulerUnavailable, type Resources, type Scheduler, type SubmitReques
 export { LocalScheduler, type LocalSchedulerOptions } from './schedulers/local.js';
 export { SlurmScheduler, type SlurmSchedulerOptions } from './schedulers/slurm.js';
 export { TASK_INDEX_VARIABLE } from './schedulers/job-environment.js';
+export { DockerScheduler, type DockerSchedulerOptions } from './schedulers/docker.js';
+export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './docker/engine.js';
+export { importDirectoryImage } from './docker/image.js';

@@ -18,7 +18,7 @@ export interface Config {
 
 export interface ExecutionConfig {
   /** `none` runs no apps. */
-  scheduler: 'local' | 'slurm' | 'none';
+  scheduler: 'local' | 'slurm' | 'docker' | 'none';
   runtime: Runtime['name'];
   /** The unprivileged service account apps run as when jobs start as root. */
   runAs: string;
@@ -27,6 +27,11 @@ export interface ExecutionConfig {
   /** Length of a minute for the local scheduler's time limits; shortened only by tests of what happens at a limit. */
   localMinuteMs: number;
   slurm: { conf?: string; partition?: string; account?: string; jobcompLog?: string };
+  /**
+   * The Docker engine the `docker` scheduler runs jobs on (one container per job): its API
+   * socket, and optionally the engine network for apps that ask for network (unset: refused).
+   */
+  docker: { socket: string; network?: string };
   /** How often unfinished jobs are reconciled with the scheduler. */
   reconcileMs: number;
 }
@@ -52,7 +57,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     execution: {
-      scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'none'] as const, 'local'),
+      scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'docker', 'none'] as const, 'local'),
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),
       runAs: env.NARRATIVE_RUN_AS ?? 'narrative-runner',
       slots: numberFrom(env.NARRATIVE_LOCAL_SLOTS, availableParallelism()),
@@ -62,6 +67,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
         ...(env.NARRATIVE_SLURM_PARTITION ? { partition: env.NARRATIVE_SLURM_PARTITION } : {}),
         ...(env.NARRATIVE_SLURM_ACCOUNT ? { account: env.NARRATIVE_SLURM_ACCOUNT } : {}),
         ...(env.NARRATIVE_SLURM_JOBCOMP_LOG ? { jobcompLog: env.NARRATIVE_SLURM_JOBCOMP_LOG } : {}),
+      },
+      docker: {
+        socket: env.NARRATIVE_DOCKER_SOCKET ?? '/var/run/docker.sock',
+        ...(env.NARRATIVE_DOCKER_NETWORK ? { network: env.NARRATIVE_DOCKER_NETWORK } : {}),
       },
       reconcileMs: numberFrom(env.NARRATIVE_RECONCILE_MS, 1000),
     },

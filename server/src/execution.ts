@@ -3,7 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LocalScheduler, runtimeNamed, SlurmScheduler, type Scheduler } from '@narrative/launcher-native';
+import { DockerScheduler, LocalScheduler, runtimeNamed, SlurmScheduler, type Scheduler } from '@narrative/launcher-native';
 import type { Config } from './config.js';
 import type { Execution } from './domain/context.js';
 
@@ -23,7 +23,9 @@ export async function createExecution(config: Config): Promise<Execution | null>
   await chmod(config.home, 0o711);
   runtimeNamed(config.execution.runtime);
   const scheduler: Scheduler =
-    config.execution.scheduler === 'slurm'
+    config.execution.scheduler === 'docker'
+      ? new DockerScheduler({ socketPath: config.execution.docker.socket, ...(config.execution.docker.network ? { network: config.execution.docker.network } : {}) })
+      : config.execution.scheduler === 'slurm'
       ? new SlurmScheduler({
           env: config.execution.slurm.conf ? { SLURM_CONF: config.execution.slurm.conf } : {},
           ...(config.execution.slurm.partition ? { partition: config.execution.slurm.partition } : {}),
@@ -33,7 +35,8 @@ export async function createExecution(config: Config): Promise<Execution | null>
       : new LocalScheduler({ slots: config.execution.slots, minuteMs: config.execution.localMinuteMs, killGraceMs: Math.min(10_000, config.execution.localMinuteMs) });
   return {
     scheduler,
-    runtime: config.execution.runtime,
+    // On the docker scheduler the engine is the runtime, whatever NARRATIVE_RUNTIME says (job.json and provenance say so).
+    runtime: config.execution.scheduler === 'docker' ? 'docker' : config.execution.runtime,
     jobsDir,
     runAs: process.getuid?.() === 0 ? await account(config.execution.runAs) : null,
     wrapper: [process.execPath, fileURLToPath(import.meta.resolve('@narrative/launcher-native/wrapper'))],

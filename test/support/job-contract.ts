@@ -10,11 +10,19 @@ import { buildTestApp } from './test-app.js';
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 const status = (e: unknown) => (e as ApiError).status;
 
+/** What differs between backends: the image format they run, and the runtime provenance names. */
+export interface ContractOptions {
+  /** The test app as this backend runs it (built after `start`); default: buildTestApp's directory image. */
+  app?: () => Promise<AppSpec>;
+  /** The runtime recorded in provenance; default charliecloud. */
+  runtime?: string;
+}
+
 /**
  * The job contract every scheduler backend passes: the same runs, failures,
  * cancels and refusals, whatever runs the wrapper.
  */
-export function jobContract(title: string, start: () => Promise<Harness>, stop: (h: Harness) => Promise<void> = (h) => h.stop()): void {
+export function jobContract(title: string, start: () => Promise<Harness>, stop: (h: Harness) => Promise<void> = (h) => h.stop(), options: ContractOptions = {}): void {
   describe(title, () => {
     let h: Harness;
     let alice: NarrativeClient;
@@ -26,7 +34,7 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
     before(async () => {
       h = await start();
       alice = h.users.alice!.client;
-      app = await buildTestApp();
+      app = await (options.app ?? buildTestApp)();
       await h.admin.registerApp(app);
       wsid = (await alice.createWorkspace('alice-jobs')).id;
       const form = new FormData();
@@ -57,7 +65,7 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
       assert.equal(block.imageDigest, app.container.image.digest);
       assert.deepEqual(block.params, { mode: 'ok' });
       assert.equal(block.jobId, job.id);
-      assert.equal((block.runtime as { name: string }).name, 'charliecloud');
+      assert.equal((block.runtime as { name: string }).name, options.runtime ?? 'charliecloud');
       assert.ok(block.node);
       const lineage = await alice.lineage(output.ref, 'ancestors');
       assert.deepEqual(lineage.edges, [{ from: readsRef, to: output.ref, relation: 'input' }]);

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBusyboxImage } from '@narrative/launcher-native';
+import { buildBusyboxImage, importDirectoryImage } from '@narrative/launcher-native';
 import type { AppSpec } from '@narrative/server/client';
 
 /** The small test app: a busybox image whose script behaves as its `mode` parameter says. */
@@ -43,4 +43,14 @@ export async function buildTestApp(version = '1.0.0', resources: AppSpec['resour
     container: { image: { digest: image.digest, format: 'directory', location: image.location } },
     argv: ['/bin/sh', '/app/run.sh'],
   };
+}
+
+/**
+ * The same test app as a docker-image for the docker scheduler: buildTestApp's busybox
+ * directory imported into the engine behind `socket`, pinned by the engine's image id.
+ */
+export async function buildDockerTestApp(socket: string, version = '1.0.0'): Promise<AppSpec> {
+  const app = await buildTestApp(version);
+  const { id } = await importDirectoryImage(socket, app.container.image.location);
+  return { ...app, container: { image: { format: 'docker-image', location: id, digest: id } } };
 }

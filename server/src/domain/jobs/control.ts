@@ -11,7 +11,11 @@ export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord
   if (isFinal(job.state)) return job;
   const execution = requireExecution(ctx);
   if (job.schedulerId) await execution.scheduler.cancel(job.schedulerId);
-  await recordTransition(ctx, job, { state: 'cancelled', endedAt: ctx.now() });
+  // The reconciler may have moved the job (queued → running) while the scheduler cancelled it: record against what is there now.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = (await ctx.store.getJob(job.id))!;
+    if (isFinal(current.state) || (await recordTransition(ctx, current, { state: 'cancelled', endedAt: ctx.now() }))) break;
+  }
   return (await ctx.store.getJob(job.id))!;
 }
 
