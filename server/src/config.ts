@@ -22,6 +22,8 @@ export interface ExecutionConfig {
   runtime: Runtime['name'];
   /** The unprivileged service account apps run as when jobs start as root. */
   runAs: string;
+  /** A JSON file mapping platform user names to local (HPC) account names: their jobs run as those accounts. */
+  accountMap?: string;
   /** Jobs the local scheduler runs at once. */
   slots: number;
   /** Length of a minute for the local scheduler's time limits; shortened only by tests of what happens at a limit. */
@@ -60,6 +62,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'docker', 'none'] as const, 'local'),
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),
       runAs: env.NARRATIVE_RUN_AS ?? 'narrative-runner',
+      ...(env.NARRATIVE_ACCOUNT_MAP ? { accountMap: env.NARRATIVE_ACCOUNT_MAP } : {}),
       slots: numberFrom(env.NARRATIVE_LOCAL_SLOTS, availableParallelism()),
       localMinuteMs: numberFrom(env.NARRATIVE_LOCAL_MINUTE_MS, 60_000),
       slurm: {

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DockerScheduler, LocalScheduler, runtimeNamed, SlurmScheduler, type Scheduler } from '@narrative/launcher-native';
 import type { Config } from './config.js';
-import type { Execution } from './domain/context.js';
+import type { Account, Execution } from './domain/context.js';
 
 const run = promisify(execFile);
 
@@ -39,8 +39,26 @@ export async function createExecution(config: Config): Promise<Execution | null>
     runtime: config.execution.scheduler === 'docker' ? 'docker' : config.execution.runtime,
     jobsDir,
     runAs: process.getuid?.() === 0 ? await account(config.execution.runAs) : null,
+    accounts: process.getuid?.() === 0 && config.execution.accountMap ? await accountMap(config.execution.accountMap) : new Map(),
     wrapper: [process.execPath, fileURLToPath(import.meta.resolve('@narrative/launcher-native/wrapper'))],
   };
+}
+
+/**
+ * The operator's map of platform users to their own accounts. A mapped
+ * account that does not exist or is root stops the server at start: a job
+ * must never fall back silently to another identity.
+ */
+async function accountMap(file: string): Promise<Map<string, Account>> {
+  const entries = Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
+  const accounts = new Map<string, Account>();
+  for (const [platformUser, local] of entries) {
+    if (typeof local !== 'string') throw new Error(`${file}: the account of ${platformUser} must be a user name`);
+    const resolved = await account(local);
+    if (!resolved) throw new Error(`${file}: ${platformUser} is mapped to ${local}, which is not an unprivileged account on this machine`);
+    accounts.set(platformUser, resolved);
+  }
+  return accounts;
 }
 
 /** The service account's ids; null when it does not exist (jobs then fail with that reason, never run as root). */

@@ -15,13 +15,21 @@ export interface Context {
   execution: Execution | null;
 }
 
+export interface Account {
+  uid: number;
+  gid: number;
+  user: string;
+}
+
 export interface Execution {
   scheduler: Scheduler;
   runtime: Runtime['name'];
   /** One directory per job, reachable from the nodes (a shared file system on a cluster). */
   jobsDir: string;
   /** The unprivileged account apps run as when the wrapper runs as root. */
-  runAs: { uid: number; gid: number; user: string } | null;
+  runAs: Account | null;
+  /** Platform users mapped by the operator to their own accounts (on an HPC system, their cluster accounts). */
+  accounts: Map<string, Account>;
   /** argv that starts the job wrapper; the job directory is appended. */
   wrapper: string[];
 }

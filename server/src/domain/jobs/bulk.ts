@@ -26,7 +26,7 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   try {
     await mkdir(arrayDir, { recursive: true, mode: 0o711 });
     for (const [i, id] of ids.entries()) {
-      await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources));
+      await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
       await symlink(join('..', String(id)), join(arrayDir, String(i)));
     }
     const arrayId = await execution.scheduler.submit({

@@ -34,7 +34,7 @@ export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
   const resources = origin.resources ?? { ...checked.app.spec.resources };
   const [id] = await recordJobs(ctx, caller, ws, checked.app, [checked], resources, origin, request.clientRequestId ?? null);
   const job = (await ctx.store.getJob(id!))!;
-  await submit(ctx, execution, job, jobSpecOf(execution, checked, id!, resources));
+  await submit(ctx, execution, job, jobSpecOf(execution, checked, id!, resources, caller.name));
   return { job: (await ctx.store.getJob(id!))!, created: true };
 }
 
@@ -96,12 +96,17 @@ export async function recordJobs(ctx: Context, caller: Caller, ws: WorkspaceReco
   });
 }
 
-export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, resources: Resources): JobSpec {
+/** A platform user's jobs run as their mapped account if the operator named one, else as the service account. */
+export function accountOf(execution: Execution, userName: string): Execution['runAs'] {
+  return execution.accounts.get(userName) ?? execution.runAs;
+}
+
+export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, resources: Resources, userName: string): JobSpec {
   const spec = run.app.spec;
   return {
     jobId: String(id), runtime: execution.runtime, image: spec.container.image, argv: spec.argv, params: run.params, inputs: run.files,
     env: { NARRATIVE_JOB_ID: String(id) }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
-    timeLimitSeconds: resources.timeMinutes * 60, runAs: execution.runAs,
+    timeLimitSeconds: resources.timeMinutes * 60, runAs: accountOf(execution, userName),
   };
 }
 
