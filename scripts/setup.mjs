@@ -4,7 +4,7 @@
 // Each step checks first and does nothing when its work is already done.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,7 @@ const debianPackages = [
   ['slurm-client', 'sbatch, squeue, scancel, sinfo: the Slurm scheduler backend and its tests'],
   ['charliecloud-runtime', 'ch-run: the default rootless container runtime on nodes'],
   ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
+  ['squashfs-tools', 'mksquashfs: SquashFS images for ch-run'],
   ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
 ];
 
@@ -67,6 +68,15 @@ function ensureServiceAccount() {
   run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_ACCOUNT]);
 }
 
+// ch-run mounts SquashFS images with FUSE as the unprivileged account. Debian's udev makes /dev/fuse 0666;
+// machines started without udev (containers, this machine kind) leave it 0600, which only root can open.
+function ensureFuseAccess() {
+  if (process.getuid?.() !== 0 || !existsSync('/dev/fuse')) return;
+  if ((statSync('/dev/fuse').mode & 0o666) === 0o666) return;
+  log('making /dev/fuse usable by unprivileged users, as udev does on Debian (SquashFS images)');
+  chmodSync('/dev/fuse', 0o666);
+}
+
 function ensureNpmDependencies() {
   const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.narrative-lock-sha256');
@@ -85,6 +95,7 @@ function build() {
 try {
   ensureDebianPackages();
   ensureServiceAccount();
+  ensureFuseAccess();
   ensureNpmDependencies();
   build();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -15,3 +15,4 @@ export { TASK_INDEX_VARIABLE } from './schedulers/job-environment.js';
 export { DockerScheduler, type DockerSchedulerOptions } from './schedulers/docker.js';
 export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './docker/engine.js';
 export { importDirectoryImage } from './docker/image.js';
+export { buildSquashfsImage } from './images/squashfs-image.js';

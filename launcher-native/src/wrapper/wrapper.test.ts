@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
+import { buildSquashfsImage } from '../images/squashfs-image.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 
 const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -150,6 +151,16 @@ describe('the job wrapper with Charliecloud', () => {
     const { result } = await read(jobDir);
     assert.equal(result.outcome, 'cancelled');
     assert.equal(await pgrep('sleep 300'), '');
+  });
+
+  it('runs a SquashFS image the same way, and packs it to the same digest twice', async () => {
+    const packed = await buildSquashfsImage(image.location, join(root, 'image.sqfs'));
+    const again = await buildSquashfsImage(image.location, join(root, 'image-again.sqfs'));
+    assert.equal(again.digest, packed.digest);
+    const { code, result, text } = await runWrapper(await job({ mode: 'ok' }, { image: { digest: packed.digest, format: 'squashfs', location: packed.location } }));
+    assert.equal(code, 0, result.detail ?? '');
+    assert.match(text, /^uid [1-9][0-9]* mode ok$/m);
+    assert.ok(result.outputs.some((o) => o.path === 'lines.txt'));
   });
 
   it('refuses an input whose bytes do not match their sha256, and an image not pinned by digest', async () => {

@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { fileDigest } from './tree-digest.js';
+
+const run = promisify(execFile);
+
+/**
+ * Packs a directory image into one SquashFS file for ch-run. Owners and
+ * times are fixed, so the same tree packs to the same bytes and digest.
+ */
+export async function buildSquashfsImage(directory: string, file: string): Promise<{ location: string; digest: string }> {
+  await run('mksquashfs', [directory, file, '-noappend', '-all-root', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress']).catch((error: Error) => {
+    throw new Error(`mksquashfs failed (install Debian's squashfs-tools): ${error.message}`);
+  });
+  await chmod(file, 0o644);
+  return { location: file, digest: `sha256:${await fileDigest(file)}` };
+}
