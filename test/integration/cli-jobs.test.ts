@@ -149,6 +149,17 @@ describe('narrative app and job commands (the compiled binary against a real ser
     assert.equal(output.provenance.kind, 'app');
   });
 
+  it('run --each runs one job per object as one array', async () => {
+    const { jobs } = await json<{ jobs: { jobId: number; state: string; inputs: { given: string }[]; outputs: string[] }[] }>([
+      'run', 'test/count-lines', '--ws', String(wsid), '--each', `reads=${readsRef},${readsRef}`, '--wait', '--json',
+    ]);
+    assert.deepEqual(jobs.map((j) => j.state), ['completed', 'completed']);
+    assert.deepEqual(jobs.map((j) => j.inputs[0]!.given), [readsRef, readsRef]);
+    assert.notEqual(jobs[0]!.outputs[0], jobs[1]!.outputs[0], 'each job saved its own output');
+    const usage = await fails(['run', 'test/count-lines', '--ws', String(wsid), '--each', 'reads=', '--json']);
+    assert.equal(usage.code, 2);
+  });
+
   it('job status and job logs show the job and its output lines', async () => {
     const status = await json<JobDoc>(['job', 'status', String(completed.jobId)]);
     assert.equal(status.jobId, completed.jobId);

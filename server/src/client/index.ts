@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as Api from '../schemas/api.js';
 import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema } from '../schemas/app-spec.js';
-import type { Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
+import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 
 /**
  * The one typed client for the REST API, shared by the CLI, the tests and
@@ -23,6 +23,7 @@ export type AppSpec = Static<typeof AppSpecSchema>;
 export type AppVersion = Static<typeof AppVersionSchema>;
 export type Job = Static<typeof JobSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
+export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
 export interface LogLine {
   n: number;
   t: string;
@@ -163,6 +164,7 @@ export class NarrativeClient {
   app = (id: string, version?: string) => this.request<AppVersion>('GET', `/apps/${id.split('/').map(encodeURIComponent).join('/')}`, { query: { version } });
 
   run = (request: RunRequest) => this.request<Job>('POST', '/jobs', { json: request });
+  runBulk = (request: BulkRunRequest) => this.request<{ jobs: Job[] }>('POST', '/jobs/bulk', { json: request });
   job = (id: number) => this.request<Job>('GET', `/jobs/${id}`);
   jobEvents = (id: number, after = 0) => this.request<{ seq: number; at: string; event: { type: string; state: string } & Record<string, unknown> }[]>('GET', `/jobs/${id}/events`, { query: { after } });
   jobLog = (id: number, after = 0) => this.request<{ lines: LogLine[]; next: number }>('GET', `/jobs/${id}/log`, { query: { after } });

@@ -20,6 +20,7 @@ const summary = (j: JobDocument) =>
 interface RunOptions {
   ws: string;
   input: Record<string, string>;
+  each?: string;
   param: Record<string, unknown>;
   requestId?: string;
   wait?: boolean;
@@ -32,12 +33,14 @@ export function jobCommands(program: Command): void {
     .requiredOption('--ws <wsid>', 'workspace id or name for the outputs')
     .option('--input <name=ref>', 'an object input (repeatable)', collect('--input', (v) => v), {})
     .option('--param <name=value>', 'a parameter, read as JSON when it parses (42, true, "text"), else as text (repeatable)', collect('--param', jsonOrText), {})
+    .option('--each <name=ref,ref,...>', 'a bulk run: one job per object given to this input, all submitted as one scheduler array')
     .option('--request-id <id>', 'a client request id (8-100 characters): repeating the run with it returns the first job')
     .option('--wait', 'wait until the job has ended; exit code 3 if it failed or was cancelled')
     .action(async (text: string, options: RunOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const client = clientFrom(global);
       const { id, version } = appRef(text);
+      if (options.each !== undefined) return runEach(client, global, { app: id, version, ws: options.ws, inputs: options.input, params: options.param, each: options.each, wait: Boolean(options.wait) });
       const request: RunRequest = { app: id, ...(version ? { version } : {}), ws: options.ws, inputs: options.input, params: options.param, ...(options.requestId ? { clientRequestId: options.requestId } : {}) };
       let job = await client.run(request);
       if (options.wait) job = await waitWithProgress(client, job, Boolean(process.stderr.isTTY && !global.json));
@@ -175,3 +178,18 @@ async function readLog(client: NarrativeClient, id: number, follow: boolean, pri
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `run --each input=ref1,ref2,…`: one job per object, as one array; with --wait, until every job has ended. */
+async function runEach(
+  client: NarrativeClient,
+  global: GlobalOptions,
+  o: { app: string; version: string | undefined; ws: string; inputs: Record<string, string>; params: Record<string, unknown>; each: string; wait: boolean },
+): Promise<void> {
+  const eq = o.each.indexOf('=');
+  const refs = o.each.slice(eq + 1).split(',').filter(Boolean);
+  if (eq <= 0 || refs.length === 0) throw new UsageError('--each takes name=ref,ref,... (the input each object goes to, then the objects)');
+  let { jobs } = await client.runBulk({ app: o.app, ...(o.version ? { version: o.version } : {}), ws: o.ws, input: o.each.slice(0, eq), refs, inputs: o.inputs, params: o.params });
+  if (o.wait) jobs = await Promise.all(jobs.map((j) => client.waitForJob(j.id, { timeoutMs: Number.MAX_SAFE_INTEGER })));
+  emit(global, { jobs: jobs.map(jobDocument) }, ({ jobs: list }) => list.map((j) => `job ${j.jobId}: ${j.state} (${j.inputs.map((i) => i.given).join(', ')})`).join('\n'));
+  if (o.wait && jobs.some((j) => j.state !== 'completed')) process.exitCode = JOB_DID_NOT_COMPLETE;
+}
