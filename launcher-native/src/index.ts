@@ -16,3 +16,4 @@ export { DockerScheduler, type DockerSchedulerOptions } from './schedulers/docke
 export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './docker/engine.js';
 export { importDirectoryImage } from './docker/image.js';
 export { buildSquashfsImage } from './images/squashfs-image.js';
+export { wrapperAlive } from './wrapper/liveness.js';

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { TASK_INDEX_VARIABLE } from '../schedulers/job-environment.js';
 import { runtimeNamed, type RunSpec } from '../runtimes/index.js';
 import { withHostVersions } from './host-versions.js';
+import { recordWrapper } from './liveness.js';
 import { LOG_FILE } from './job-spec.js';
 import { runLogged } from './run-container.js';
 import { wrap, writeResult, type Launch } from './wrap.js';
@@ -69,6 +70,7 @@ const jobDir = taskIndex === undefined ? given : realpathSync(join(given, taskIn
 const cancel = new AbortController();
 process.once('SIGTERM', () => cancel.abort());
 process.once('SIGINT', () => cancel.abort());
+await recordWrapper(jobDir);
 const result = await wrap(jobDir, cancel.signal, runtimeLaunch(jobDir));
 await writeResult(jobDir, result);
 process.exit(result.outcome === 'exited' ? (result.exitCode ?? 1) : 1);

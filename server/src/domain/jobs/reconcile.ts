@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULT_FILE, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
+import { RESULT_FILE, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
 import type { JobRecord } from '../../store/store.js';
 import type { Context, Execution } from '../context.js';
 import { finishJob } from './ingest.js';
@@ -13,8 +13,9 @@ import { recordTransition } from './transitions.js';
  * each along the transition table. A job whose wrapper wrote result.json is
  * finished from that file (it holds the truth about the app); a job the
  * scheduler no longer knows and that left no result ends failed as lost,
- * never stuck running. Safe to run again after a crash: every step is a
- * compare-and-set on the state it saw.
+ * never stuck running; one the scheduler forgot whose wrapper still runs on
+ * this host (a restart of the local scheduler) is left to finish. Safe to
+ * run again after a crash: every step is a compare-and-set on the state it saw.
  */
 export async function reconcileOnce(ctx: Context, execution: Execution): Promise<void> {
   await failStrandedJobs(ctx);
@@ -32,7 +33,7 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
       else await finishFromResult(ctx, execution, job, result);
     } else if (result) {
       await finishFromResult(ctx, execution, job, result);
-    } else {
+    } else if (status || !(await wrapperAlive(jobDirOf(execution, job.id)))) {
       await follow(ctx, job, status);
     }
     await resubmitIfPolicySays(ctx, (await ctx.store.getJob(job.id))!);
