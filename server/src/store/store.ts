@@ -62,6 +62,8 @@ export interface Store {
   /** Changes a job only if it is still in `expected` state; false when another writer moved it first. */
   updateJob(id: number, expected: JobState, change: JobChange): Promise<boolean>;
   listJobsInStates(states: JobState[]): Promise<JobRecord[]>;
+  /** Jobs that ended failed after `since` (ISO time), oldest first. */
+  listFailedSince(since: string): Promise<JobRecord[]>;
   /** The job started as a retry of this one, if any. */
   findRetryOf(jobId: number): Promise<JobRecord | undefined>;
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;

@@ -19,6 +19,7 @@ import { recordTransition } from './transitions.js';
  */
 export async function reconcileOnce(ctx: Context, execution: Execution): Promise<void> {
   await failStrandedJobs(ctx);
+  await resubmitMissed(ctx);
   const jobs = (await ctx.store.listJobsInStates(['queued', 'running'])).filter((j) => j.scheduler === execution.scheduler.name && j.schedulerId);
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
@@ -39,6 +40,20 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
     await resubmitIfPolicySays(ctx, (await ctx.store.getJob(job.id))!);
   }
 }
+
+/**
+ * Resubmission happens right after a job fails; a server that died in between
+ * left it undone. Recently failed jobs are looked at again (resubmitting is a
+ * no-op for a job that already has its retry).
+ */
+async function resubmitMissed(ctx: Context): Promise<void> {
+  const since = new Date(Date.parse(ctx.now()) - RESUBMIT_WINDOW_MS).toISOString();
+  for (const job of await ctx.store.listFailedSince(since)) {
+    if (job.failure?.kind === 'out-of-memory' || job.failure?.kind === 'walltime') await resubmitIfPolicySays(ctx, job);
+  }
+}
+
+const RESUBMIT_WINDOW_MS = 10 * 60_000;
 
 /** How long a job may sit between being recorded and being handed to the scheduler. */
 const SUBMIT_GRACE_MS = 60_000;

@@ -4,7 +4,7 @@ import type { JobChange, JobInput, JobRecord, Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
-type JobQueries = Pick<Store, 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'findRetryOf' | 'appendJobEvent' | 'jobEvents'>;
+type JobQueries = Pick<Store, 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'jobEvents'>;
 
 /** Jobs and their ordered event log. A state change is a compare-and-set on the current state. */
 export function jobQueries(db: Db): JobQueries {
@@ -46,6 +46,9 @@ export function jobQueries(db: Db): JobQueries {
     async listJobsInStates(states) {
       if (states.length === 0) return [];
       return (await db.selectFrom('jobs').selectAll().where('state', 'in', states).orderBy('id').execute()).map(toJob);
+    },
+    async listFailedSince(since) {
+      return (await db.selectFrom('jobs').selectAll().where('state', '=', 'failed').where('ended_at', '>', since).orderBy('id').execute()).map(toJob);
     },
     async findRetryOf(jobId) {
       const row = await db.selectFrom('jobs').selectAll().where('retry_of', '=', jobId).executeTakeFirst();

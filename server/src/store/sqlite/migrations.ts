@@ -179,6 +179,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('job_events_by_job').on('job_events').columns(['job_id', 'seq']).execute();
     },
   },
+  '0004-failed-jobs-by-end': {
+    // The reconciler looks at recently failed jobs every pass (missed resubmissions).
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('jobs_by_state_and_end').on('jobs').columns(['state', 'ended_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
