@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SchedulerStatus } from '../job-state.js';
@@ -48,6 +48,9 @@ const execFileAsync = promisify(execFile);
 export class SlurmScheduler implements Scheduler {
   readonly name = 'slurm';
   private readonly timeoutMs: number;
+
+  /** What has been read of the jobcomp log so far. */
+  private jobcomp: { offset: number; partial: string; records: Map<string, SlurmObservation> } = { offset: 0, partial: '', records: new Map() };
 
   constructor(private readonly options: SlurmSchedulerOptions) {
     this.timeoutMs = options.commandTimeoutMs ?? 30_000;
@@ -138,21 +141,36 @@ export class SlurmScheduler implements Scheduler {
     return new Map(ids.map((id, i) => [id, i + 1]));
   }
 
-  /** Finished jobs by id; the last record wins (a requeued job has one per run). */
+  /**
+   * Finished jobs by id; the last record wins (a requeued job has one per run).
+   * The log only grows, so each call reads just what was appended since the
+   * last one (from the start again if the log was rotated).
+   */
   private readJobcomp(): Map<string, SlurmObservation> {
-    const records = new Map<string, SlurmObservation>();
-    if (!this.options.jobcompLog) return records;
-    let text: string;
+    const file = this.options.jobcompLog;
+    if (!file) return this.jobcomp.records;
+    let fd: number;
     try {
-      text = readFileSync(this.options.jobcompLog, 'utf8');
+      fd = openSync(file, 'r');
     } catch {
-      return records; // no job has finished yet
+      return this.jobcomp.records; // no job has finished yet
     }
-    for (const line of text.split('\n')) {
-      const record = parseJobcompLine(line);
-      if (record) records.set(record.id, record.observation);
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.jobcomp.offset) this.jobcomp = { offset: 0, partial: '', records: new Map() };
+      const chunk = Buffer.alloc(size - this.jobcomp.offset);
+      const read = chunk.length > 0 ? readSync(fd, chunk, 0, chunk.length, this.jobcomp.offset) : 0;
+      this.jobcomp.offset += read;
+      const lines = (this.jobcomp.partial + chunk.subarray(0, read).toString('utf8')).split('\n');
+      this.jobcomp.partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const record = parseJobcompLine(line);
+        if (record) this.jobcomp.records.set(record.id, record.observation);
+      }
+      return this.jobcomp.records;
+    } finally {
+      closeSync(fd);
     }
-    return records;
   }
 
   /** sacct only answers where slurmdbd runs; without it ("accounting storage is disabled") it knows nothing. */
