@@ -22,6 +22,9 @@ const debianPackages = [
   ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
   ['squashfs-tools', 'mksquashfs: SquashFS images for ch-run'],
   ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
+  ['podman', 'the rootless podman runtime on nodes and its tests'],
+  ['runc', "podman's OCI runtime (crun, its default, fails on hosts with hybrid cgroups)"],
+  ['uidmap', 'newuidmap/newgidmap: the subuid/subgid ranges rootless podman maps into its user namespace'],
 ];
 
 function log(message) {
@@ -63,9 +66,26 @@ const SERVICE_ACCOUNT = 'narrative-runner';
 
 function ensureServiceAccount() {
   if (process.getuid?.() !== 0) return;
-  if (spawnSync('id', ['-u', SERVICE_ACCOUNT], { stdio: 'ignore' }).status === 0) return;
-  log(`creating the unprivileged service account ${SERVICE_ACCOUNT} that apps run as`);
-  run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_ACCOUNT]);
+  if (spawnSync('id', ['-u', SERVICE_ACCOUNT], { stdio: 'ignore' }).status !== 0) {
+    log(`creating the unprivileged service account ${SERVICE_ACCOUNT} that apps run as`);
+    run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_ACCOUNT]);
+  }
+  for (const file of ['/etc/subuid', '/etc/subgid']) ensureSubordinateRange(file, SERVICE_ACCOUNT);
+}
+
+// Rootless podman maps a range of subordinate ids into the account's user namespace (image files
+// owned by other users than root). useradd --system gives none: add 65536 ids past every range in use.
+const SUBORDINATE_IDS = 65536;
+
+function ensureSubordinateRange(file, account) {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+  if (lines.some((line) => line.split(':')[0] === account)) return;
+  const end = lines.reduce((max, line) => {
+    const [, start, count] = line.split(':').map(Number);
+    return Number.isFinite(start) && Number.isFinite(count) ? Math.max(max, start + count) : max;
+  }, 100000);
+  log(`giving ${account} the subordinate ids ${end}-${end + SUBORDINATE_IDS - 1} in ${file} (rootless podman)`);
+  writeFileSync(file, [...lines, `${account}:${end}:${SUBORDINATE_IDS}`].join('\n') + '\n', { mode: 0o644 });
 }
 
 // ch-run mounts SquashFS images with FUSE as the unprivileged account. Debian's udev makes /dev/fuse 0666;

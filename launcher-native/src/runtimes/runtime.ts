@@ -14,6 +14,11 @@ export interface RunSpec {
   env: Record<string, string>;
   /** The same environment as `KEY=VALUE` lines in a file, for runtimes that read it from one (Charliecloud). */
   envFile: string;
+  /**
+   * A directory of this job's, owned by the app's account, where a runtime may keep
+   * its state (podman's storage): runs share nothing and need no home directory.
+   */
+  stateDir: string;
   argv: string[];
   workdir: string;
   /** Unprivileged account to run as; runtimes that map the invoking user ignore it. */
@@ -40,6 +45,8 @@ export interface Runtime {
   run(spec: RunSpec): string[];
   /** Stops the container started by `run` (runtimes whose process dies with the job return null). */
   stop(spec: RunSpec): string[] | null;
+  /** Commands to run once the container is gone, to release what the run left behind (podman's storage and pause process). */
+  cleanup?(spec: RunSpec): string[][];
   injections(spec: RunSpec): Injection[];
   /** Prints the runtime's version, for provenance. */
   versionArgv(): string[];

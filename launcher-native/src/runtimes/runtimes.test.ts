@@ -13,6 +13,7 @@ function spec(overrides: Partial<RunSpec> = {}): RunSpec {
     ],
     env: { THREADS: '2' },
     envFile: '/jobs/7/env',
+    stateDir: '/jobs/7/runtime',
     argv: ['megahit', '--12', '/in/reads.fastq', '-o', '/out/asm'],
     workdir: '/out',
     user: { uid: 999, gid: 995 },
@@ -45,11 +46,16 @@ describe('container runtimes render argv', () => {
     assert.deepEqual(d.stop(s), ['docker', 'kill', 'narrative-job-7']);
   });
 
-  it('podman: rootless with runc and explicit ulimits', () => {
+  it('podman: rootless with runc, keep-id, explicit ulimits, all state in the job\'s state directory', () => {
     const p = runtimeNamed('podman');
     const s = spec({ image: { ...spec().image, format: 'oci-archive', location: '/images/ab12.tar' } });
-    assert.deepEqual(p.run(s), ['podman', '--runtime=runc', 'run', ...hardened, '--ulimit=nofile=1024:1024', '--ulimit=nproc=512:512', 'oci-archive:/images/ab12.tar', ...app]);
-    assert.deepEqual(p.stop(s), ['podman', 'kill', 'narrative-job-7']);
+    const podman = [
+      'env', 'HOME=/jobs/7/runtime', 'XDG_RUNTIME_DIR=/jobs/7/runtime/xdg', 'podman', '--runtime=runc', '--cgroup-manager=cgroupfs', '--events-backend=file',
+      '--root=/jobs/7/runtime/storage', '--runroot=/jobs/7/runtime/run', '--tmpdir=/jobs/7/runtime/tmp', '--log-level=error',
+    ];
+    assert.deepEqual(p.run(s), [...podman, 'run', '--quiet', ...hardened, '--userns=keep-id', '--ulimit=nofile=1024:1024', '--ulimit=nproc=512:512', 'oci-archive:/images/ab12.tar', ...app]);
+    assert.deepEqual(p.stop(s), [...podman, 'kill', 'narrative-job-7']);
+    assert.deepEqual(p.cleanup?.(s), [[...podman, 'system', 'reset', '--force']]);
   });
 
   it('apptainer: contained, clean environment, --nv for GPUs', () => {

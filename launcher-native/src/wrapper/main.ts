@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TASK_INDEX_VARIABLE } from '../schedulers/job-environment.js';
@@ -9,7 +10,7 @@ import { withHostVersions } from './host-versions.js';
 import { recordWrapper } from './liveness.js';
 import { LOG_FILE } from './job-spec.js';
 import { runLogged } from './run-container.js';
-import { wrap, writeResult, type Launch } from './wrap.js';
+import { wrap, writeResult, type Account, type Launch } from './wrap.js';
 
 /**
  * The job wrapper, run on the node by the scheduler: `main.js <jobDir>`.
@@ -32,6 +33,7 @@ const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch =>
       ],
       env: spec.env,
       envFile: prepared.envFile,
+      stateDir: await stateDirFor(jobDir, account),
       argv: spec.argv,
       workdir: '/out',
       user: { uid: account.uid, gid: account.gid },
@@ -54,10 +56,24 @@ const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch =>
       const stepped = await runLogged(step, options);
       if (stepped.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${stepped.exitCode})`);
     }
-    const outcome = await runLogged(runtime.run(runSpec), options);
+    let outcome;
+    try {
+      outcome = await runLogged(runtime.run(runSpec), { ...options, stopArgv: runtime.stop(runSpec) });
+    } finally {
+      // Not stoppable by the job's cancel (it may be what ended the run), but bounded in time.
+      for (const step of runtime.cleanup?.(runSpec) ?? []) await runLogged(step, { ...options, timeLimitMs: 60_000, cancel: new AbortController().signal });
+    }
     return { ...outcome, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
   };
 };
+
+/** `<jobDir>/runtime`, private to the app's account: the runtime's state for this job only (see RunSpec.stateDir). */
+async function stateDirFor(jobDir: string, account: Account): Promise<string> {
+  const dir = join(jobDir, 'runtime');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() === 0) await chown(dir, account.uid, account.gid);
+  return dir;
+}
 
 const given = process.argv[2];
 if (!given) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -13,6 +13,11 @@ export interface RunOptions {
   /** Aborted when the job is cancelled (the wrapper got SIGTERM). */
   cancel: AbortSignal;
   graceMs?: number;
+  /**
+   * The runtime's own stop command, run (as the same account) on the time limit or a cancel:
+   * podman's container is held by conmon outside this process group and outlives a killed CLI.
+   */
+  stopArgv?: string[] | null;
 }
 
 export interface RunOutcome {
@@ -42,6 +47,7 @@ export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
     if (stoppedBy || child.exitCode !== null) return;
     stoppedBy = why;
     writeLine(log, 'system', why === 'timed-out' ? `time limit of ${Math.round(o.timeLimitMs / 1000)} s reached: stopping` : 'cancelled: stopping');
+    if (o.stopArgv) runStop(o.stopArgv, o, log);
     killGroup(child.pid, 'SIGTERM');
     setTimeout(() => killGroup(child.pid, 'SIGKILL'), o.graceMs ?? 5000).unref();
   };
@@ -64,6 +70,13 @@ export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
       await new Promise<void>((done) => log.end(done));
       resolve({ outcome: stoppedBy ?? 'exited', exitCode: code, signal });
     });
+  });
+}
+
+/** Runs the runtime's stop command; a failure only goes to the log, since the group is killed anyway. */
+function runStop(argv: string[], o: RunOptions, log: WriteStream): void {
+  execFile(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, timeout: 30_000, ...(o.user ? { uid: o.user.uid, gid: o.user.gid } : {}) }, (error, _stdout, stderr) => {
+    if (error && !log.writableEnded) writeLine(log, 'system', `${argv.join(' ')} failed: ${stderr.trim() || error.message}`);
   });
 }
 

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildBusyboxImage } from '../images/busybox-image.js';
+import { buildOciArchive } from '../images/oci-archive.js';
+import type { JobResult, JobSpec } from './job-spec.js';
+
+/**
+ * The wrapper with rootless podman (runc) on an OCI archive of the busybox image, for real.
+ * As root the app runs as the service account narrative-runner, which has the subuid/subgid
+ * ranges rootless podman needs (scripts/setup.mjs); otherwise as the caller.
+ */
+const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
+const exec = promisify(execFile);
+const pgrep = (pattern: string) => exec('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
+
+const APP = `#!/bin/sh
+mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
+echo "uid $(id -u) mode $mode"
+case "$mode" in
+  ok)
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  network) echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')" ;;
+  escape)
+    grep ' /in ' /proc/mounts
+    (echo x > /in/params.json) 2>/dev/null && echo "wrote /in"
+    (echo x > /in/new-file) 2>/dev/null && echo "wrote /in"
+    (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
+    echo x > /tmp/narrative-escape-test && echo "wrote private tmp" ;;
+  sleep) sleep 300 ;;
+esac
+`;
+
+describe('the job wrapper with rootless podman', () => {
+  let root: string;
+  let image: { location: string; digest: string };
+  let readsPath: string;
+  let runAs: JobSpec['runAs'] = null;
+  let jobs = 0;
+  const reads = '@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\nIIII\n';
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'narrative-podman-'));
+    await chmod(root, 0o711);
+    const directory = await buildBusyboxImage(join(root, 'image'), { 'run.sh': APP });
+    image = await buildOciArchive(directory.location, join(root, 'image.oci.tar'));
+    readsPath = join(root, 'blob-reads');
+    await writeFile(readsPath, reads, { mode: 0o644 });
+    if (process.getuid?.() === 0) {
+      const id = async (flag: string) => Number((await exec('id', [flag, 'narrative-runner'])).stdout.trim());
+      runAs = { uid: await id('-u'), gid: await id('-g'), user: 'narrative-runner' };
+    }
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function job(params: Record<string, unknown>, overrides: Partial<JobSpec> = {}) {
+    const jobDir = join(root, `job-${++jobs}`);
+    await mkdir(jobDir);
+    const spec: JobSpec = {
+      jobId: `p${jobs}`,
+      runtime: 'podman',
+      image: { digest: image.digest, format: 'oci-archive', location: image.location },
+      argv: ['/bin/sh', '/app/run.sh'],
+      params,
+      inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: createHash('sha256').update(reads).digest('hex') }] }],
+      env: { THREADS: '2' },
+      network: false,
+      gpus: 0,
+      mpi: false,
+      timeLimitSeconds: 60,
+      runAs,
+      ...overrides,
+    };
+    await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
+    return jobDir;
+  }
+
+  async function runWrapper(jobDir: string) {
+    const child = spawn(process.execPath, [WRAPPER, jobDir]);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { code, ...(await read(jobDir)) };
+  }
+
+  async function read(jobDir: string) {
+    const result = JSON.parse(await readFile(join(jobDir, 'result.json'), 'utf8')) as JobResult;
+    const log = (await readFile(join(jobDir, 'log.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stream: string; text: string });
+    return { result, log, text: log.map((l) => l.text).join('\n') };
+  }
+
+  /** Nothing of the job may be left running: no app, no conmon/runc/podman naming its directory. */
+  async function assertNothingLeft(jobDir: string) {
+    assert.equal(await pgrep('sleep 300'), '', 'the app is gone');
+    assert.equal(await pgrep(jobDir), '', 'no podman, conmon or runc process of the job is left');
+  }
+
+  it('runs the app unprivileged on /in and /out and reports hashed outputs', async () => {
+    const jobDir = await job({ mode: 'ok' });
+    const { code, result, text } = await runWrapper(jobDir);
+    assert.equal(code, 0, text);
+    assert.equal(result.outcome, 'exited');
+    assert.match(text, /^uid [1-9][0-9]* mode ok$/m, 'not root');
+    if (runAs) assert.match(text, new RegExp(`^uid ${runAs.uid} mode ok$`, 'm'));
+    assert.deepEqual(result.outputs.find((o) => o.path === 'lines.txt'), { path: 'lines.txt', sha256: createHash('sha256').update('8\n').digest('hex'), size: 2 });
+    assert.deepEqual((result.declared as { outputs: { name: string }[] }).outputs.map((o) => o.name), ['stats']);
+    assert.equal(result.runtime.name, 'podman');
+    assert.match(result.runtime.version, /podman version \d+\.\d+/);
+    await assertNothingLeft(jobDir);
+  });
+
+  it('gives the app no network: only the loopback interface', async () => {
+    const { result, text } = await runWrapper(await job({ mode: 'network' }));
+    assert.equal(result.exitCode, 0, text);
+    assert.match(text, /^interfaces: lo $/m);
+  });
+
+  it('mounts /in read-only and keeps the image read-only; /tmp is private', async () => {
+    const { result, text } = await runWrapper(await job({ mode: 'escape' }));
+    assert.equal(result.exitCode, 0, text);
+    assert.match(text, /^\S+ \/in \S+ ro[,\s]/m, 'the /in bind is a read-only mount');
+    assert.doesNotMatch(text, /wrote \/in|wrote \/etc/);
+    assert.match(text, /wrote private tmp/);
+    await assert.rejects(readFile('/tmp/narrative-escape-test'), 'the host /tmp is untouched');
+  });
+
+  it('stops the app at its time limit and leaves no process or container', async () => {
+    const jobDir = await job({ mode: 'sleep' }, { timeLimitSeconds: 2 });
+    const { code, result } = await runWrapper(jobDir);
+    assert.equal(code, 1);
+    assert.equal(result.outcome, 'timed-out');
+    await assertNothingLeft(jobDir);
+  });
+
+  it('cancels on SIGTERM: the container dies with it, and its storage is released', async () => {
+    const jobDir = await job({ mode: 'sleep' });
+    const started = Date.now();
+    const child = spawn(process.execPath, [WRAPPER, jobDir]);
+    for (let i = 0; i < 200 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('close', resolve));
+    const { result } = await read(jobDir);
+    assert.equal(result.outcome, 'cancelled');
+    await assertNothingLeft(jobDir);
+    assert.ok(Date.now() - started < 5000, 'stopped by podman kill, not by waiting out the grace period');
+    // `podman system reset` removed the job's container storage.
+    await assert.rejects(readFile(join(jobDir, 'runtime', 'storage', 'storage.lock')));
+  });
+});
