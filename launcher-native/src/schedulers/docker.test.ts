@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { importDirectoryImage } from '../docker/image.js';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import type { SchedulerStatus } from '../job-state.js';
 import type { JobResult, JobSpec } from '../wrapper/job-spec.js';
+import { testJobSpec, writeTestJob } from '../wrapper/test-job.js';
 import { DockerScheduler } from './docker.js';
 
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
@@ -68,24 +69,10 @@ describe('the docker scheduler against a real engine', () => {
   });
 
   async function submit(params: Record<string, unknown>, overrides: Partial<JobSpec> = {}, memoryMiB = 64) {
-    const jobDir = join(root, `job-${++jobs}`);
-    await mkdir(jobDir);
-    const spec: JobSpec = {
-      jobId: `t${jobs}`,
-      runtime: 'docker',
-      image: { digest: imageId, format: 'docker-image', location: imageId },
-      argv: ['/bin/sh', '/app/run.sh'],
-      params,
-      inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: createHash('sha256').update(reads).digest('hex') }] }],
-      env: { THREADS: '2' },
-      network: false,
-      gpus: 0,
-      mpi: false,
-      timeLimitSeconds: 60,
-      runAs: process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null,
-      ...overrides,
-    };
-    await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
+    ++jobs;
+    const runAs = process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null;
+    const spec = testJobSpec({ jobId: `t${jobs}`, runtime: 'docker', image: { digest: imageId, format: 'docker-image', location: imageId }, params, readsPath, reads, runAs }, overrides);
+    const jobDir = await writeTestJob(join(root, `job-${jobs}`), spec);
     const id = await scheduler.submit({ jobId: spec.jobId, jobDir, argv: ['not-run'], resources: { cpus: 1, memoryMiB, timeMinutes: 1, gpus: 0 }, env: {} });
     return { id, jobDir };
   }

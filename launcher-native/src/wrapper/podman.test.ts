@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildOciArchive } from '../images/oci-archive.js';
 import type { JobResult, JobSpec } from './job-spec.js';
+import { testJobSpec, writeTestJob } from './test-job.js';
 
 /**
  * The wrapper with rootless podman (runc) on an OCI archive of the busybox image, for real.
@@ -63,26 +64,11 @@ describe('the job wrapper with rootless podman', () => {
   });
 
   async function job(params: Record<string, unknown>, overrides: Partial<JobSpec> = {}) {
-    const jobDir = join(root, `job-${++jobs}`);
-    await mkdir(jobDir);
-    const spec: JobSpec = {
-      jobId: `p${jobs}`,
-      runtime: 'podman',
-      image: { digest: image.digest, format: 'oci-archive', location: image.location },
-      argv: ['/bin/sh', '/app/run.sh'],
-      params,
-      inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: createHash('sha256').update(reads).digest('hex') }] }],
-      env: { THREADS: '2' },
-      network: false,
-      gpus: 0,
-      mpi: false,
-      timeLimitSeconds: 60,
-      runAs,
-      ...overrides,
-    };
-    await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
-    return jobDir;
+    ++jobs;
+    const spec = testJobSpec({ jobId: `p${jobs}`, runtime: 'podman', image: { digest: image.digest, format: 'oci-archive', location: image.location }, params, readsPath, reads, runAs }, overrides);
+    return writeTestJob(join(root, `job-${jobs}`), spec);
   }
+
 
   async function runWrapper(jobDir: string) {
     const child = spawn(process.execPath, [WRAPPER, jobDir]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildSquashfsImage } from '../images/squashfs-image.js';
 import type { JobResult, JobSpec } from './job-spec.js';
+import { testJobSpec, writeTestJob } from './test-job.js';
 
 const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
@@ -59,25 +60,10 @@ describe('the job wrapper with Charliecloud', () => {
   });
 
   async function job(params: Record<string, unknown>, overrides: Partial<JobSpec> = {}) {
-    const jobDir = join(root, `job-${++jobs}`);
-    await mkdir(jobDir);
-    const spec: JobSpec = {
-      jobId: `t${jobs}`,
-      runtime: 'charliecloud',
-      image: { digest: image.digest, format: 'directory', location: image.location },
-      argv: ['/bin/sh', '/app/run.sh'],
-      params,
-      inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: createHash('sha256').update(reads).digest('hex') }] }],
-      env: { THREADS: '2' },
-      network: false,
-      gpus: 0,
-      mpi: false,
-      timeLimitSeconds: 60,
-      runAs: process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null,
-      ...overrides,
-    };
-    await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
-    return jobDir;
+    ++jobs;
+    const runAs = process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null;
+    const spec = testJobSpec({ jobId: `t${jobs}`, runtime: 'charliecloud', image: { digest: image.digest, format: 'directory', location: image.location }, params, readsPath, reads, runAs }, overrides);
+    return writeTestJob(join(root, `job-${jobs}`), spec);
   }
 
   async function runWrapper(jobDir: string, env: Record<string, string> = {}) {
