@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,8 +12,8 @@ import { engineDown, engineUp } from '../docker/engine.js';
 import { importDirectoryImage } from '../docker/image.js';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import type { SchedulerStatus } from '../job-state.js';
-import type { JobResult, JobSpec } from '../wrapper/job-spec.js';
-import { testJobSpec, writeTestJob } from '../wrapper/test-job.js';
+import type { JobSpec } from '../wrapper/job-spec.js';
+import { readJobOutcome, testJobSpec, writeTestJob } from '../wrapper/test-job.js';
 import { DockerScheduler } from './docker.js';
 
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
@@ -83,9 +83,7 @@ describe('the docker scheduler against a real engine', () => {
       status = (await scheduler.status([job.id])).get(job.id);
       if (status && ['completed', 'failed', 'cancelled'].includes(status.state)) break;
     }
-    const result = JSON.parse(await readFile(join(job.jobDir, 'result.json'), 'utf8')) as JobResult;
-    const log = (await readFile(join(job.jobDir, 'log.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stream: string; text: string });
-    return { status, result, log, text: log.map((l) => l.text).join('\n') };
+    return { status, ...(await readJobOutcome(job.jobDir)) };
   }
 
   it('runs a job unprivileged to completion, hashing its outputs, and removes the container', async () => {

@@ -5,19 +5,17 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildOciArchive } from '../images/oci-archive.js';
-import type { JobResult, JobSpec } from './job-spec.js';
-import { testJobSpec, writeTestJob } from './test-job.js';
+import type { JobSpec } from './job-spec.js';
+import { readJobOutcome, runWrapper, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
 
 /**
  * The wrapper with rootless podman (runc) on an OCI archive of the busybox image, for real.
  * As root the app runs as the service account narrative-runner, which has the subuid/subgid
  * ranges rootless podman needs (scripts/setup.mjs); otherwise as the caller.
  */
-const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
 const exec = promisify(execFile);
 const pgrep = (pattern: string) => exec('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 
@@ -70,18 +68,6 @@ describe('the job wrapper with rootless podman', () => {
   }
 
 
-  async function runWrapper(jobDir: string) {
-    const child = spawn(process.execPath, [WRAPPER, jobDir]);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    return { code, ...(await read(jobDir)) };
-  }
-
-  async function read(jobDir: string) {
-    const result = JSON.parse(await readFile(join(jobDir, 'result.json'), 'utf8')) as JobResult;
-    const log = (await readFile(join(jobDir, 'log.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stream: string; text: string });
-    return { result, log, text: log.map((l) => l.text).join('\n') };
-  }
-
   /** Nothing of the job may be left running: no app, no conmon/runc/podman naming its directory. */
   async function assertNothingLeft(jobDir: string) {
     assert.equal(await pgrep('sleep 300'), '', 'the app is gone');
@@ -133,7 +119,7 @@ describe('the job wrapper with rootless podman', () => {
     assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('close', resolve));
-    const { result } = await read(jobDir);
+    const { result } = await readJobOutcome(jobDir);
     assert.equal(result.outcome, 'cancelled');
     await assertNothingLeft(jobDir);
     assert.ok(Date.now() - started < 5000, 'stopped by podman kill, not by waiting out the grace period');

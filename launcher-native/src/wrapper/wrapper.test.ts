@@ -6,14 +6,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildSquashfsImage } from '../images/squashfs-image.js';
-import type { JobResult, JobSpec } from './job-spec.js';
-import { testJobSpec, writeTestJob } from './test-job.js';
+import type { JobSpec } from './job-spec.js';
+import { readJobOutcome, runWrapper, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
 
-const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 
 /** The test app: its behaviour is picked by the `mode` parameter. */
@@ -64,18 +62,6 @@ describe('the job wrapper with Charliecloud', () => {
     const runAs = process.getuid?.() === 0 ? { uid: 65534, gid: 65534, user: 'nobody' } : null;
     const spec = testJobSpec({ jobId: `t${jobs}`, runtime: 'charliecloud', image: { digest: image.digest, format: 'directory', location: image.location }, params, readsPath, reads, runAs }, overrides);
     return writeTestJob(join(root, `job-${jobs}`), spec);
-  }
-
-  async function runWrapper(jobDir: string, env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [WRAPPER, jobDir], { env: { ...process.env, ...env } });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    return { code, ...(await read(jobDir)) };
-  }
-
-  async function read(jobDir: string) {
-    const result = JSON.parse(await readFile(join(jobDir, 'result.json'), 'utf8')) as JobResult;
-    const log = (await readFile(join(jobDir, 'log.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stream: string; text: string });
-    return { result, log, text: log.map((l) => l.text).join('\n') };
   }
 
   it('runs the app unprivileged on /in and /out and reports hashed outputs', async () => {
@@ -134,7 +120,7 @@ describe('the job wrapper with Charliecloud', () => {
     assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('close', resolve));
-    const { result } = await read(jobDir);
+    const { result } = await readJobOutcome(jobDir);
     assert.equal(result.outcome, 'cancelled');
     assert.equal(await pgrep('sleep 300'), '');
   });
