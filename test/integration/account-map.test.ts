@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { loadConfig, startServer } from '@narrative/server';
 import { startHarness, type Harness } from '../support/harness.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 const uidOf = async (user: string) => (await promisify(execFile)('id', ['-u', user])).stdout.trim();
 
@@ -30,11 +30,7 @@ describe('jobs run as the mapped account of their user', { skip: process.getuid?
   async function uidOfJobBy(user: 'alice' | 'bob'): Promise<string> {
     const client = h.users[user]!.client;
     const ws = (await client.createWorkspace(`${user}-accounts`)).id;
-    const form = new FormData();
-    form.set('name', 'reads');
-    form.set('type', 'Genomics.Reads-1.0');
-    form.set('file', new Blob(['@r\nA\n+\nI\n']), 'reads.fastq');
-    const reads = (await client.upload(ws, form)).ref;
+    const reads = await uploadReads(client, ws, '@r\nA\n+\nI\n');
     const job = await client.waitForJob((await client.run({ app: 'test/count-lines', ws: String(ws), inputs: { reads } })).id);
     assert.equal(job.state, 'completed', JSON.stringify(job.failure));
     const line = (await client.jobLog(job.id)).lines.find((l) => l.text.startsWith('uid '))!;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 
 /** better-sqlite3 is the server's dependency: load it the way the server package resolves it. */
@@ -227,12 +227,8 @@ describe('authentication: tokens, sign-in, sessions', () => {
     const n = await h.users.alice!.client.createNarrative('private');
     const app = await buildTestApp();
     await h.admin.registerApp(app);
-    const form = new FormData();
-    form.set('name', 'reads');
-    form.set('type', 'Genomics.Reads-1.0');
-    form.set('file', new Blob(['@r\nA\n+\nI\n']), 'r.fastq');
-    const reads = await h.users.alice!.client.upload(n.wsid, form);
-    const job = await h.users.alice!.client.run({ app: app.id, ws: String(n.wsid), inputs: { reads: reads.ref } });
+    const reads = await uploadReads(h.users.alice!.client, n.wsid, '@r\nA\n+\nI\n', { filename: 'r.fastq' });
+    const job = await h.users.alice!.client.run({ app: app.id, ws: String(n.wsid), inputs: { reads } });
     const values: Record<string, string> = { ws: String(n.wsid), obj: String(n.objid), ver: '1', id: String(n.id), file: 'x.txt', path: encodeURIComponent(n.path), checkpoint: '1' };
     const wrong: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {

@@ -8,6 +8,7 @@ import { loadConfig } from '@narrative/server';
 import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { openJobStream, positionsOf, refusal, streamUrl, type JobStream, type StreamMessage } from '../support/job-stream.js';
+import { uploadReads } from '../support/test-app.js';
 
 /**
  * A chattier app than the shared test app, so a reconnect can land in the
@@ -63,11 +64,7 @@ describe('job stream websocket', () => {
     app = await buildStreamApp(appRoot);
     await h.admin.registerApp(app);
     wsid = (await alice.createWorkspace('alice-streams')).id;
-    const form = new FormData();
-    form.set('name', 'reads');
-    form.set('type', 'Genomics.Reads-1.0');
-    form.set('file', new Blob(['@r1\nACGT\n+\nIIII\n']), 'reads.fastq');
-    readsRef = (await alice.upload(wsid, form)).ref;
+    readsRef = await uploadReads(alice, wsid, '@r1\nACGT\n+\nIIII\n');
   });
   let stopped = false;
   after(async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AppSpec } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 interface Bulk {
   jobs: { id: number; state: string; schedulerId: string | null; inputs: { resolved: string }[] }[];
@@ -28,11 +28,7 @@ function bulkSuite(title: string, start: () => Promise<{ h: Harness; stop: () =>
       const ws = (await alice.createWorkspace('bulk')).id;
       const refs: string[] = [];
       for (let i = 1; i <= 3; i++) {
-        const form = new FormData();
-        form.set('name', `reads-${i}`);
-        form.set('type', 'Genomics.Reads-1.0');
-        form.set('file', new Blob(['@r\nACGT\n+\nIIII\n'.repeat(i)]), 'reads.fastq');
-        refs.push((await alice.upload(ws, form)).ref);
+        refs.push(await uploadReads(alice, ws, '@r\nACGT\n+\nIIII\n'.repeat(i), { name: `reads-${i}` }));
       }
       const { jobs } = await alice.request<Bulk>('POST', '/jobs/bulk', { json: { app: app.id, ws: String(ws), input: 'reads', refs, parallel: 2 } });
       assert.equal(jobs.length, 3);

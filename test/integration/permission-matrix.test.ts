@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 /**
  * Every endpoint × every kind of caller × every workspace state. The needed
@@ -173,11 +173,7 @@ describe('permission matrix', () => {
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: MARKER }, files: [{ name: 'secret.txt', sha256: blob.sha256 }] });
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: `${MARKER} v2` } });
     const narrative = await alice.createNarrative(`Story ${MARKER}`);
-    const form = new FormData();
-    form.set('name', 'reads');
-    form.set('type', 'Genomics.Reads-1.0');
-    form.set('file', new Blob(['@r\nACGT\n+\nIIII\n']), 'reads.fastq');
-    const reads = (await alice.upload(ws, form)).ref;
+    const reads = await uploadReads(alice, ws, '@r\nACGT\n+\nIIII\n');
     const job = withJob ? (await alice.waitForJob((await alice.run({ app: 'test/count-lines', ws: String(ws), inputs: { reads } })).id)).id : 0;
     for (const target of [ws, narrative.wsid]) {
       for (const [level, user] of [['read', 'bob'], ['write', 'dave'], ['admin', 'erin']] as const) await alice.setPermission(target, user, level);

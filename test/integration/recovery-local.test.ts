@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 /**
  * The embedded default after kill -9: the local scheduler's table is gone,
@@ -18,11 +18,7 @@ test('a restarted server keeps the local jobs that still run, and fails the ones
   const app = await buildTestApp();
   await server.client.registerApp(app);
   const ws = (await server.client.createWorkspace('recovery-local')).id;
-  const form = new FormData();
-  form.set('name', 'reads');
-  form.set('type', 'Genomics.Reads-1.0');
-  form.set('file', new Blob(['@r\nACGT\n+\nIIII\n']), 'reads.fastq');
-  const reads = (await server.client.upload(ws, form)).ref;
+  const reads = await uploadReads(server.client, ws, '@r\nACGT\n+\nIIII\n');
   const run = () => server.client.run({ app: app.id, ws: String(ws), inputs: { reads }, params: { mode: 'slow' } });
   const running = await run();
   const waiting = await run();

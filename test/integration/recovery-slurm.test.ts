@@ -10,7 +10,7 @@ import type { ClusterInfo } from '@narrative/launcher-native/cluster';
 import type { Job, NarrativeClient } from '@narrative/server/client';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
 import { startCluster } from '../support/slurm-harness.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 const run = promisify(execFile);
 const Database = createRequire(createRequire(import.meta.url).resolve('@narrative/server'))('better-sqlite3') as typeof BetterSqlite3;
@@ -47,11 +47,7 @@ test('a killed server reconciles every Slurm job exactly once after restart', as
   const app = await buildTestApp('2.0.0', { cpus: 4, memoryMiB: 64, timeMinutes: 5, gpus: 0 });
   await client.registerApp(app);
   const wsid = (await client.createWorkspace('recovery')).id;
-  const form = new FormData();
-  form.set('name', 'reads');
-  form.set('type', 'Genomics.Reads-1.0');
-  form.set('file', new Blob(['@r1\nACGT\n+\nIIII\n']), 'reads.fastq');
-  const reads = (await client.upload(wsid, form)).ref;
+  const reads = await uploadReads(client, wsid, '@r1\nACGT\n+\nIIII\n');
   const jobs: Job[] = [];
   for (let i = 0; i < 5; i++) jobs.push(await client.run({ app: app.id, ws: String(wsid), inputs: { reads }, params: { mode: 'slow' } }));
 

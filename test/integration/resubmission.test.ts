@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Job } from '@narrative/server/client';
 import { loadConfig } from '@narrative/server';
 import { startHarness, type Harness } from '../support/harness.js';
-import { buildTestApp } from '../support/test-app.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 /**
  * An app whose spec asks for resubmission after TIMEOUT: a job killed at its
@@ -22,11 +22,7 @@ test('a job killed at its time limit is resubmitted with more time, a bounded nu
   const app = { ...(await buildTestApp('3.0.0', { cpus: 1, memoryMiB: 64, timeMinutes: 1, gpus: 0 })), retry: { timeout: { maxAttempts: 1, factor: 2 } } };
   await h.admin.registerApp(app);
   const ws = (await alice.createWorkspace('resubmit')).id;
-  const form = new FormData();
-  form.set('name', 'reads');
-  form.set('type', 'Genomics.Reads-1.0');
-  form.set('file', new Blob(['@r\nA\n+\nI\n']), 'r.fastq');
-  const reads = (await alice.upload(ws, form)).ref;
+  const reads = await uploadReads(alice, ws, '@r\nA\n+\nI\n', { filename: 'r.fastq' });
 
   const first = await alice.waitForJob((await alice.run({ app: app.id, version: app.version, ws: String(ws), inputs: { reads }, params: { mode: 'sleep' } })).id);
   assert.equal(first.state, 'failed');

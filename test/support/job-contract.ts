@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
 import type { Harness } from './harness.js';
-import { buildTestApp } from './test-app.js';
+import { buildTestApp, uploadReads } from './test-app.js';
 
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 const status = (e: unknown) => (e as ApiError).status;
@@ -37,11 +37,7 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
       app = await (options.app ?? buildTestApp)();
       await h.admin.registerApp(app);
       wsid = (await alice.createWorkspace('alice-jobs')).id;
-      const form = new FormData();
-      form.set('name', 'reads');
-      form.set('type', 'Genomics.Reads-1.0');
-      form.set('file', new Blob([reads]), 'reads.fastq');
-      readsRef = (await alice.upload(wsid, form)).ref;
+      readsRef = await uploadReads(alice, wsid, reads);
     });
     after(() => stop(h));
 

@@ -2,7 +2,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBusyboxImage, importDirectoryImage } from '@narrative/launcher-native';
-import type { AppSpec } from '@narrative/server/client';
+import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 
 /** The small test app: a busybox image whose script behaves as its `mode` parameter says. */
 const SCRIPT = `#!/bin/sh
@@ -53,4 +53,13 @@ export async function buildDockerTestApp(socket: string, version = '1.0.0'): Pro
   const app = await buildTestApp(version);
   const { id } = await importDirectoryImage(socket, app.container.image.location);
   return { ...app, container: { image: { format: 'docker-image', location: id, digest: id } } };
+}
+
+/** Uploads a reads file (the test app's input) as an object; returns its reference. */
+export async function uploadReads(client: NarrativeClient, ws: number | string, content: string, o: { name?: string; filename?: string } = {}): Promise<string> {
+  const form = new FormData();
+  form.set('name', o.name ?? 'reads');
+  form.set('type', 'Genomics.Reads-1.0');
+  form.set('file', new Blob([content]), o.filename ?? 'reads.fastq');
+  return (await client.upload(ws, form)).ref;
 }
