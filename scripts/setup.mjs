@@ -21,6 +21,7 @@ const debianPackages = [
   ['charliecloud-runtime', 'ch-run: the default rootless container runtime on nodes'],
   ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
   ['squashfs-tools', 'mksquashfs: SquashFS images for ch-run'],
+  ['mmdebstrap', 'reproducible Debian app images (narrative app build)'],
   ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
   ['podman', 'the rootless podman runtime on nodes and its tests'],
   ['runc', "podman's OCI runtime (crun, its default, fails on hosts with hybrid cgroups)"],

@@ -17,3 +17,7 @@ export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './doc
 export { importDirectoryImage } from './docker/image.js';
 export { buildSquashfsImage } from './images/squashfs-image.js';
 export { wrapperAlive } from './wrapper/liveness.js';
+export { buildOciArchive, packOciArchive } from './images/oci-archive.js';
+export { InvalidImage, unpackOciArchive } from './images/oci-unpack.js';
+export { aptSources, buildDebianImage, mmdebstrapArgv, type BuiltImage } from './images/debian-image.js';
+export { IMAGE_PATH, PINNED_PACKAGE, recipeProblems, SOURCE_PATH, type ImageRecipe } from './images/recipe.js';

@@ -56,6 +56,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     limits: {
       jsonBytes: numberFrom(env.NARRATIVE_MAX_JSON_BYTES, 16 * MiB),
       blobBytes: numberFrom(env.NARRATIVE_MAX_FILE_BYTES, 4096 * MiB),
+      imageBytes: numberFrom(env.NARRATIVE_MAX_IMAGE_BYTES, 16384 * MiB),
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     execution: {

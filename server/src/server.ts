@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { LocalBlobStore } from './blobs/blob-store.js';
+import { ImageStore } from './images/image-store.js';
 import { ADMIN_TOKEN_FILE, type Config } from './config.js';
 import type { Context } from './domain/context.js';
 import { TypeRegistry } from './domain/types-registry.js';
@@ -32,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     store,
     types: new TypeRegistry(config.typesDir),
     blobs: await new LocalBlobStore(join(config.home, 'blobs')).init(),
+    images: await new ImageStore(join(config.home, 'images'), config.limits.imageBytes).init(),
     limits: config.limits,
     now: () => new Date().toISOString(),
     execution: await createExecution(config),

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AppSpec } from '@narrative/server/client';
+import { runCli, type CliRun } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
-/** The compiled `narrative` binary, found through the server package's own exports. */
-const CLI = join(dirname(createRequire(import.meta.url).resolve('@narrative/server')), 'cli', 'main.js');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface JobDoc {
   jobId: number;
@@ -39,16 +31,7 @@ describe('narrative app and job commands (the compiled binary against a real ser
   let wsid: number;
   let readsRef: string;
 
-  /** Runs the CLI with an argv array (never a shell) as the given token. */
-  function run(args: string[], token: string): Promise<Run> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NARRATIVE_URL: h.server.url, NARRATIVE_HOME: home, NARRATIVE_TOKEN: token };
-    return new Promise((resolve) => {
-      const child = execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
-      child.stdin!.end();
-    });
-  }
+  const run = (args: string[], token: string): Promise<CliRun> => runCli(args, { url: h.server.url, home, token });
 
   /** Runs with --json and parses stdout as exactly one JSON document, whatever the exit code. */
   async function doc<T>(args: string[], token = alice): Promise<{ code: number; stderr: string; value: T }> {
@@ -119,7 +102,7 @@ describe('narrative app and job commands (the compiled binary against a real ser
     assert.deepEqual(list.map((a) => [a.id, a.version, a.channel]), [['test/count-lines', '1.0.0', 'dev']]);
     const human = await run(['app', 'list'], alice);
     assert.equal(human.code, 0);
-    assert.match(human.stdout, /^id\s+version\s+channel\s+name$/m);
+    assert.match(human.stdout, /^id\s+version\s+channel\s+name\s+categories$/m);
     assert.match(human.stdout, /^test\/count-lines\s+1\.0\.0\s+dev\s+Count lines$/m);
     const shown = await json<{ id: string; spec: AppSpec }>(['app', 'show', 'test/count-lines@1.0.0']);
     assert.equal(shown.spec.container.image.digest, spec.container.image.digest);

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runCli, type CliRun } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
-/** The compiled `narrative` binary, found through the server package's own exports. */
-const CLI = join(dirname(createRequire(import.meta.url).resolve('@narrative/server')), 'cli', 'main.js');
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const REF = /^\d+\/\d+\/\d+$/;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 interface CliError {
   error: { title: string; detail: string; status?: number };
@@ -30,19 +23,7 @@ describe('narrative CLI (the compiled binary against a real server)', () => {
   const readsBytes = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n@r2\nGGGTTTCCCA\n+\nIIIIIIIIII\n';
   let carolToken: string;
 
-  /** Runs the CLI with an argv array (never a shell), as the given token, optionally feeding stdin. */
-  function run(args: string[], token?: string, input?: string): Promise<Run> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NARRATIVE_URL: h.server.url, NARRATIVE_HOME: home };
-    delete env.NARRATIVE_TOKEN;
-    if (token) env.NARRATIVE_TOKEN = token;
-    return new Promise((resolve) => {
-      const child = execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin!.end(input ?? '');
-    });
-  }
+  const run = (args: string[], token?: string, input?: string): Promise<Run> => runCli(args, { url: h.server.url, home, ...(token ? { token } : {}), ...(input === undefined ? {} : { input }), timeoutMs: 30_000 });
 
   /** Runs with --json, expects success, and parses stdout as exactly one JSON document. */
   async function json<T = Record<string, unknown>>(args: string[], token = carolToken, input?: string): Promise<T> {

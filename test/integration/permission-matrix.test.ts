@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AppSpec, NarrativeClient } from '@narrative/server/client';
+import { buildOciArchive } from '@narrative/launcher-native';
+import type { NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
-import { buildTestApp, uploadReads } from '../support/test-app.js';
+import { buildTestApp, uploadReads, type TestAppSpec } from '../support/test-app.js';
 
 /**
  * Every endpoint × every kind of caller × every workspace state. The needed
@@ -128,6 +131,11 @@ const MATRIX: Entry[] = [
   { op: 'GET /apps', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps' }) },
   { op: 'GET /apps/{module}/{name}', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps/test/count-lines' }) },
   { op: 'POST /apps', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps', body: { ...testApp, version: `1.0.${++unique}` } }) },
+  { op: 'POST /apps/{module}/{name}/{version}/promote', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps/test/count-lines/1.0.0/promote', body: { channel: 'beta' } }) },
+  { op: 'POST /apps/{module}/{name}/{version}/deprecate', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps/test/count-lines/1.0.0/deprecate', body: { reason: 'matrix' } }) },
+  { op: 'GET /images', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/images' }) },
+  { op: 'GET /images/{digest}', need: 'user', call: () => ({ method: 'GET', url: `/api/v1/images/${storedImage}` }) },
+  { op: 'PUT /images/{digest}', need: 'developer-role', call: () => ({ method: 'PUT', url: `/api/v1/images/${storedImage}`, body: 'not an image' }) },
   { op: 'POST /jobs', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs', body: { app: 'test/count-lines', ws: String(f.ws), inputs: { reads: f.reads } } }) },
   { op: 'POST /jobs/bulk', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs/bulk', body: { app: 'test/count-lines', ws: String(f.ws), input: 'reads', refs: [f.reads] } }) },
   { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
@@ -137,7 +145,9 @@ const MATRIX: Entry[] = [
   { op: 'POST /jobs/{id}/retry', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/retry` }) },
 ];
 
-let testApp: AppSpec;
+let testApp: TestAppSpec;
+/** An image pushed by the admin, so reads of it can succeed. */
+let storedImage: string;
 
 function emptyNotebook() {
   return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
@@ -190,6 +200,8 @@ describe('permission matrix', () => {
     alice = h.users.alice!.client;
     testApp = await buildTestApp();
     await h.admin.registerApp(testApp);
+    const pushed = await buildOciArchive(testApp.container.image.location, join(h.home, 'matrix-image.oci.tar'));
+    storedImage = (await h.admin.pushImage(pushed.digest, new Blob([await readFile(pushed.location)]))).digest;
     for (const caller of CALLERS) {
       if (caller === 'anonymous') continue;
       homes[caller] = (await h.users[USER_OF[caller]]!.client.createWorkspace(`home-of-${USER_OF[caller]}`)).id;

@@ -24,7 +24,10 @@ case "$mode" in
 esac
 `;
 
-export async function buildTestApp(version = '1.0.0', resources: AppSpec['resources'] = { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }): Promise<AppSpec> {
+/** The test app's spec, whose image is a directory placed outside the image store. */
+export type TestAppSpec = AppSpec & { container: { image: { digest: string; format: 'directory' | 'docker-image'; location: string } } };
+
+export async function buildTestApp(version = '1.0.0', resources: AppSpec['resources'] = { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }): Promise<TestAppSpec> {
   const root = await mkdtemp(join(tmpdir(), 'narrative-test-app-'));
   await chmod(root, 0o711);
   const image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': SCRIPT });
@@ -49,7 +52,7 @@ export async function buildTestApp(version = '1.0.0', resources: AppSpec['resour
  * The same test app as a docker-image for the docker scheduler: buildTestApp's busybox
  * directory imported into the engine behind `socket`, pinned by the engine's image id.
  */
-export async function buildDockerTestApp(socket: string, version = '1.0.0'): Promise<AppSpec> {
+export async function buildDockerTestApp(socket: string, version = '1.0.0'): Promise<TestAppSpec> {
   const app = await buildTestApp(version);
   const { id } = await importDirectoryImage(socket, app.container.image.location);
   return { ...app, container: { image: { format: 'docker-image', location: id, digest: id } } };

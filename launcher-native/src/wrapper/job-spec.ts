@@ -14,7 +14,7 @@ export interface JobSpec {
   /** Parameters, written to /in/params.json. */
   params: Record<string, unknown>;
   /** Input objects: each file is copied to /in/<input name>/<file name> and checked against its sha256. */
-  inputs: { name: string; ref: string; files: { name: string; path: string; sha256: string }[] }[];
+  inputs: { name: string; ref: string; type: string; data: unknown; files: { name: string; path: string; sha256: string }[] }[];
   env: Record<string, string>;
   network: boolean;
   gpus: number;

@@ -10,7 +10,7 @@ export interface Prepared {
 }
 
 /**
- * Builds /in (params.json and the input files, checked against their sha256)
+ * Builds /in (params.json, inputs.json and the input files, checked against their sha256)
  * and an empty /out. /in is made read-only by permissions: some runtimes
  * (Charliecloud 0.31) have no read-only bind. Only /out belongs to the app's account.
  */
@@ -20,6 +20,9 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
   await mkdir(inDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
   await writeFile(join(inDir, 'params.json'), JSON.stringify(spec.params, null, 2));
+  // What each input is, beside its files: apps read its type and metadata (e.g. paired reads) and cite its resolved ref.
+  const described = Object.fromEntries(spec.inputs.map((i) => [i.name, { ref: i.ref, type: i.type, data: i.data, files: i.files.map((f) => f.name) }]));
+  await writeFile(join(inDir, 'inputs.json'), JSON.stringify(described, null, 2));
   for (const input of spec.inputs) {
     const dir = join(inDir, input.name);
     await mkdir(dir, { recursive: true });
@@ -33,6 +36,7 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
     await chmod(dir, 0o555);
   }
   await chmod(join(inDir, 'params.json'), 0o444);
+  await chmod(join(inDir, 'inputs.json'), 0o444);
   await chmod(inDir, 0o555);
   if (spec.runAs) await chown(outDir, spec.runAs.uid, spec.runAs.gid);
   await chmod(outDir, 0o755);

@@ -29,7 +29,7 @@ export function testJobSpec(t: TestJob, overrides: Partial<JobSpec> = {}): JobSp
     image: t.image,
     argv: ['/bin/sh', '/app/run.sh'],
     params: t.params,
-    inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: t.readsPath, sha256: createHash('sha256').update(t.reads).digest('hex') }] }],
+    inputs: [{ name: 'reads', ref: '1/2/3', type: 'Genomics.Reads-1.0', data: {}, files: [{ name: 'reads.fastq', path: t.readsPath, sha256: createHash('sha256').update(t.reads).digest('hex') }] }],
     env: { THREADS: '2' },
     network: false,
     gpus: 0,

@@ -136,7 +136,7 @@ describe('the job wrapper with Charliecloud', () => {
   });
 
   it('refuses an input whose bytes do not match their sha256, and an image not pinned by digest', async () => {
-    const tampered = await runWrapper(await job({ mode: 'ok' }, { inputs: [{ name: 'reads', ref: '1/2/3', files: [{ name: 'reads.fastq', path: readsPath, sha256: '0'.repeat(64) }] }] }));
+    const tampered = await runWrapper(await job({ mode: 'ok' }, { inputs: [{ name: 'reads', ref: '1/2/3', type: 'Genomics.Reads-1.0', data: {}, files: [{ name: 'reads.fastq', path: readsPath, sha256: '0'.repeat(64) }] }] }));
     assert.equal(tampered.result.outcome, 'launcher-error');
     assert.match(tampered.result.detail!, /sha256/);
     const floating = await runWrapper(await job({ mode: 'ok' }, { image: { digest: 'latest', format: 'directory', location: image.location } }));

@@ -34,3 +34,16 @@ export function multipartBody(fields: Record<string, string>, files: string[], o
   });
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** One file's bytes as a request body, read as it is sent; `onBytes` reports progress. */
+export function fileBody(path: string, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
+  const iterator = (createReadStream(path) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) return controller.close();
+      onBytes(value.length);
+      controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    },
+  });
+}

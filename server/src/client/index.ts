@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type * as Api from '../schemas/api.js';
-import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema } from '../schemas/app-spec.js';
+import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
 import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 
 /**
@@ -31,6 +31,19 @@ export interface LogLine {
   text: string;
 }
 export type Role = 'user' | 'developer' | 'admin';
+export type Channel = Static<typeof ChannelSchema>;
+export type StoredImage = Static<typeof Api.StoredImageInfo>;
+export interface CatalogQuery {
+  category?: string;
+  q?: string;
+  channel?: Channel;
+  deprecated?: boolean;
+  latest?: boolean;
+}
+
+function appPath(id: string): string {
+  return id.split('/').map(encodeURIComponent).join('/');
+}
 
 export interface ProblemDocument {
   type: string;
@@ -159,9 +172,17 @@ export class NarrativeClient {
   publishNarrative = (id: number) => this.request<Narrative>('POST', `/narratives/${id}/publish`);
   deleteNarrative = (id: number) => this.request<void>('DELETE', `/narratives/${id}`);
 
-  listApps = () => this.request<AppVersion[]>('GET', '/apps');
+  listApps = (query: CatalogQuery = {}) =>
+    this.request<AppVersion[]>('GET', '/apps', { query: { ...query, deprecated: query.deprecated === undefined ? undefined : String(query.deprecated), latest: query.latest === undefined ? undefined : String(query.latest) } });
   registerApp = (spec: AppSpec) => this.request<AppVersion>('POST', '/apps', { json: spec });
-  app = (id: string, version?: string) => this.request<AppVersion>('GET', `/apps/${id.split('/').map(encodeURIComponent).join('/')}`, { query: { version } });
+  app = (id: string, version?: string) => this.request<AppVersion>('GET', `/apps/${appPath(id)}`, { query: { version } });
+  promoteApp = (id: string, version: string, channel: Channel) => this.request<AppVersion>('POST', `/apps/${appPath(id)}/${encodeURIComponent(version)}/promote`, { json: { channel } });
+  deprecateApp = (id: string, version: string, reason: string) => this.request<AppVersion>('POST', `/apps/${appPath(id)}/${encodeURIComponent(version)}/deprecate`, { json: { reason } });
+
+  images = () => this.request<StoredImage[]>('GET', '/images');
+  image = (digest: string) => this.request<StoredImage>('GET', `/images/${encodeURIComponent(digest)}`);
+  /** Pushes an OCI image archive (a stream, so any size uses constant memory). */
+  pushImage = (digest: string, body: Body) => this.request<StoredImage>('PUT', `/images/${encodeURIComponent(digest)}`, { body, headers: { 'Content-Type': 'application/x-tar' } });
 
   run = (request: RunRequest) => this.request<Job>('POST', '/jobs', { json: request });
   runBulk = (request: BulkRunRequest) => this.request<{ jobs: Job[] }>('POST', '/jobs/bulk', { json: request });

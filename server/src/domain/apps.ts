@@ -1,17 +1,36 @@
 import { isDeepStrictEqual } from 'node:util';
-import { conflict, invalidContent, notFound } from '../errors.js';
+import { recipeProblems } from '@narrative/launcher-native';
+import { conflict, forbidden, invalidContent, notFound } from '../errors.js';
 import type { AppSpec, AppVersion } from '../schemas/app-spec.js';
 import { createAjv } from '../schemas/validation.js';
 import type { AppRecord } from '../store/store.js';
 import type { Context } from './context.js';
+import { imageProblems } from './images.js';
 import type { Caller } from './permissions.js';
 
 /**
- * The app catalog: registering a version (never changing one) and finding
- * one. Types its inputs and outputs name must exist; its params must be a
- * JSON Schema that compiles.
+ * Registering app versions (never changing one) and finding them. Types its
+ * inputs and outputs name must exist; its params must be a JSON Schema that
+ * compiles; its image must be pinned by digest and, if stored here, be here.
+ * An app belongs to whoever registered its first version: only they (or an
+ * admin) add versions to it.
  */
 export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): Promise<{ app: AppVersion; created: boolean }> {
+  const problems = await specProblems(ctx, spec);
+  if (problems.length > 0) throw invalidContent(`The app spec of ${spec.id}@${spec.version} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+
+  const existing = await ctx.store.getApp(spec.id, spec.version);
+  if (existing) {
+    if (!isDeepStrictEqual(existing.spec, spec)) throw conflict(`${spec.id}@${spec.version} is already registered with a different spec; a registered version never changes: register a new version.`);
+    return { app: await describeApp(ctx, existing), created: false };
+  }
+  await requireOwner(ctx, caller, spec.id, 'add versions to');
+  const record: AppRecord = { id: spec.id, version: spec.version, spec, channel: 'dev', registeredBy: caller.id, registeredAt: ctx.now(), deprecated: null };
+  await ctx.store.registerApp(record);
+  return { app: await describeApp(ctx, record), created: true };
+}
+
+async function specProblems(ctx: Context, spec: AppSpec): Promise<{ path: string; message: string }[]> {
   const problems: { path: string; message: string }[] = [];
   const known = new Set(ctx.types.list().map((t) => t.id));
   spec.inputs.forEach((input, i) => input.types.forEach((t, j) => known.has(t) || problems.push({ path: `/inputs/${i}/types/${j}`, message: `unknown type ${t}` })));
@@ -24,26 +43,35 @@ export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): 
   const names = [...spec.inputs.map((i) => i.name), ...spec.outputs.map((o) => o.name)];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push({ path: '/inputs', message: `the name ${dup} is used twice among inputs and outputs` });
-  if (problems.length > 0) throw invalidContent(`The app spec of ${spec.id}@${spec.version} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
-
-  const existing = await ctx.store.getApp(spec.id, spec.version);
-  if (existing) {
-    if (!isDeepStrictEqual(existing.spec, spec)) throw conflict(`${spec.id}@${spec.version} is already registered with a different spec; a registered version never changes: register a new version.`);
-    return { app: await describeApp(ctx, existing), created: false };
-  }
-  const record: AppRecord = { id: spec.id, version: spec.version, spec, channel: 'dev', registeredBy: caller.id, registeredAt: ctx.now() };
-  await ctx.store.registerApp(record);
-  return { app: await describeApp(ctx, record), created: true };
+  if (spec.container.recipe) problems.push(...recipeProblems(spec.container.recipe).map((p) => ({ ...p, path: `/container/recipe${p.path}` })));
+  problems.push(...(await imageProblems(ctx, spec.container.image)));
+  return problems;
 }
 
-/** `module/name@version`, or the newest registration of `module/name`. */
+/** Who may change an app: the developer who registered its first version, and admins. */
+export async function requireOwner(ctx: Context, caller: Caller, id: string, action: string): Promise<void> {
+  if (caller.role === 'admin') return;
+  const first = (await ctx.store.listApps()).find((a) => a.id === id);
+  if (first && first.registeredBy !== caller.id) {
+    const owner = await ctx.store.findUserById(first.registeredBy);
+    throw forbidden(`${id} belongs to ${owner?.name ?? 'another developer'}; only they or an admin may ${action} it.`);
+  }
+}
+
+/** `module/name@version`, or the newest version of `module/name` not deprecated (the newest of all if every one is). */
 export async function findApp(ctx: Context, id: string, version?: string): Promise<AppRecord> {
-  const app = version ? await ctx.store.getApp(id, version) : (await ctx.store.listApps()).filter((a) => a.id === id).at(-1);
-  if (!app) throw notFound(version ? `There is no app ${id}@${version}.` : `There is no app ${id}.`);
+  if (version) {
+    const app = await ctx.store.getApp(id, version);
+    if (!app) throw notFound(`There is no app ${id}@${version}.`);
+    return app;
+  }
+  const versions = (await ctx.store.listApps()).filter((a) => a.id === id);
+  const app = versions.filter((a) => !a.deprecated).at(-1) ?? versions.at(-1);
+  if (!app) throw notFound(`There is no app ${id}.`);
   return app;
 }
 
 export async function describeApp(ctx: Context, app: AppRecord): Promise<AppVersion> {
   const by = await ctx.store.findUserById(app.registeredBy);
-  return { id: app.id, version: app.version, channel: app.channel, registeredBy: by?.name ?? 'unknown', registeredAt: app.registeredAt, spec: app.spec };
+  return { id: app.id, version: app.version, channel: app.channel, registeredBy: by?.name ?? 'unknown', registeredAt: app.registeredAt, deprecated: app.deprecated, spec: app.spec };
 }

@@ -1,5 +1,6 @@
 import type { Runtime, Scheduler } from '@narrative/launcher-native';
 import type { BlobStore } from '../blobs/blob-store.js';
+import type { ImageStore } from '../images/image-store.js';
 import type { Store } from '../store/store.js';
 import type { TypeRegistry } from './types-registry.js';
 
@@ -8,6 +9,8 @@ export interface Context {
   store: Store;
   types: TypeRegistry;
   blobs: BlobStore;
+  /** App images by digest, in each form a runtime runs. */
+  images: ImageStore;
   limits: Limits;
   /** Current time as ISO 8601; replaceable in tests. */
   now: () => string;
@@ -39,6 +42,8 @@ export interface Limits {
   jsonBytes: number;
   /** Largest uploaded file, in bytes. */
   blobBytes: number;
+  /** Largest pushed app image (OCI archive), in bytes. */
+  imageBytes: number;
 }
 
 export function inTransaction<T>(ctx: Context, work: (ctx: Context) => Promise<T>): Promise<T> {

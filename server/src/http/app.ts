@@ -11,6 +11,7 @@ import { problemHandler } from './problem.js';
 import { always, route, type AnyRoute } from './route.js';
 import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
+import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { contentsRoutes } from './routes/contents.js';
 import { narrativeRoutes } from './routes/narratives.js';
@@ -35,6 +36,7 @@ export function apiRoutes(): AnyRoute[] {
     ...narrativeRoutes,
     ...contentsRoutes,
     ...appRoutes,
+    ...imageRoutes,
     ...jobRoutes,
   ];
   const openApi = route({

@@ -166,3 +166,12 @@ export const ShareNarrative = Type.Union([
   Type.Object({ user: Name, level: Level }, { additionalProperties: false }),
   Type.Object({ public: Type.Boolean() }, { additionalProperties: false }),
 ]);
+
+export const StoredImageInfo = Type.Object({
+  digest: Type.String({ description: 'the OCI manifest digest: the image\'s one name' }),
+  layerDigest: Type.String(),
+  size: Type.Integer({ description: 'bytes of the OCI archive' }),
+  storedAt: Timestamp,
+  packages: Type.Record(Type.String(), Type.String(), { description: 'Debian packages inside: name → version' }),
+  forms: Type.Record(Type.String(), Type.String(), { description: 'format → where the nodes find it' }),
+});

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Title, TypeId } from './common.js';
+import { ImageRecipe } from './recipe.js';
 
 /**
  * An app version as registered in the catalog: what it takes, what it makes,
@@ -30,6 +31,21 @@ export const RetryPolicy = Type.Object(
   { additionalProperties: false },
 );
 
+const ImageDigest = Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'sha256:<64 hex digits>' });
+
+/** An image this server stores (by its OCI manifest digest), in every form its runtimes run; `narrative app register` pushes it. */
+export const StoredImageRef = Type.Object({ digest: ImageDigest }, { additionalProperties: false });
+
+/** An image the operator placed where the nodes find it (a path, or a Docker engine's image id), pinned by digest. */
+export const ExternalImageRef = Type.Object(
+  {
+    digest: ImageDigest,
+    format: Type.Union([Type.Literal('directory'), Type.Literal('squashfs'), Type.Literal('oci-archive'), Type.Literal('docker-image'), Type.Literal('sif')]),
+    location: Type.String({ minLength: 1, maxLength: 4096 }),
+  },
+  { additionalProperties: false },
+);
+
 export const AppSpec = Type.Object(
   {
     id: Type.String({ pattern: APP_ID_PATTERN, description: 'module/name' }),
@@ -56,14 +72,8 @@ export const AppSpec = Type.Object(
     mpi: Type.Boolean({ default: false }),
     container: Type.Object(
       {
-        image: Type.Object(
-          {
-            digest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$' }),
-            format: Type.Union([Type.Literal('directory'), Type.Literal('squashfs'), Type.Literal('oci-archive'), Type.Literal('docker-image'), Type.Literal('sif')]),
-            location: Type.String({ minLength: 1, maxLength: 4096 }),
-          },
-          { additionalProperties: false },
-        ),
+        image: Type.Union([StoredImageRef, ExternalImageRef], { description: 'the exact image, by digest: a floating tag is never an image' }),
+        recipe: Type.Optional(ImageRecipe),
       },
       { additionalProperties: false },
     ),
@@ -74,12 +84,16 @@ export const AppSpec = Type.Object(
 );
 export type AppSpec = Static<typeof AppSpec>;
 
+export const Channel = Type.Union([Type.Literal('dev'), Type.Literal('beta'), Type.Literal('release')], { description: 'dev → beta → release: how far a version has been trusted' });
+export type Channel = Static<typeof Channel>;
+
 export const AppVersion = Type.Object({
   id: Type.String(),
   version: Type.String(),
-  channel: Type.Union([Type.Literal('dev'), Type.Literal('beta'), Type.Literal('release')]),
+  channel: Channel,
   registeredBy: Type.String(),
   registeredAt: Type.String(),
+  deprecated: Type.Union([Type.Object({ at: Type.String(), reason: Type.String() }), Type.Null()]),
   spec: AppSpec,
 });
 export type AppVersion = Static<typeof AppVersion>;

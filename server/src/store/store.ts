@@ -55,6 +55,8 @@ export interface Store {
   getApp(id: string, version: string): Promise<AppRecord | undefined>;
   /** Every registered version, newest registration last. */
   listApps(): Promise<AppRecord[]>;
+  setAppChannel(id: string, version: string, channel: AppRecord['channel']): Promise<void>;
+  deprecateApp(id: string, version: string, deprecated: { at: string; reason: string }): Promise<void>;
 
   createJob(job: NewJob): Promise<number>;
   getJob(id: number): Promise<JobRecord | undefined>;
@@ -87,6 +89,8 @@ export interface AppRecord {
   channel: 'dev' | 'beta' | 'release';
   registeredBy: number;
   registeredAt: string;
+  /** Set once a version should no longer be chosen for new work; it still runs, so old narratives re-run. */
+  deprecated: { at: string; reason: string } | null;
 }
 
 export interface JobInput {

@@ -1,31 +1,67 @@
+import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AppSpec, AppVersion } from '../../client/index.js';
+import { stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { buildDebianImage } from '@narrative/launcher-native';
+import { ApiError, type AppVersion, type Channel, type NarrativeClient, type StoredImage } from '../../client/index.js';
+import { ARCHIVE_FILE, BUILD_FILE, loadAppSource, sourceDigest, specToRegister, type BuildRecord } from '../app-source.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
+import { fileBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
 import { UsageError } from '../usage.js';
 
 /** The catalog's own columns plus the spec's name, which is what people recognise an app by. */
-const row = (a: AppVersion) => ({ id: a.id, version: a.version, channel: a.channel, name: a.spec.name });
+const row = (a: AppVersion) => ({ id: a.id, version: a.version, channel: a.deprecated ? `${a.channel} (deprecated)` : a.channel, name: a.spec.name, categories: a.spec.categories.join(', ') });
+const CHANNELS = ['dev', 'beta', 'release'];
 
 export function appCommands(program: Command): void {
-  const app = program.command('app').description('the app catalog');
+  const app = program.command('app').description('the app catalog: build, register, promote, find');
+  app
+    .command('build <dir>')
+    .description("build an app's image from its recipe, reproducibly (Debian via mmdebstrap from this machine's apt sources); prints its digest")
+    .option('--out <dir>', 'where the OCI archive and build record go (default <dir>/build)')
+    .action(async (dir: string, options: { out?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const source = await loadAppSource(dir);
+      if (!source.recipe) throw new UsageError(`${dir} has no recipe: its app.json needs "container": {"recipe": "recipe.json"}`);
+      const out = resolve(options.out ?? join(source.dir, 'build'));
+      const started = Date.now();
+      const say = (line: string) => !global.json && process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+      const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress: say });
+      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: await sourceDigest(source, source.recipe), builtAt: new Date().toISOString(), seconds: built.seconds };
+      await writeFile(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      const size = (await stat(built.archive)).size;
+      emit(global, { ...record, archive: built.archive, size }, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(size / 1048576).toFixed(1)} MiB`, seconds: r.seconds.toFixed(1) })}`);
+    });
   app
     .command('register <spec>')
-    .description('register an app version from a spec (a JSON file, or a directory holding app.json); developers')
-    .action(async (path: string, _o: unknown, command: Command) => {
+    .description('register an app version (a directory with app.json, or a spec file), pushing its built image if the server lacks it; developers')
+    .option('--build <dir>', 'where `app build` left the image (default <dir>/build)')
+    .action(async (path: string, options: { build?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      // The server validates the spec and reports every problem with its path; here we only read it.
-      const registered = await clientFrom(global).registerApp(await readSpec(path));
-      emit(global, registered, (a) => `${a.id}@${a.version} registered (channel ${a.channel}, by ${a.registeredBy} at ${a.registeredAt})`);
+      const source = await loadAppSource(path);
+      const { spec, archive } = await specToRegister(source, resolve(options.build ?? join(source.dir, 'build')));
+      const client = clientFrom(global);
+      if (archive) await pushIfMissing(client, spec.container.image.digest, archive, global);
+      // The server validates the spec and reports every problem with its path.
+      const registered = await client.registerApp(spec);
+      emit(global, registered, (a) => `${a.id}@${a.version} registered (channel ${a.channel}, image ${a.spec.container.image.digest}, by ${a.registeredBy} at ${a.registeredAt})`);
     });
   app
     .command('list')
-    .description('every registered app version')
-    .action(async (_o: unknown, command: Command) => {
+    .description('the catalog (deprecated versions only with --deprecated)')
+    .option('--category <name>', 'only apps in this category')
+    .option('--search <words>', 'words to find in id, name, description and categories')
+    .option('--channel <channel>', 'the least trusted channel to show: dev (all), beta, release')
+    .option('--latest', "only each app's newest version")
+    .option('--deprecated', 'include deprecated versions')
+    .action(async (options: { category?: string; search?: string; channel?: string; latest?: boolean; deprecated?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      emit(global, await clientFrom(global).listApps(), (list) => table(list.map(row), ['id', 'version', 'channel', 'name']));
+      const list = await clientFrom(global).listApps({
+        ...(options.category ? { category: options.category } : {}), ...(options.search ? { q: options.search } : {}),
+        ...(options.channel ? { channel: channelOf(options.channel) } : {}), ...(options.latest ? { latest: true } : {}), ...(options.deprecated ? { deprecated: true } : {}),
+      });
+      emit(global, list, (l) => table(l.map(row), ['id', 'version', 'channel', 'name', 'categories']));
     });
   app
     .command('show <app>')
@@ -35,6 +71,44 @@ export function appCommands(program: Command): void {
       const { id, version } = appRef(text);
       emit(global, await clientFrom(global).app(id, version), describe);
     });
+  app
+    .command('promote <app> <channel>')
+    .description('move module/name@version forward: beta (its developer) or release (admins)')
+    .action(async (text: string, channel: string, _o: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const { id, version } = exactRef(text);
+      emit(global, await clientFrom(global).promoteApp(id, version, channelOf(channel)), (a) => `${a.id}@${a.version} is now in ${a.channel}`);
+    });
+  app
+    .command('deprecate <app>')
+    .description('deprecate module/name@version: hidden from the catalog, still runnable so old narratives re-run')
+    .requiredOption('--reason <text>', 'why, shown to whoever still uses it')
+    .action(async (text: string, options: { reason: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const { id, version } = exactRef(text);
+      emit(global, await clientFrom(global).deprecateApp(id, version, options.reason), (a) => `${a.id}@${a.version} deprecated: ${a.deprecated?.reason}`);
+    });
+}
+
+async function pushIfMissing(client: NarrativeClient, digest: string, archive: string, global: GlobalOptions): Promise<StoredImage> {
+  try {
+    return await client.image(digest);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
+  const size = (await stat(archive)).size;
+  const bar = process.stderr.isTTY && !global.json ? new SingleBar({ format: 'pushing image [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr }) : null;
+  bar?.start(size, 0);
+  try {
+    return await client.pushImage(digest, fileBody(archive, (n) => bar?.increment(n)));
+  } finally {
+    bar?.stop();
+  }
+}
+
+function channelOf(text: string): Channel {
+  if (!CHANNELS.includes(text)) throw new UsageError(`"${text}" is not a channel: use dev, beta or release`);
+  return text as Channel;
 }
 
 /** `module/name[@version]`: the version is what follows the last `@`. */
@@ -47,18 +121,10 @@ export function appRef(text: string): { id: string; version?: string } {
   return version === undefined ? { id } : { id, version };
 }
 
-async function readSpec(path: string): Promise<AppSpec> {
-  const s = await stat(path).catch(() => null);
-  if (!s) throw new UsageError(`${path} does not exist`);
-  const file = s.isDirectory() ? join(path, 'app.json') : path;
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'a spec directory needs an app.json' : error.message}`);
-  });
-  try {
-    return JSON.parse(text) as AppSpec;
-  } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
-  }
+function exactRef(text: string): { id: string; version: string } {
+  const { id, version } = appRef(text);
+  if (!version) throw new UsageError(`"${text}" names no version: use module/name@version`);
+  return { id, version };
 }
 
 function describe(a: AppVersion): string {
@@ -66,9 +132,11 @@ function describe(a: AppVersion): string {
   const inputs = s.inputs.map((i) => `${i.name} (${i.types.join(' | ')}${i.required === false ? ', optional' : ''})`).join(', ') || '(none)';
   const outputs = s.outputs.map((o) => `${o.name} (${o.type})`).join(', ') || '(none)';
   return fields({
-    id: a.id, version: a.version, channel: a.channel, name: s.name, description: s.description, categories: s.categories.join(', '),
+    id: a.id, version: a.version, channel: a.channel, ...(a.deprecated ? { deprecated: `${a.deprecated.at}: ${a.deprecated.reason}` } : {}),
+    name: s.name, description: s.description, categories: s.categories.join(', '),
     inputs, params: s.params.properties, outputs,
     resources: `${s.resources.cpus} cpus, ${s.resources.memoryMiB} MiB, ${s.resources.timeMinutes} min, ${s.resources.gpus} gpus`,
-    image: s.container.image.digest, argv: s.argv, registeredBy: a.registeredBy, registeredAt: a.registeredAt,
+    image: s.container.image.digest, ...(s.container.recipe ? { packages: s.container.recipe.packages.join(' ') } : {}),
+    argv: s.argv, registeredBy: a.registeredBy, registeredAt: a.registeredAt,
   });
 }

@@ -6,6 +6,7 @@ import type { RunRequest } from '../../schemas/jobs.js';
 import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
 import type { AppRecord, JobInput, JobRecord, WorkspaceRecord } from '../../store/store.js';
 import { findApp } from '../apps.js';
+import { imageForRun } from '../images.js';
 import type { Context, Execution } from '../context.js';
 import { requireLevel, type Caller } from '../permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, versionOf } from '../refs.js';
@@ -43,6 +44,7 @@ export interface CheckedRun {
   params: Record<string, unknown>;
   inputs: JobInput[];
   files: JobSpec['inputs'];
+  image: JobSpec['image'];
 }
 
 /** Checks a run request: the app, each input (readable, of an accepted type), the params (defaults filled in). */
@@ -70,13 +72,13 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
       continue;
     }
     inputs.push({ name: input.name, given, resolved: formatRef(version) });
-    files.push({ name: input.name, ref: formatRef(version), files: version.files.map((f) => ({ name: f.name, path: ctx.blobs.path(f.sha256), sha256: f.sha256 })) });
+    files.push({ name: input.name, ref: formatRef(version), type: version.type, data: version.data, files: version.files.map((f) => ({ name: f.name, path: ctx.blobs.path(f.sha256), sha256: f.sha256 })) });
   }
   const params: Record<string, unknown> = structuredClone(request.params ?? {});
   const validate = createAjv({ useDefaults: true }).compile(spec.params);
   if (!validate(params)) problems.push(...toFieldErrors(validate.errors, `${at}/params`));
   if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
-  return { app, params, inputs, files };
+  return { app, params, inputs, files, image: await imageForRun(ctx, requireExecution(ctx), spec.container.image) };
 }
 
 /** Records checked runs as jobs (state created) in one transaction. */
@@ -104,8 +106,8 @@ export function accountOf(execution: Execution, userName: string): Execution['ru
 export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, resources: Resources, userName: string): JobSpec {
   const spec = run.app.spec;
   return {
-    jobId: String(id), runtime: execution.runtime, image: spec.container.image, argv: spec.argv, params: run.params, inputs: run.files,
-    env: { NARRATIVE_JOB_ID: String(id) }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
+    jobId: String(id), runtime: execution.runtime, image: run.image, argv: spec.argv, params: run.params, inputs: run.files,
+    env: { NARRATIVE_JOB_ID: String(id), NARRATIVE_CPUS: String(resources.cpus), NARRATIVE_MEMORY_MIB: String(resources.memoryMiB) }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
     timeLimitSeconds: resources.timeMinutes * 60, runAs: accountOf(execution, userName),
   };
 }

@@ -185,6 +185,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_by_state_and_end').on('jobs').columns(['state', 'ended_at']).execute();
     },
   },
+  '0005-app-deprecation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('apps').addColumn('deprecated_at', 'text').execute();
+      await db.schema.alterTable('apps').addColumn('deprecated_reason', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

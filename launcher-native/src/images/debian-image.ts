@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { packOciArchive, tar } from './oci-archive.js';
+import { recipeProblems, type ImageRecipe } from './recipe.js';
+import { fileDigest } from './tree-digest.js';
+
+export interface BuiltImage {
+  /** The OCI image manifest's digest: the image's one name everywhere. */
+  digest: string;
+  /** The single layer's digest (its diff id). */
+  layerDigest: string;
+  /** The OCI archive holding the image. */
+  archive: string;
+  seconds: number;
+}
+
+/** Directories every app image has: the contract's binds must exist in a read-only image. */
+const CONTRACT_DIRS = ['in', 'out', 'app'];
+
+/** Smaller images with the same behaviour; copyright files stay, as Debian's licences ask. */
+const DPKG_EXCLUDES = [
+  'path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/info/*', 'path-exclude=/usr/share/locale/*',
+  'path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright',
+];
+
+/**
+ * Builds an app image from its recipe: mmdebstrap writes a Debian root file
+ * system as one tar (reproducible under SOURCE_DATE_EPOCH), the app's files
+ * are appended with fixed owners and times, and the tar becomes the single
+ * layer of an OCI archive. Building the same recipe and files twice gives the
+ * same digest.
+ */
+export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string; archive: string; onProgress?: (line: string) => void }): Promise<BuiltImage> {
+  const problems = recipeProblems(o.recipe);
+  if (problems.length > 0) throw new Error(`the recipe cannot be built: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  const started = Date.now();
+  const progress = o.onProgress ?? (() => undefined);
+  await mkdir(dirname(o.archive), { recursive: true });
+  const work = await mkdtemp(join(dirname(o.archive), '.build-'));
+  try {
+    const layer = join(work, 'layer.tar');
+    progress(`installing Debian ${o.recipe.suite} (${o.recipe.variant}) with ${o.recipe.packages.join(', ')}`);
+    await mmdebstrap(mmdebstrapArgv(o.recipe, layer, await aptSources()), o.recipe.sourceDateEpoch, progress);
+    progress('adding the app files');
+    await appendAppFiles(layer, join(work, 'stage'), o.appDir, o.recipe.files);
+    progress('packing the OCI archive');
+    const packed = await packOciArchive(layer, o.archive);
+    return { digest: packed.digest, layerDigest: `sha256:${await fileDigest(layer)}`, archive: o.archive, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export function mmdebstrapArgv(recipe: ImageRecipe, target: string, sources: string[]): string[] {
+  return [
+    `--variant=${recipe.variant}`,
+    `--include=${recipe.packages.join(',')}`,
+    '--format=tar',
+    // No device nodes: the runtimes give the container its own /dev.
+    '--skip=output/dev,output/mknod',
+    ...DPKG_EXCLUDES.map((e) => `--dpkgopt=${e}`),
+    recipe.suite,
+    target,
+    ...sources,
+  ];
+}
+
+/** The machine's own apt sources, as files mmdebstrap reads its mirrors from. */
+export async function aptSources(): Promise<string[]> {
+  const files: string[] = [];
+  const list = '/etc/apt/sources.list';
+  if ((await readFile(list, 'utf8').catch(() => '')).split('\n').some((l) => /^\s*deb\s/.test(l))) files.push(list);
+  const dir = '/etc/apt/sources.list.d';
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (name.endsWith('.list') || name.endsWith('.sources')) files.push(join(dir, name));
+  }
+  if (files.length === 0) throw new Error('this machine has no apt sources (/etc/apt/sources.list or sources.list.d): images are built from them');
+  return files;
+}
+
+function mmdebstrap(args: string[], epoch: number, progress: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Debian's own tools first (mmtarfilter is Python): a python3 earlier on PATH may be another interpreter.
+    const env = { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}`, SOURCE_DATE_EPOCH: String(epoch) };
+    const child = spawn('mmdebstrap', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const tail: string[] = [];
+    let partial = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split(/\r?\n|\r/);
+      partial = lines.pop() ?? '';
+      for (const line of lines.filter((l) => l.trim() !== '')) {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        if (line.startsWith('I: ')) progress(line.slice(3));
+      }
+    });
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'ENOENT' ? "mmdebstrap is not installed (Debian's mmdebstrap package)" : error.message)),
+    );
+    child.once('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`mmdebstrap failed (exit ${code}):\n${[...tail, partial].filter(Boolean).join('\n')}`));
+    });
+  });
+}
+
+/** Appends the contract's directories and the app's files to the layer, owned by root with fixed times. */
+async function appendAppFiles(layer: string, stage: string, appDir: string, files: Record<string, string>): Promise<void> {
+  const entries = new Set<string>();
+  for (const dir of CONTRACT_DIRS) {
+    await mkdir(join(stage, dir), { recursive: true, mode: 0o755 });
+    entries.add(`./${dir}`);
+  }
+  for (const [source, target] of Object.entries(files)) {
+    const staged = join(stage, target);
+    await mkdir(dirname(staged), { recursive: true });
+    await copyFile(join(appDir, source), staged).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`the recipe names ${source}, which ${error.code === 'ENOENT' ? 'is not in' : 'cannot be read from'} ${appDir}`);
+    });
+    await chmod(staged, 0o755);
+    entries.add(`.${target}`);
+  }
+  await chmod(stage, 0o755);
+  for (const dir of CONTRACT_DIRS) await chmod(join(stage, dir), 0o755);
+  await tar(['-C', stage, '--no-recursion', '-rf', layer, ...[...parentsOf(entries)].sort()]);
+}
+
+/** Every entry with the directories above it, so each gets its mode and owner in the layer. */
+function parentsOf(entries: Set<string>): Set<string> {
+  const all = new Set<string>();
+  for (const entry of entries) {
+    const parts = entry.split('/');
+    for (let i = 2; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
+  }
+  return all;
+}

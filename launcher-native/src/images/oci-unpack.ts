@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from './oci-archive.js';
+import { fileDigest } from './tree-digest.js';
+
+const run = promisify(execFile);
+const LISTING_BUFFER = 256 * 1024 * 1024;
+
+export class InvalidImage extends Error {}
+
+interface Descriptor {
+  mediaType?: string;
+  digest?: string;
+}
+
+/**
+ * Checks an OCI image archive against the digest it claims and unpacks its
+ * layer as a root file system: the manifest must have that digest, every blob
+ * must match its own, and the layer may hold only files, directories and links
+ * inside the root. Anything else is refused before a byte is unpacked.
+ */
+export async function unpackOciArchive(archive: string, digest: string, work: string): Promise<{ rootfs: string; layerDigest: string }> {
+  const layout = join(work, 'layout');
+  const rootfs = join(work, 'rootfs');
+  await mkdir(layout, { recursive: true });
+  await run('tar', ['-xf', archive, '-C', layout, '--no-same-owner', 'index.json', 'blobs']).catch((error: Error) => {
+    throw new InvalidImage(`not an OCI image archive (it needs index.json and blobs/): ${firstLine(error)}`);
+  });
+  const index = await readJson<{ manifests?: Descriptor[] }>(join(layout, 'index.json'), 'index.json');
+  const manifests = index.manifests ?? [];
+  if (manifests.length !== 1 || manifests[0]?.digest !== digest) {
+    throw new InvalidImage(`the archive's manifest is ${manifests.map((m) => m.digest).join(', ') || 'missing'}, not ${digest}`);
+  }
+  const blob = async (d: Descriptor | undefined, what: string): Promise<string> => {
+    const hex = /^sha256:([0-9a-f]{64})$/.exec(d?.digest ?? '')?.[1];
+    if (!hex) throw new InvalidImage(`the ${what} has no sha256 digest`);
+    const path = join(layout, 'blobs', 'sha256', hex);
+    const actual = await fileDigest(path).catch(() => {
+      throw new InvalidImage(`the archive lacks the ${what} blob ${d?.digest}`);
+    });
+    if (actual !== hex) throw new InvalidImage(`the ${what} blob ${d?.digest} holds content of sha256:${actual}`);
+    return path;
+  };
+  const manifest = await readJson<{ mediaType?: string; config?: Descriptor; layers?: Descriptor[] }>(await blob(manifests[0], 'manifest'), 'the manifest');
+  if (manifest.mediaType !== MANIFEST_MEDIA_TYPE) throw new InvalidImage(`the manifest's media type is ${manifest.mediaType}, not ${MANIFEST_MEDIA_TYPE}`);
+  await blob(manifest.config, 'config');
+  const layers = manifest.layers ?? [];
+  if (layers.length !== 1 || layers[0]?.mediaType !== LAYER_MEDIA_TYPE) {
+    throw new InvalidImage(`app images have exactly one uncompressed layer (${LAYER_MEDIA_TYPE}); this one has ${layers.map((l) => l.mediaType).join(', ') || 'none'}`);
+  }
+  const layer = await blob(layers[0], 'layer');
+  await checkLayer(layer);
+  await mkdir(rootfs, { mode: 0o755 });
+  await run('tar', ['-xf', layer, '-C', rootfs, '--numeric-owner'], { maxBuffer: LISTING_BUFFER }).catch((error: Error) => {
+    throw new InvalidImage(`the layer does not unpack: ${firstLine(error)}`);
+  });
+  return { rootfs, layerDigest: layers[0]!.digest! };
+}
+
+/** Refuses device nodes, FIFOs, absolute paths and paths that climb out of the root. */
+async function checkLayer(layer: string): Promise<void> {
+  const { stdout: names } = await run('tar', ['-tf', layer], { maxBuffer: LISTING_BUFFER });
+  for (const name of names.split('\n').filter(Boolean)) {
+    if (name.startsWith('/') || name.split('/').includes('..')) throw new InvalidImage(`the layer holds ${name}, outside the image's root`);
+  }
+  const { stdout: long } = await run('tar', ['-tvf', layer], { maxBuffer: LISTING_BUFFER });
+  const special = long.split('\n').find((line) => line !== '' && !'-dlh'.includes(line[0]!));
+  if (special) throw new InvalidImage(`the layer holds a device, FIFO or socket: ${special}`);
+}
+
+async function readJson<T>(path: string, what: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    throw new InvalidImage(`${what} is not readable JSON: ${firstLine(error as Error)}`);
+  }
+}
+
+function firstLine(error: Error): string {
+  return error.message.split('\n').find((l) => l.trim() !== '' && !l.startsWith('Command failed')) ?? error.message;
+}
