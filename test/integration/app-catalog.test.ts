@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +105,23 @@ describe('app catalog: stored images, ownership, channels, deprecation, search',
     const unpinned = await runCli(['app', 'build', app], { url: h.server.url, home: dir, token: daveToken });
     assert.equal(unpinned.code, 2);
     assert.match(unpinned.stderr, /\/packages\/0 .*name=version/);
+  });
+
+  it('refuses a spec missing fields, naming each, and a recipe that fails to build, leaving no image behind', async () => {
+    const { outputs: _outputs, resources: _resources, ...incomplete } = spec;
+    const missing = await refusal(dave.request('POST', '/apps', { json: { ...incomplete, version: '9.1.0' } }));
+    assert.equal(missing.status, 400);
+    for (const field of ['outputs', 'resources']) assert.match(missing.problem.detail, new RegExp(field), missing.problem.detail);
+
+    const app = join(dir, 'unbuildable');
+    await mkdir(app);
+    await writeFile(join(app, 'app.json'), JSON.stringify({ ...spec, container: { recipe: 'recipe.json' } }));
+    await writeFile(join(app, 'recipe.json'), JSON.stringify({ suite: 'bookworm', variant: 'minbase', packages: ['jq=0.0-no-such-version'], sourceDateEpoch: 0, files: {} }));
+    const r = await runCli(['app', 'build', app, '--out', join(app, 'out')], { url: h.server.url, home: dir, timeoutMs: 5 * 60_000 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /mmdebstrap failed/);
+    assert.match(r.stderr, /jq/);
+    assert.deepEqual(await readdir(join(app, 'out')), [], 'a failed build leaves no archive and no build record');
   });
 
   it('an app belongs to its first developer: others cannot add versions, promote or deprecate it', async () => {

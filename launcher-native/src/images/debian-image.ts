@@ -15,8 +15,11 @@ export interface BuiltImage {
   seconds: number;
 }
 
-/** Directories every app image has: the contract's binds must exist in a read-only image. */
-const CONTRACT_DIRS = ['in', 'out', 'app'];
+/**
+ * Directories every app image has: bind targets must exist in a read-only image,
+ * the contract's and /dev (mmdebstrap leaves it out with the device nodes).
+ */
+const CONTRACT_DIRS = ['in', 'out', 'app', 'dev'];
 
 /** Smaller images with the same behaviour; copyright files stay, as Debian's licences ask. */
 const DPKG_EXCLUDES = [
@@ -43,7 +46,7 @@ export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string;
     progress(`installing Debian ${o.recipe.suite} (${o.recipe.variant}) with ${o.recipe.packages.join(', ')}`);
     await mmdebstrap(mmdebstrapArgv(o.recipe, layer, await aptSources()), o.recipe.sourceDateEpoch, progress);
     progress('adding the app files');
-    await appendAppFiles(layer, join(work, 'stage'), o.appDir, o.recipe.files);
+    await appendAppFiles(layer, join(work, 'stage'), o.appDir, o.recipe);
     progress('packing the OCI archive');
     const packed = await packOciArchive(layer, o.archive);
     return { digest: packed.digest, layerDigest: `sha256:${await fileDigest(layer)}`, archive: o.archive, seconds: (Date.now() - started) / 1000 };
@@ -106,13 +109,13 @@ function mmdebstrap(args: string[], epoch: number, progress: (line: string) => v
 }
 
 /** Appends the contract's directories and the app's files to the layer, owned by root with fixed times. */
-async function appendAppFiles(layer: string, stage: string, appDir: string, files: Record<string, string>): Promise<void> {
+async function appendAppFiles(layer: string, stage: string, appDir: string, recipe: ImageRecipe): Promise<void> {
   const entries = new Set<string>();
   for (const dir of CONTRACT_DIRS) {
     await mkdir(join(stage, dir), { recursive: true, mode: 0o755 });
     entries.add(`./${dir}`);
   }
-  for (const [source, target] of Object.entries(files)) {
+  for (const [source, target] of Object.entries(recipe.files)) {
     const staged = join(stage, target);
     await mkdir(dirname(staged), { recursive: true });
     await copyFile(join(appDir, source), staged).catch((error: NodeJS.ErrnoException) => {
@@ -123,7 +126,7 @@ async function appendAppFiles(layer: string, stage: string, appDir: string, file
   }
   await chmod(stage, 0o755);
   for (const dir of CONTRACT_DIRS) await chmod(join(stage, dir), 0o755);
-  await tar(['-C', stage, '--no-recursion', '-rf', layer, ...[...parentsOf(entries)].sort()]);
+  await tar([`--mtime=@${recipe.sourceDateEpoch}`, '-C', stage, '--no-recursion', '-rf', layer, ...[...parentsOf(entries)].sort()]);
 }
 
 /** Every entry with the directories above it, so each gets its mode and owner in the layer. */

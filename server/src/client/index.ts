@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type * as Api from '../schemas/api.js';
-import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
+import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, CatalogQuery as CatalogQuerySchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
 import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 
 /**
@@ -33,13 +33,7 @@ export interface LogLine {
 export type Role = 'user' | 'developer' | 'admin';
 export type Channel = Static<typeof ChannelSchema>;
 export type StoredImage = Static<typeof Api.StoredImageInfo>;
-export interface CatalogQuery {
-  category?: string;
-  q?: string;
-  channel?: Channel;
-  deprecated?: boolean;
-  latest?: boolean;
-}
+export type CatalogQuery = Static<typeof CatalogQuerySchema>;
 
 function appPath(id: string): string {
   return id.split('/').map(encodeURIComponent).join('/');

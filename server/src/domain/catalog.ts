@@ -1,23 +1,11 @@
 import { conflict, forbidden } from '../errors.js';
-import type { AppVersion, Channel } from '../schemas/app-spec.js';
+import type { AppVersion, CatalogQuery, Channel } from '../schemas/app-spec.js';
 import type { AppRecord } from '../store/store.js';
 import { describeApp, findApp, requireOwner } from './apps.js';
 import type { Context } from './context.js';
 import type { Caller } from './permissions.js';
 
 const CHANNELS: readonly Channel[] = ['dev', 'beta', 'release'];
-
-export interface CatalogQuery {
-  /** Only apps in this category (case-insensitive). */
-  category?: string;
-  /** Words that must all appear in the id, name, description or categories. */
-  q?: string;
-  /** The least trusted channel to show: `beta` shows beta and release. */
-  channel?: Channel;
-  deprecated?: boolean;
-  /** Only each app's newest version that passes the other filters. */
-  latest?: boolean;
-}
 
 /** The catalog as the Apps panel and `narrative app list` show it. */
 export async function listCatalog(ctx: Context, query: CatalogQuery): Promise<AppVersion[]> {

@@ -97,3 +97,16 @@ export const AppVersion = Type.Object({
   spec: AppSpec,
 });
 export type AppVersion = Static<typeof AppVersion>;
+
+/** How the catalog is searched (GET /apps). */
+export const CatalogQuery = Type.Object(
+  {
+    category: Type.Optional(Type.String({ maxLength: 100, description: 'only apps in this category (any case)' })),
+    q: Type.Optional(Type.String({ maxLength: 500, description: 'words that must all appear in the id, name, description or categories' })),
+    channel: Type.Optional(Type.Union([Type.Literal('dev'), Type.Literal('beta'), Type.Literal('release')], { description: 'the least trusted channel to show: beta shows beta and release' })),
+    deprecated: Type.Optional(Type.Boolean({ default: false, description: 'include deprecated versions' })),
+    latest: Type.Optional(Type.Boolean({ default: false, description: "only each app's newest matching version" })),
+  },
+  { additionalProperties: false },
+);
+export type CatalogQuery = Static<typeof CatalogQuery>;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { describeApp, findApp, registerApp } from '../../domain/apps.js';
 import { deprecateApp, listCatalog, promoteApp } from '../../domain/catalog.js';
-import { AppSpec, AppVersion, APP_VERSION_PATTERN, Channel } from '../../schemas/app-spec.js';
+import { AppSpec, AppVersion, APP_VERSION_PATTERN, CatalogQuery, Channel } from '../../schemas/app-spec.js';
 import { signedIn } from '../authorize.js';
 import { always, Reply, route } from '../route.js';
 
@@ -14,16 +14,7 @@ const developer = () => ({ kind: 'user', role: 'developer' }) as const;
 export const appRoutes = [
   route({
     method: 'get', path: '/apps', tag, summary: 'The catalog: app versions, filtered by category, words, channel; deprecated ones only when asked',
-    query: Type.Object(
-      {
-        category: Type.Optional(Type.String({ maxLength: 100 })),
-        q: Type.Optional(Type.String({ maxLength: 500 })),
-        channel: Type.Optional(Channel),
-        deprecated: Type.Optional(Type.Boolean({ default: false })),
-        latest: Type.Optional(Type.Boolean({ default: false, description: "only each app's newest matching version" })),
-      },
-      { additionalProperties: false },
-    ),
+    query: CatalogQuery,
     response: { status: 200, schema: Type.Array(AppVersion) },
     access: always.user,
     handle: async ({ query }, _g, ctx) => listCatalog(ctx, query),
