@@ -14,6 +14,10 @@ export interface Config {
   limits: Limits;
   logLevel: string;
   execution: ExecutionConfig;
+  /** The built JupyterLab app served at /lab (default: the labextension package's dist/lab). */
+  labDir?: string;
+  /** Code cells: a Jupyter server child behind the kernel proxy; `off` runs none. */
+  kernels: { enabled: boolean; python: string };
 }
 
 export interface ExecutionConfig {
@@ -59,6 +63,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       imageBytes: numberFrom(env.NARRATIVE_MAX_IMAGE_BYTES, 16384 * MiB),
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
+    ...(env.NARRATIVE_LAB_DIR ? { labDir: env.NARRATIVE_LAB_DIR } : {}),
+    kernels: { enabled: oneOf(env.NARRATIVE_KERNELS, ['on', 'off'] as const, 'on') === 'on', python: env.NARRATIVE_PYTHON ?? '/usr/bin/python3' },
     execution: {
       scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'docker', 'none'] as const, 'local'),
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),

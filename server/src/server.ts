@@ -13,6 +13,9 @@ import { attachJobStreams } from './http/job-stream.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { createExecution } from './execution.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
+import { startKernels } from './kernels/kernels.js';
+import { loadLabAssets } from './lab/lab-assets.js';
+import { labRoutes } from './lab/lab-routes.js';
 import { writeFileDurably } from '@narrative/launcher-native';
 
 export interface RunningServer {
@@ -41,9 +44,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
 
   const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
-  const server: Server = createApp(ctx, logger).listen(config.port, config.host);
+  const kernels = await startKernels(ctx, config, logger);
+  const lab = labRoutes(ctx, await loadLabAssets(config.labDir));
+  const server: Server = createApp(ctx, logger, [lab, ...(kernels ? [kernels.proxy.router] : [])]).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const streams = attachJobStreams(server, ctx, logger);
+  kernels?.proxy.attach(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -54,6 +60,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     adminToken,
     async close() {
       await reconciler.stop();
+      kernels?.proxy.detach(server);
+      await kernels?.jupyter.stop();
       // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
       await streams.close();
       server.closeAllConnections();

@@ -103,7 +103,7 @@ describe('narrative app and job commands (the compiled binary against a real ser
     const human = await run(['app', 'list'], alice);
     assert.equal(human.code, 0);
     assert.match(human.stdout, /^id\s+version\s+channel\s+name\s+categories$/m);
-    assert.match(human.stdout, /^test\/count-lines\s+1\.0\.0\s+dev\s+Count lines$/m);
+    assert.match(human.stdout, /^test\/count-lines\s+1\.0\.0\s+dev\s+Count lines\s+Test$/m);
     const shown = await json<{ id: string; spec: AppSpec }>(['app', 'show', 'test/count-lines@1.0.0']);
     assert.equal(shown.spec.container.image.digest, spec.container.image.digest);
     assert.equal((await json<{ version: string }>(['app', 'show', 'test/count-lines'])).version, '1.0.0');

@@ -79,7 +79,7 @@ describe('hardening', () => {
       return /location\.href = ("[^"]*")/.exec(html)![1];
     };
     assert.equal(await target('/n/3'), '"/n/3"');
-    for (const evil of ['//evil.example', '/\\evil.example', 'https://evil.example', '/\u0000x']) assert.equal(await target(evil), '"/"', evil);
+    for (const evil of ['//evil.example', '/\\evil.example', 'https://evil.example', '/\u0000x']) assert.equal(await target(evil), '"/lab"', evil);
   });
 
   it('a path without an id keeps naming the narrative saved there (JupyterLab keeps the path it saved to)', async () => {

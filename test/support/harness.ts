@@ -20,7 +20,9 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
   const home = await mkdtemp(join(tmpdir(), 'narrative-test-'));
   // Jobs are reconciled every 100 ms, so tests wait on jobs, not on the timer.
   const env = { ...process.env, NARRATIVE_RECONCILE_MS: process.env.NARRATIVE_RECONCILE_MS ?? '100' };
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', ...overrides }, env));
+  // No Jupyter child unless a test asks for code cells: most tests never start a kernel.
+  const kernels = { enabled: false, python: '/usr/bin/python3' };
+  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', kernels, ...overrides }, env));
   const client = (token?: string) => new NarrativeClient({ url: server.url, ...(token ? { token } : {}) });
   const admin = client(server.adminToken!);
   const users: Harness['users'] = {};

@@ -29,7 +29,8 @@ export class ServerProcesses {
 
   async serve(home: string, env: Record<string, string> = {}): Promise<Served> {
     const proc = spawn(process.execPath, [CLI, '--json', 'serve', '--port', '0'], {
-      env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', ...env },
+      // No Jupyter child: these servers are killed with SIGKILL, and most tests never start a kernel.
+      env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', NARRATIVE_KERNELS: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.children.add(proc);

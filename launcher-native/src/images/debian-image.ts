@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { packOciArchive, tar } from './oci-archive.js';
 import { recipeProblems, type ImageRecipe } from './recipe.js';
@@ -48,7 +48,9 @@ export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string;
     progress('adding the app files');
     await appendAppFiles(layer, join(work, 'stage'), o.appDir, o.recipe);
     progress('packing the OCI archive');
-    const packed = await packOciArchive(layer, o.archive);
+    // Packed beside the layer and renamed: an interrupted build never leaves a partial archive.
+    const packed = await packOciArchive(layer, join(work, 'image.oci.tar'));
+    await rename(packed.location, o.archive);
     return { digest: packed.digest, layerDigest: `sha256:${await fileDigest(layer)}`, archive: o.archive, seconds: (Date.now() - started) / 1000 };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -49,7 +49,8 @@ export function apiRoutes(): AnyRoute[] {
   return routes;
 }
 
-export function createApp(ctx: Context, logger: Logger): express.Express {
+/** `extra` routers (the lab, the kernel proxy) answer before the catch-all 404. */
+export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
@@ -63,7 +64,9 @@ export function createApp(ctx: Context, logger: Logger): express.Express {
 
   app.get('/n/:id', shareLink(ctx));
   app.get('/login', loginPage);
-  app.get('/', (_req, res) => res.redirect('/login'));
+  for (const router of extra) app.use(router);
+  // The lab sends visitors who are not signed in to /login and back.
+  app.get('/', (_req, res) => res.redirect('/lab'));
   app.use(problemHandler(logger));
   return app;
 }

@@ -1,4 +1,4 @@
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
@@ -12,6 +12,7 @@ import { API_PREFIX } from './app.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { JobFollower } from './job-follower.js';
+import { refuseUpgrade as refuse, sameOrigin } from './upgrade.js';
 
 const STREAM_PATH = new RegExp(`^${API_PREFIX}/jobs/([^/]+)/stream$`);
 const QUERY_KEYS = ['afterEvent', 'afterLine'] as const;
@@ -115,36 +116,4 @@ function parsePositions(query: URLSearchParams): { afterEvent: number; afterLine
     positions[known] = Number(values[0]);
   }
   return positions;
-}
-
-/** A browser always sends Origin on a websocket; it must name the host the request came to (directly or through a proxy). */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const forwarded = req.headers['x-forwarded-host'];
-  return [req.headers.host, ...(typeof forwarded === 'string' ? forwarded.split(',').map((h) => h.trim()) : [])].includes(host);
-}
-
-/** Answers the upgrade as plain HTTP with a problem document, then drops the socket. */
-function refuse(socket: Duplex, problem: Problem, instance: string): void {
-  if (!socket.writable) return void socket.destroy();
-  const body = JSON.stringify({
-    type: 'about:blank', title: problem.title, status: problem.status, detail: problem.detail,
-    ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
-    instance,
-  });
-  const head = [
-    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}`,
-    'Connection: close',
-    'Content-Type: application/problem+json',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...(problem.status === 401 ? ['WWW-Authenticate: Bearer realm="narrative"'] : []),
-  ];
-  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
 }

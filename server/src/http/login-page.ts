@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
-import { escapeHtml, page } from './html.js';
+import { page } from './html.js';
 
 /** A plain sign-in form; it posts to /api/v1/login, which sets the session cookie. */
 export function loginPage(req: Request, res: Response): void {
   // Only a path on this server: not `//host` or `/\host` (browsers read both as another host), no control characters.
-  const next = typeof req.query.next === 'string' && /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(req.query.next) ? req.query.next : '/';
+  const next = typeof req.query.next === 'string' && /^\/(?![/\\])[^\u0000-\u001f\u007f]*$/.test(req.query.next) ? req.query.next : '/lab';
   res.type('html').send(
     page(
       'Sign in',

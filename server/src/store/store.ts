@@ -58,6 +58,13 @@ export interface Store {
   setAppChannel(id: string, version: string, channel: AppRecord['channel']): Promise<void>;
   deprecateApp(id: string, version: string, deprecated: { at: string; reason: string }): Promise<void>;
 
+  /** Plugin id → raw settings text, for one user. */
+  labSettings(userId: number): Promise<Map<string, string>>;
+  putLabSettings(userId: number, plugin: string, raw: string, at: string): Promise<void>;
+  /** A saved JupyterLab workspace (layout) as JSON text. */
+  labWorkspace(userId: number, id: string): Promise<string | undefined>;
+  putLabWorkspace(userId: number, id: string, data: string, at: string): Promise<void>;
+
   createJob(job: NewJob): Promise<number>;
   getJob(id: number): Promise<JobRecord | undefined>;
   findJobByRequest(userId: number, clientRequestId: string): Promise<JobRecord | undefined>;

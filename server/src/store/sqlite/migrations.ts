@@ -191,6 +191,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('apps').addColumn('deprecated_reason', 'text').execute();
     },
   },
+  '0006-lab-state': {
+    async up(db: Kysely<unknown>) {
+      for (const [table, key, value] of [['lab_settings', 'plugin', 'raw'], ['lab_workspaces', 'id', 'data']] as const) {
+        await db.schema
+          .createTable(table)
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+          .addColumn(key, 'text', (c) => c.notNull())
+          .addColumn(value, 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_key`, ['user_id', key])
+          .execute();
+      }
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import { accountQueries } from './accounts.js';
 import { appQueries } from './apps.js';
+import { labStateQueries } from './lab-state.js';
 import { blobQueries } from './blobs.js';
 import { openSqlite } from './database.js';
 import type { Db } from './db.js';
@@ -31,6 +32,7 @@ function storeOn(db: Db, root: Kysely<Tables>): Store {
     ...blobQueries(db),
     ...narrativeQueries(db),
     ...appQueries(db),
+    ...labStateQueries(db),
     ...jobQueries(db),
   };
 }

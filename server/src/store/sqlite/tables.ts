@@ -49,6 +49,8 @@ export interface Tables {
   };
   blobs: { sha256: string; size: number; created_at: string };
   blob_uploads: { sha256: string; user_id: number; uploaded_at: string };
+  lab_settings: { user_id: number; plugin: string; raw: string; updated_at: string };
+  lab_workspaces: { user_id: number; id: string; data: string; updated_at: string };
   apps: { id: string; version: string; spec: string; channel: string; registered_by: number; registered_at: string; deprecated_at: string | null; deprecated_reason: string | null };
   jobs: {
     id: Generated<number>;

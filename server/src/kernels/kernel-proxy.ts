@@ -1,0 +1,139 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Context } from '../domain/context.js';
+import { requireKernelOwner, type Caller } from '../domain/permissions.js';
+import { badRequest, forbidden, payloadTooLarge, Problem, unauthorized } from '../errors.js';
+import { callerOf } from '../http/authenticate.js';
+import { refuseUpgrade, sameOrigin } from '../http/upgrade.js';
+import type { JupyterChild } from './jupyter-server.js';
+import { KernelOwners } from './kernel-owners.js';
+
+const KERNEL = /^\/api\/kernels\/([^/]+)/;
+const SESSION = /^\/api\/sessions\/([^/]+)/;
+const CHANNELS = /^\/api\/kernels\/([^/]+)\/channels$/;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Request headers the child needs; cookies and our credentials stay here. */
+const FORWARDED = ['content-type', 'accept'];
+
+/**
+ * Jupyter's kernel, session and kernelspec APIs, passed to the Jupyter child
+ * for signed-in users only: each kernel and session belongs to the user who
+ * started it (lists show only one's own), and the child sees only its own
+ * token, never the caller's cookie or token.
+ */
+export function kernelProxy(ctx: Context, jupyter: JupyterChild, logger: Logger) {
+  const owners = new KernelOwners();
+
+  const router = express.Router();
+  router.use(['/api/kernelspecs', '/kernelspecs', '/api/kernels', '/api/sessions'], (req, res, next) => {
+    forward(req, res).catch(next);
+  });
+
+  async function forward(req: Request, res: Response): Promise<void> {
+    const caller = await callerOf(ctx, req);
+    if (!caller) throw unauthorized();
+    const url = new URL(req.originalUrl, 'http://localhost');
+    url.searchParams.delete('token');
+    const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readBody(req) : undefined;
+    checkOwnership(caller, url.pathname, body);
+    const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
+    for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
+    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, ...(body === undefined ? {} : { body }) });
+    let payload = Buffer.from(await upstream.arrayBuffer());
+    if (upstream.ok && upstream.headers.get('content-type')?.includes('json') && payload.length > 0) {
+      payload = Buffer.from(JSON.stringify(record(caller, req.method, url.pathname, JSON.parse(payload.toString('utf8')))));
+    }
+    const type = upstream.headers.get('content-type');
+    if (type) res.type(type);
+    res.status(upstream.status).send(payload);
+  }
+
+  function checkOwnership(caller: Caller, path: string, body: string | undefined): void {
+    const kernel = KERNEL.exec(path)?.[1];
+    if (kernel) requireKernelOwner(caller, owners.kernel(kernel), 'kernel');
+    const session = SESSION.exec(path)?.[1];
+    if (session) requireKernelOwner(caller, owners.session(session), 'session');
+    // A session may name an existing kernel to attach to: it must be the caller's too.
+    if (body && path.startsWith('/api/sessions')) {
+      const named = (parseJson(body) as { kernel?: { id?: string } } | null)?.kernel?.id;
+      if (named) requireKernelOwner(caller, owners.kernel(named), 'kernel');
+    }
+  }
+
+  /** Records what the caller just started, and keeps others' kernels and sessions out of lists. */
+  function record(caller: Caller, method: string, path: string, json: unknown): unknown {
+    type Item = { id: string; kernel?: { id: string } | null };
+    if (path === '/api/kernels' && method === 'GET') return (json as Item[]).filter((k) => owners.kernel(k.id) === caller.id);
+    if (path === '/api/sessions' && method === 'GET') return (json as Item[]).filter((s) => owners.session(s.id) === caller.id);
+    if (path === '/api/kernels' && method === 'POST') owners.addKernel((json as Item).id, caller.id);
+    if (path.startsWith('/api/sessions') && (method === 'POST' || method === 'PATCH')) {
+      const session = json as Item;
+      owners.addSession(session.id, caller.id);
+      if (session.kernel) owners.addKernel(session.kernel.id, caller.id);
+    }
+    return json;
+  }
+
+  /** Kernel channels: checked like any request, then the bytes pass both ways untouched. */
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const kernel = CHANNELS.exec(url.pathname)?.[1];
+    if (!kernel) return;
+    socket.on('error', (error) => logger.debug({ err: error }, 'kernel websocket error'));
+    url.searchParams.delete('token');
+    callerOf(ctx, req as unknown as Request)
+      .then((caller) => {
+        if (!caller) throw unauthorized();
+        if (req.headers.authorization === undefined && !sameOrigin(req)) throw forbidden(`A websocket from ${req.headers.origin} may not use this server's session cookie.`);
+        requireKernelOwner(caller, owners.kernel(kernel), 'kernel');
+        pipeToChild(req, socket, head, `${url.pathname}${url.search}`);
+      })
+      .catch((error: unknown) => refuseUpgrade(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The kernel proxy failed.'), url.pathname));
+  }
+
+  function pipeToChild(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    const target = new URL(jupyter.url);
+    const upstream = connect(Number(target.port), target.hostname, () => {
+      const keep = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
+      const lines = [`GET ${path} HTTP/1.1`, `Host: ${target.host}`, `Authorization: token ${jupyter.token}`];
+      for (const name of keep) if (typeof req.headers[name] === 'string') lines.push(`${name}: ${req.headers[name]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+  }
+
+  return {
+    router,
+    attach(server: Server) {
+      server.on('upgrade', onUpgrade);
+    },
+    detach(server: Server) {
+      server.off('upgrade', onUpgrade);
+    },
+  };
+}
+
+async function readBody(req: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw payloadTooLarge('Kernel and session requests are small JSON documents.');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not JSON.');
+  }
+}

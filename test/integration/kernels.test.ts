@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { bearer, startHarness, type Harness } from '../support/harness.js';
+
+interface Session {
+  id: string;
+  kernel: { id: string };
+}
+
+/** Runs one line of Python on a kernel through the proxy's websocket; resolves with what it printed. */
+function execute(h: Harness, token: string, kernel: string, code: string): Promise<string> {
+  const ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/api/kernels/${kernel}/channels?session_id=test`, { headers: bearer(token) });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no output from the kernel within 30 s')), 30_000);
+    ws.on('open', () => ws.send(JSON.stringify({
+      header: { msg_id: 'run-1', username: 'test', session: 'test', msg_type: 'execute_request', version: '5.3' },
+      parent_header: {}, metadata: {}, channel: 'shell', content: { code, silent: false },
+    })));
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { msg_type: string; content: { text?: string } };
+      if (message.msg_type !== 'stream') return;
+      clearTimeout(timer);
+      ws.close();
+      resolve(message.content.text!.trim());
+    });
+    ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+    ws.on('error', reject);
+  });
+}
+
+describe('code cells: the kernel proxy to the Jupyter child', () => {
+  let h: Harness;
+  let alice: string;
+  let bob: string;
+  let session: Session;
+
+  const api = (path: string, token: string | null, init: RequestInit = {}) =>
+    h.fetch(path, { ...init, headers: { ...(token ? bearer(token) : {}), 'Content-Type': 'application/json', ...(init.headers as Record<string, string> | undefined) } });
+
+  before(async () => {
+    h = await startHarness(['alice', 'bob'], { kernels: { enabled: true, python: '/usr/bin/python3' } });
+    alice = h.users.alice!.token;
+    bob = h.users.bob!.token;
+  });
+  after(() => h.stop());
+
+  it('starts a Python kernel for a signed-in user and runs code in it, never as root', async () => {
+    const specs = (await (await api('/api/kernelspecs', alice)).json()) as { kernelspecs: Record<string, unknown> };
+    assert.ok(specs.kernelspecs.python3);
+    const response = await api('/api/sessions', alice, { method: 'POST', body: JSON.stringify({ path: 'Story (1).ipynb', type: 'notebook', name: '', kernel: { name: 'python3' } }) });
+    assert.equal(response.status, 201);
+    session = (await response.json()) as Session;
+    const printed = await execute(h, alice, session.kernel.id, 'import os; print(6 * 7, os.getuid())');
+    const [answer, uid] = printed.split(' ');
+    assert.equal(answer, '42');
+    assert.notEqual(uid, '0', 'kernels run as the service account when the server is root');
+  });
+
+  it("keeps each user's kernels and sessions to themselves", async () => {
+    assert.deepEqual(((await (await api('/api/sessions', alice)).json()) as Session[]).map((s) => s.id), [session.id]);
+    assert.deepEqual(await (await api('/api/sessions', bob)).json(), []);
+    assert.deepEqual(await (await api('/api/kernels', bob)).json(), []);
+    assert.equal((await api(`/api/kernels/${session.kernel.id}`, bob)).status, 404);
+    assert.equal((await api(`/api/sessions/${session.id}`, bob, { method: 'DELETE' })).status, 404);
+    const attach = await api('/api/sessions', bob, { method: 'POST', body: JSON.stringify({ path: 'x.ipynb', type: 'notebook', name: '', kernel: { id: session.kernel.id } }) });
+    assert.equal(attach.status, 404, "a session cannot attach to another user's kernel");
+    await assert.rejects(execute(h, bob, session.kernel.id, 'print(1)'), /refused: 404/);
+  });
+
+  it('refuses anonymous callers before reaching the child', async () => {
+    assert.equal((await api('/api/kernelspecs', null)).status, 401);
+    assert.equal((await api('/api/sessions', null, { method: 'POST', body: '{}' })).status, 401);
+    await assert.rejects(execute(h, 'nrt_not-a-token', session.kernel.id, 'print(1)'), /refused: 401/);
+  });
+});
