@@ -4,7 +4,7 @@
 // Each step checks first and does nothing when its work is already done.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,7 @@ const debianPackages = [
   ['busybox-static', 'the minimal directory image of the runtime and wrapper tests'],
   ['squashfs-tools', 'mksquashfs: SquashFS images for ch-run'],
   ['mmdebstrap', 'reproducible Debian app images (narrative app build)'],
+  ['chromium', 'the browser the JupyterLab end-to-end tests drive (playwright-core)'],
   ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
   ['podman', 'the rootless podman runtime on nodes and its tests'],
   ['runc', "podman's OCI runtime (crun, its default, fails on hosts with hybrid cgroups)"],
@@ -115,12 +116,38 @@ function build() {
   run([process.execPath, join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 }
 
+/** Every file under the lab's sources, hashed with the lock file: a change rebuilds the bundle (about 10 s). */
+function labSourceHash() {
+  const lab = join(root, 'labextension');
+  const hash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json')));
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(`${path.slice(lab.length)}\n`).update(readFileSync(path));
+    }
+  };
+  for (const part of ['app', 'src', 'schema', 'style', 'scripts']) if (existsSync(join(lab, part))) walk(join(lab, part));
+  for (const file of ['package.json', 'rspack.config.mjs', 'tsconfig.json']) hash.update(readFileSync(join(lab, file)));
+  return hash.digest('hex');
+}
+
+function buildLab() {
+  const stamp = join(root, 'labextension', 'dist', 'lab', '.source-sha256');
+  const sources = labSourceHash();
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === sources) return;
+  log('building the JupyterLab app (labextension)');
+  run(['npm', 'run', 'build', '--workspace', 'labextension']);
+  writeFileSync(stamp, sources);
+}
+
 try {
   ensureDebianPackages();
   ensureServiceAccount();
   ensureFuseAccess();
   ensureNpmDependencies();
   build();
+  buildLab();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   process.stderr.write(`[setup] ${error.message}\n`);

@@ -15,6 +15,7 @@ import { createExecution } from './execution.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
 import { startKernels } from './kernels/kernels.js';
 import { loadLabAssets } from './lab/lab-assets.js';
+import { labEvents } from './lab/lab-events.js';
 import { labRoutes } from './lab/lab-routes.js';
 import { writeFileDurably } from '@narrative/launcher-native';
 
@@ -50,6 +51,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const streams = attachJobStreams(server, ctx, logger);
   kernels?.proxy.attach(server);
+  const events = labEvents(ctx, logger);
+  events.attach(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -61,6 +64,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     async close() {
       await reconciler.stop();
       kernels?.proxy.detach(server);
+      await events.close(server);
       await kernels?.jupyter.stop();
       // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
       await streams.close();

@@ -25,7 +25,7 @@ describe('the lab page and its server APIs', () => {
     await mkdir(join(lab, 'static'));
     await mkdir(join(lab, 'schemas', '@narrative', 'labextension'), { recursive: true });
     await mkdir(join(lab, 'themes', '@jupyterlab', 'theme-light-extension'), { recursive: true });
-    await writeFile(join(lab, 'build.json'), JSON.stringify({ entries: ['bundle.js'], jupyterlab: '4.6.4' }));
+    await writeFile(join(lab, 'build.json'), JSON.stringify({ entry: { file: 'bundle.js', url: 'bundle.js?v=1' }, jupyterlabVersion: '4.6.4' }));
     await writeFile(join(lab, 'static', 'bundle.js'), 'console.log("lab")');
     await writeFile(join(lab, 'themes', '@jupyterlab', 'theme-light-extension', 'index.css'), 'body {}');
     await writeFile(join(lab, 'schemas', '@narrative', 'labextension', 'demo.json'), JSON.stringify({ title: 'Demo', type: 'object', properties: { size: { type: 'integer', default: 3 } } }));
@@ -50,7 +50,7 @@ describe('the lab page and its server APIs', () => {
     assert.equal(config.treePath, 'Story (1).ipynb');
     assert.equal(config.settingsUrl, '/lab/api/settings');
     assert.equal(config.token, '', 'no token in the page: the session cookie authenticates');
-    assert.match(html, /<script src="\/lab\/static\/bundle.js"><\/script>/);
+    assert.match(html, /<script src="\/lab\/static\/bundle.js\?v=1"><\/script>/);
     assert.equal(await (await call('/lab/static/bundle.js', null)).text(), 'console.log("lab")');
     assert.equal((await call('/lab/api/themes/@jupyterlab/theme-light-extension/index.css', null)).status, 200);
   });

@@ -20,7 +20,7 @@ export interface LabAssets {
  */
 export async function loadLabAssets(dir = defaultLabDir()): Promise<LabAssets | null> {
   if (!dir || !(await stat(join(dir, 'build.json')).catch(() => null))) return null;
-  const build = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8')) as { entries?: string[]; entry?: string; jupyterlab?: string; version?: string };
+  const build = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8')) as { entry?: { file?: string; url?: string }; jupyterlabVersion?: string };
   const schemas = new Map<string, Record<string, unknown>>();
   const root = join(dir, 'schemas');
   for (const file of await walk(root)) {
@@ -30,7 +30,8 @@ export async function loadLabAssets(dir = defaultLabDir()): Promise<LabAssets | 
     if (cut < 0) continue;
     schemas.set(`${rel.slice(0, cut)}:${rel.slice(cut + 1)}`, JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
   }
-  return { dir, schemas, entries: build.entries ?? (build.entry ? [build.entry] : ['bundle.js']), appVersion: build.jupyterlab ?? build.version ?? '4' };
+  // The entry's URL carries its content hash (`bundle.js?v=…`), so a rebuilt bundle is never served from a stale cache.
+  return { dir, schemas, entries: [build.entry?.url ?? build.entry?.file ?? 'bundle.js'], appVersion: build.jupyterlabVersion ?? '4' };
 }
 
 function defaultLabDir(): string | null {

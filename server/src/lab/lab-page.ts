@@ -30,6 +30,7 @@ export function labPage(assets: LabAssets, caller: Caller, treePath: string): st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Narrative</title>
+<link rel="icon" href="data:,">
 <script id="jupyter-config-data" type="application/json">${json}</script>
 </head>
 <body>
