@@ -46,8 +46,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
   const kernels = await startKernels(ctx, config, logger);
-  const lab = labRoutes(ctx, await loadLabAssets(config.labDir));
-  const server: Server = createApp(ctx, logger, [lab, ...(kernels ? [kernels.proxy.router] : [])]).listen(config.port, config.host);
+  const labAssets = await loadLabAssets(config.labDir);
+  const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
+  const server: Server = createApp(ctx, logger, extra, { labAvailable: labAssets !== null }).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const streams = attachJobStreams(server, ctx, logger);
   kernels?.proxy.attach(server);

@@ -50,7 +50,7 @@ export function apiRoutes(): AnyRoute[] {
 }
 
 /** `extra` routers (the lab, the kernel proxy) answer before the catch-all 404. */
-export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = []): express.Express {
+export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = [], options: { labAvailable?: boolean } = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
@@ -62,7 +62,7 @@ export function createApp(ctx: Context, logger: Logger, extra: express.Router[] 
   });
   app.use(API_PREFIX, api);
 
-  app.get('/n/:id', shareLink(ctx));
+  app.get('/n/:id', shareLink(ctx, options.labAvailable ?? false));
   app.get('/login', loginPage);
   for (const router of extra) app.use(router);
   // The lab sends visitors who are not signed in to /login and back.

@@ -7,10 +7,11 @@ import { callerOf } from './authenticate.js';
 import { escapeHtml, page } from './html.js';
 
 /**
- * `/n/<id>`: the share link. Those allowed get the narrative (JSON for API
- * clients, a page for browsers); others get a page or problem saying why not.
+ * `/n/<id>`: the share link. Those allowed get the narrative: JSON for API
+ * clients, the lab opened on it for signed-in browsers, a page for anonymous
+ * readers of a public one. Others get a page or problem saying why not.
  */
-export function shareLink(ctx: Context) {
+export function shareLink(ctx: Context, labAvailable: boolean) {
   return async (req: Request, res: Response): Promise<void> => {
     const wantsJson = req.accepts(['html', 'json']) === 'json';
     try {
@@ -22,6 +23,10 @@ export function shareLink(ctx: Context) {
       const narrative = await describeNarrative(ctx, caller, loaded);
       if (wantsJson) {
         res.json(narrative);
+        return;
+      }
+      if (caller && labAvailable) {
+        res.redirect(`/lab/tree/${encodeURIComponent(narrative.path)}`);
         return;
       }
       const { notebook } = await readNotebook(ctx, loaded);

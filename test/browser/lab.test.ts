@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+/** The page's document, as the functions evaluated in the page see it (this project compiles without the DOM library). */
+declare const document: { cookie: string };
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const haveChromium = await access(CHROMIUM).then(() => true, () => false);
+if (!haveChromium) process.stdout.write(`# skipping the browser tests: ${CHROMIUM} is missing (npm run setup installs Debian's chromium)\n`);
+
+/**
+ * The real JupyterLab app in real chromium against a real server: a
+ * narrative opened from its share link, a Python code cell run through the
+ * kernel proxy and saved as a new version, and a reader who sees it.
+ */
+/** A REST call from the page as its signed-in user: the session cookie and its XSRF twin, as the lab sends them. */
+function asSignedIn<T = unknown>(page: Page, method: string, path: string, body: unknown): Promise<T> {
+  return page.evaluate(async ({ method, path, body }) => {
+    const xsrf = document.cookie.split('; ').find((c) => c.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
+    const response = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-XSRFToken': xsrf }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }, { method, path, body }) as Promise<T>;
+}
+
+describe('the lab in chromium', { skip: !haveChromium && 'chromium is missing' }, () => {
+  let h: Harness;
+  let browser: Browser;
+  let stopBrowser: () => Promise<void>;
+  let narrative: { id: number; link: string; path: string };
+
+  before(async () => {
+    h = await startHarness([], { kernels: { enabled: true, python: '/usr/bin/python3' } });
+    for (const name of ['alice', 'bob']) await h.admin.createUser(name, 'user', `${name}-password`);
+    ({ browser, stop: stopBrowser } = await launchChromium());
+  });
+  after(async () => {
+    await stopBrowser?.();
+    await h?.stop();
+  });
+
+  it('opens a narrative from its link after sign-in, runs a code cell and saves it as a new version', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = recordProblems(page);
+    await signInToLab(page, h.server.url, '/lab', 'alice', 'alice-password');
+    narrative = await asSignedIn<typeof narrative>(page, 'POST', '/api/v1/narratives', { title: 'Pseudomonas study' });
+    await asSignedIn(page, 'PUT', `/api/v1/narratives/${narrative.id}/share`, { user: 'bob', level: 'read' });
+
+    await page.goto(`${h.server.url}${narrative.link}`);
+    await page.waitForSelector('body[data-lab-restored]', { state: 'attached', timeout: 60_000 });
+    assert.equal(new URL(page.url()).pathname, `/lab/tree/${encodeURIComponent(narrative.path)}`);
+    const tab = page.locator('.lm-TabBar-tab', { hasText: narrative.path });
+    await tab.waitFor({ timeout: 30_000 });
+    await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { state: 'attached', timeout: 60_000 });
+
+    // A new narrative opens on its title (a Markdown cell): add a code cell below it, as a scientist would with B.
+    await page.locator('.jp-Notebook .jp-Cell').first().click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('b');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('import os\nprint(6 * 7, "from", "uid", os.getuid())');
+    await page.keyboard.press('Shift+Enter');
+    const output = page.locator('.jp-OutputArea-output').first();
+    await output.waitFor({ timeout: 60_000 });
+    assert.match(await output.innerText(), /^42 from uid [1-9][0-9]*$/m);
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(async (id) => {
+      const r = await fetch(`/api/v1/narratives/${id}/notebook`);
+      const nb = (await r.json()) as { cells: { source: string | string[]; outputs?: unknown[] }[] };
+      return nb.cells.some((c) => [c.source].flat().join('').includes('6 * 7') && (c.outputs ?? []).length > 0);
+    }, narrative.id, { timeout: 30_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}lab-code-cell.png` });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('a reader opens the shared link and sees the saved output', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signInToLab(page, h.server.url, narrative.link, 'bob', 'bob-password');
+    const output = page.locator('.jp-OutputArea-output').first();
+    await output.waitFor({ timeout: 60_000 });
+    assert.match(await output.innerText(), /^42 from uid/m);
+    await page.screenshot({ path: `${SCREENSHOTS}lab-reader.png` });
+    await page.close();
+  });
+});

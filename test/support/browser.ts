@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium: playwright cannot download browsers here. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Headless chromium with its home and caches in a temp directory, so runs share nothing. */
+export async function launchChromium(): Promise<{ browser: Browser; stop(): Promise<void> }> {
+  const home = await mkdtemp(join(tmpdir(), 'narrative-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: FLAGS,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
+  });
+  return {
+    browser,
+    async stop() {
+      await browser.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in on the sign-in page, which then goes on to `next` (a path), and waits until the lab has restored. */
+export async function signInToLab(page: Page, baseUrl: string, next: string, name: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#name', name);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('body[data-lab-restored]', { state: 'attached', timeout: 60_000 });
+}
+
+/** Console errors and failed requests of a page: a test asserts there were none it did not expect. */
+export function recordProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  return problems;
+}
