@@ -17,7 +17,7 @@ export interface Config {
   /** The built JupyterLab app served at /lab (default: the labextension package's dist/lab). */
   labDir?: string;
   /** Code cells: a Jupyter server child behind the kernel proxy; `off` runs none. */
-  kernels: { enabled: boolean; python: string };
+  kernels: { enabled: boolean; python: string; runAs?: string };
 }
 
 export interface ExecutionConfig {
@@ -64,7 +64,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     ...(env.NARRATIVE_LAB_DIR ? { labDir: env.NARRATIVE_LAB_DIR } : {}),
-    kernels: { enabled: oneOf(env.NARRATIVE_KERNELS, ['on', 'off'] as const, 'on') === 'on', python: env.NARRATIVE_PYTHON ?? '/usr/bin/python3' },
+    kernels: { enabled: oneOf(env.NARRATIVE_KERNELS, ['on', 'off'] as const, 'on') === 'on', python: env.NARRATIVE_PYTHON ?? '/usr/bin/python3', runAs: env.NARRATIVE_KERNELS_AS ?? 'narrative-kernels' },
     execution: {
       scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'docker', 'none'] as const, 'local'),
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),

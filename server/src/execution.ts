@@ -62,7 +62,7 @@ async function accountMap(file: string): Promise<Map<string, Account>> {
 }
 
 /** The service account's ids; null when it does not exist (jobs then fail with that reason, never run as root). */
-async function account(user: string): Promise<Execution['runAs']> {
+export async function account(user: string): Promise<Execution['runAs']> {
   try {
     const uid = Number((await run('id', ['-u', user])).stdout.trim());
     const gid = Number((await run('id', ['-g', user])).stdout.trim());

@@ -9,7 +9,8 @@ import type { Context } from './domain/context.js';
 import { TypeRegistry } from './domain/types-registry.js';
 import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
-import { attachJobStreams } from './http/job-stream.js';
+import { jobStreams } from './http/job-stream.js';
+import { dispatchUpgrades } from './http/upgrade.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { createExecution } from './execution.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
@@ -50,10 +51,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
   const server: Server = createApp(ctx, logger, extra, { labAvailable: labAssets !== null }).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const streams = attachJobStreams(server, ctx, logger);
-  kernels?.proxy.attach(server);
-  const events = labEvents(ctx, logger);
-  events.attach(server);
+  const streams = jobStreams(ctx, logger);
+  const events = labEvents(ctx);
+  const detachUpgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -64,8 +64,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     adminToken,
     async close() {
       await reconciler.stop();
-      kernels?.proxy.detach(server);
-      await events.close(server);
+      detachUpgrades();
+      await events.close();
       await kernels?.jupyter.stop();
       // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
       await streams.close();

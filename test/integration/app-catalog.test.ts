@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { buildBusyboxImage, buildOciArchive } from '@narrative/launcher-native';
 import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
@@ -66,6 +68,24 @@ describe('app catalog: stored images, ownership, channels, deprecation, search',
     assert.match(mislabelled.problem.detail, /manifest/);
     assert.equal((await refusal(push(dave, wrong, new TextEncoder().encode('not a tar at all')))).status, 422);
     assert.equal((await refusal(dave.image(wrong))).status, 404, 'a refused image leaves nothing behind');
+  });
+
+  it('takes no privilege from a pushed image: setuid bits are dropped, links outside the layer refused', async () => {
+    const tree = await mkdtemp(join(dir, 'suid-'));
+    await buildBusyboxImage(tree);
+    await chmod(join(tree, 'bin', 'busybox'), 0o4755);
+    const suid = await buildOciArchive(tree, join(dir, 'suid.oci.tar'));
+    const stored = await dave.pushImage(suid.digest, new Blob([await readFile(suid.location)]));
+    assert.equal((await stat(join(stored.forms.directory!, 'bin', 'busybox'))).mode & 0o6000, 0);
+
+    const outer = await mkdtemp(join(dir, 'link-'));
+    await symlink('/etc/passwd', join(outer, 'index.json'));
+    await mkdir(join(outer, 'blobs'));
+    const linked = join(dir, 'linked.tar');
+    await promisify(execFile)('tar', ['-C', outer, '-cf', linked, 'index.json', 'blobs']);
+    const refused = await refusal(dave.pushImage(`sha256:${'2'.repeat(64)}`, new Blob([await readFile(linked)])));
+    assert.equal(refused.status, 422);
+    assert.doesNotMatch(refused.problem.detail, /root:/);
   });
 
   it('registers an app on a stored image and runs it from the form the runtime takes', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
@@ -26,6 +27,19 @@ function execute(h: Harness, token: string, kernel: string, code: string): Promi
     });
     ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
     ws.on('error', reject);
+  });
+}
+
+/** Sends raw bytes to the server and resolves with everything it answers before closing. */
+function rawRequest(h: Harness, text: string): Promise<string> {
+  const { port } = new URL(h.server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer within 10 s: ${answer}`)));
   });
 }
 
@@ -66,6 +80,17 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
     const attach = await api('/api/sessions', bob, { method: 'POST', body: JSON.stringify({ path: 'x.ipynb', type: 'notebook', name: '', kernel: { id: session.kernel.id } }) });
     assert.equal(attach.status, 404, "a session cannot attach to another user's kernel");
     await assert.rejects(execute(h, bob, session.kernel.id, 'print(1)'), /refused: 404/);
+  });
+
+  it('lists through a trailing slash are filtered too, and a refused upgrade never reaches the child', async () => {
+    assert.deepEqual(await (await api('/api/kernels/', bob)).json(), []);
+    assert.deepEqual(await (await api('/api/sessions/', bob)).json(), []);
+    // The child answers a malformed upgrade with 400 and a login cookie: neither may reach the caller.
+    const answer = await rawRequest(h, `GET /api/kernels/${session.kernel.id}/channels HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${alice}\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 502 /);
+    assert.doesNotMatch(answer, /set-cookie/i);
+    const unknown = await rawRequest(h, 'GET /no/such/socket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    assert.match(unknown, /^HTTP\/1\.1 404 /);
   });
 
   it('refuses anonymous callers before reaching the child', async () => {

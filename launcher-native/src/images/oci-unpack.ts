@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from './oci-archive.js';
@@ -25,7 +25,13 @@ export async function unpackOciArchive(archive: string, digest: string, work: st
   const layout = join(work, 'layout');
   const rootfs = join(work, 'rootfs');
   await mkdir(layout, { recursive: true });
-  await run('tar', ['-xf', archive, '-C', layout, '--no-same-owner', 'index.json', 'blobs']).catch((error: Error) => {
+  // Only plain files and directories: a link here would make the checks below read the host's files.
+  const { stdout: outer } = await run('tar', ['-tvf', archive], { maxBuffer: LISTING_BUFFER }).catch((error: Error) => {
+    throw new InvalidImage(`not a tar archive: ${firstLine(error)}`);
+  });
+  const odd = outer.split('\n').find((line) => line !== '' && !'-d'.includes(line[0]!));
+  if (odd) throw new InvalidImage(`the archive holds something other than files and directories: ${odd}`);
+  await run('tar', ['-xf', archive, '-C', layout, '--no-same-owner', '--no-same-permissions', 'index.json', 'blobs']).catch((error: Error) => {
     throw new InvalidImage(`not an OCI image archive (it needs index.json and blobs/): ${firstLine(error)}`);
   });
   const index = await readJson<{ manifests?: Descriptor[] }>(join(layout, 'index.json'), 'index.json');
@@ -51,11 +57,15 @@ export async function unpackOciArchive(archive: string, digest: string, work: st
     throw new InvalidImage(`app images have exactly one uncompressed layer (${LAYER_MEDIA_TYPE}); this one has ${layers.map((l) => l.mediaType).join(', ') || 'none'}`);
   }
   const layer = await blob(layers[0], 'layer');
-  await checkLayer(layer);
+  await checkLayer(layer).catch((error: Error) => {
+    throw error instanceof InvalidImage ? error : new InvalidImage(`the layer is not a readable tar: ${firstLine(error)}`);
+  });
   await mkdir(rootfs, { mode: 0o755 });
-  await run('tar', ['-xf', layer, '-C', rootfs, '--numeric-owner'], { maxBuffer: LISTING_BUFFER }).catch((error: Error) => {
+  // Files belong to whoever unpacks (never a pushed owner), and no setuid/setgid bit survives: nobody gains a privilege from an image.
+  await run('tar', ['-xf', layer, '-C', rootfs, '--no-same-owner', '--no-same-permissions'], { maxBuffer: LISTING_BUFFER }).catch((error: Error) => {
     throw new InvalidImage(`the layer does not unpack: ${firstLine(error)}`);
   });
+  await run('find', [rootfs, '-perm', '/6000', '!', '-type', 'l', '-exec', 'chmod', 'ug-s', '{}', '+']);
   return { rootfs, layerDigest: layers[0]!.digest! };
 }
 
@@ -70,7 +80,10 @@ async function checkLayer(layer: string): Promise<void> {
   if (special) throw new InvalidImage(`the layer holds a device, FIFO or socket: ${special}`);
 }
 
+const MAX_JSON_BYTES = 1024 * 1024;
+
 async function readJson<T>(path: string, what: string): Promise<T> {
+  if (((await stat(path).catch(() => null))?.size ?? 0) > MAX_JSON_BYTES) throw new InvalidImage(`${what} is larger than ${MAX_JSON_BYTES} bytes`);
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {

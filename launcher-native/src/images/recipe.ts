@@ -18,7 +18,8 @@ export interface ImageRecipe {
 }
 
 export const PINNED_PACKAGE = /^[a-z0-9][a-z0-9+.-]+=([0-9]+:)?[A-Za-z0-9.+~-]+$/;
-export const IMAGE_PATH = /^\/(app|opt|usr\/local)(\/[A-Za-z0-9_.+-]+)+$/;
+/** Under /app, /opt or /usr/local; no `.` or `..` segment, so a path cannot climb out of where it is staged. */
+export const IMAGE_PATH = /^\/(app|opt|usr\/local)(\/(?!\.\.?(\/|$))[A-Za-z0-9_.+-]+)+$/;
 export const SOURCE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*$/;
 
 /** What is wrong with a recipe, each problem with its path; empty when it can be built. */

@@ -25,6 +25,10 @@ export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): 
     return { app: await describeApp(ctx, existing), created: false };
   }
   await requireOwner(ctx, caller, spec.id, 'add versions to');
+  // A path or engine image on the nodes is the operator's to vouch for: its digest is not checked, and a path could name the host's own root.
+  if ('location' in spec.container.image && caller.role !== 'admin') {
+    throw forbidden('Only an admin may register an app on an image placed outside the image store; build it (narrative app build) and register the directory, which pushes it.');
+  }
   const record: AppRecord = { id: spec.id, version: spec.version, spec, channel: 'dev', registeredBy: caller.id, registeredAt: ctx.now(), deprecated: null };
   await ctx.store.registerApp(record);
   return { app: await describeApp(ctx, record), created: true };

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
@@ -12,7 +12,7 @@ import { API_PREFIX } from './app.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { JobFollower } from './job-follower.js';
-import { refuseUpgrade as refuse, sameOrigin } from './upgrade.js';
+import { refuseUpgrade as refuse, sameOrigin, type UpgradeHandler } from './upgrade.js';
 
 const STREAM_PATH = new RegExp(`^${API_PREFIX}/jobs/([^/]+)/stream$`);
 const QUERY_KEYS = ['afterEvent', 'afterLine'] as const;
@@ -27,7 +27,7 @@ const SHUTDOWN_GRACE_MS = 500;
  * decided by `authorize`; a refusal is answered as HTTP with a problem
  * document. Not in the OpenAPI document: it is no REST operation.
  */
-export function attachJobStreams(server: Server, ctx: Context, logger: Logger): { close(): Promise<void> } {
+export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHandler; close(): Promise<void> } {
   // Clients only listen: a small message limit keeps what they send from costing memory.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const open = new Map<WebSocket, JobFollower>();
@@ -36,10 +36,6 @@ export function attachJobStreams(server: Server, ctx: Context, logger: Logger): 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = STREAM_PATH.exec(url.pathname);
-    // Other upgrade handlers (the kernel proxy) may own the path; with none, say so rather than leave the socket hanging.
-    if (!match && server.listenerCount('upgrade') > 1) return;
-    // Node drops its own error listener from upgraded sockets: without one, a client's reset would crash the server.
-    socket.on('error', (error) => logger.debug({ err: error }, 'websocket upgrade socket error'));
     if (!match) return refuse(socket, new Problem(404, 'Not found', `No websocket endpoint at ${url.pathname}.`), url.pathname);
     if (closing) return refuse(socket, new Problem(503, 'Service unavailable', 'The server is shutting down.'), url.pathname);
     accept(req, url, match[1]!).then(
@@ -83,12 +79,11 @@ export function attachJobStreams(server: Server, ctx: Context, logger: Logger): 
     };
   }
 
-  server.on('upgrade', onUpgrade);
   return {
+    handler: { matches: (pathname) => STREAM_PATH.test(pathname), handle: onUpgrade },
     /** Ends every stream (1001: going away) so that closing the HTTP server does not wait on them. */
     async close() {
       closing = true;
-      server.off('upgrade', onUpgrade);
       await Promise.all([...open].map(async ([ws, follower]) => {
         await follower.stop();
         ws.close(1001, 'server shutting down');

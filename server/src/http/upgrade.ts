@@ -1,6 +1,7 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Problem } from '../errors.js';
+import type { Logger } from 'pino';
+import { Problem } from '../errors.js';
 
 /** A browser always sends Origin on a websocket; it must name the host the request came to (directly or through a proxy). */
 export function sameOrigin(req: IncomingMessage): boolean {
@@ -32,4 +33,28 @@ export function refuseUpgrade(socket: Duplex, problem: Problem, instance: string
     ...(problem.status === 401 ? ['WWW-Authenticate: Bearer realm="narrative"'] : []),
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+}
+
+/** One websocket endpoint: the paths it owns and what it does with an upgrade to one. */
+export interface UpgradeHandler {
+  matches(pathname: string): boolean;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/**
+ * The server's one `upgrade` listener: every upgraded socket gets an error
+ * listener first (Node drops its own, and a client's reset would otherwise
+ * crash the process), goes to the handler that owns its path, or is refused
+ * with 404, never left hanging. Returns a function that detaches it.
+ */
+export function dispatchUpgrades(server: Server, handlers: UpgradeHandler[], logger: Logger): () => void {
+  const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (error) => logger.debug({ err: error }, 'websocket upgrade socket error'));
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handler = handlers.find((h) => h.matches(pathname));
+    if (!handler) return refuseUpgrade(socket, new Problem(404, 'Not found', `No websocket endpoint at ${pathname}.`), pathname);
+    handler.handle(req, socket, head);
+  };
+  server.on('upgrade', listener);
+  return () => server.off('upgrade', listener);
 }

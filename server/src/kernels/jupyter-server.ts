@@ -39,13 +39,15 @@ export async function startJupyterServer(o: JupyterOptions): Promise<JupyterChil
   if (o.runAs) await chown(o.dir, o.runAs.uid, o.runAs.gid);
   const env = {
     PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dirs.home, LANG: 'C.UTF-8', ...(o.runAs ? { USER: o.runAs.user } : {}),
+    // The token goes in the environment, which only the child's own account can read; a command line is visible to everyone.
+    JUPYTER_TOKEN: token,
     JUPYTER_CONFIG_DIR: dirs.config, JUPYTER_DATA_DIR: dirs.data, JUPYTER_RUNTIME_DIR: dirs.runtime, IPYTHONDIR: join(dirs.home, '.ipython'),
   };
   // setpriv: the child dies with this process (even after SIGKILL) and drops to the service account before Python starts.
   const drop = o.runAs ? ['--reuid', String(o.runAs.uid), '--regid', String(o.runAs.gid), '--clear-groups'] : [];
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', ...drop, '--', o.python,
     '-m', 'jupyter_server', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
-    `--ServerApp.token=${token}`, '--ServerApp.password=', `--ServerApp.root_dir=${dirs.work}`,
+    '--ServerApp.password=', `--ServerApp.root_dir=${dirs.work}`,
   ], { cwd: dirs.work, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -53,10 +55,13 @@ export async function startJupyterServer(o: JupyterOptions): Promise<JupyterChil
     if (stderr.length > 50) stderr.shift();
   });
   const url = `http://127.0.0.1:${port}`;
+  let spawnError: Error | null = null;
+  child.once('error', (error) => (spawnError = error));
   try {
-    await waitUntilReady(child, url, token, o.startTimeoutMs ?? 30_000, stderr);
+    await waitUntilReady(child, url, token, o.startTimeoutMs ?? 30_000, stderr, () => spawnError);
   } catch (error) {
     child.kill('SIGKILL');
+    await rm(o.dir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -69,11 +74,13 @@ export async function startJupyterServer(o: JupyterOptions): Promise<JupyterChil
   };
 }
 
-async function waitUntilReady(child: ChildProcess, url: string, token: string, timeoutMs: number, stderr: string[]): Promise<void> {
+async function waitUntilReady(child: ChildProcess, url: string, token: string, timeoutMs: number, stderr: string[], spawnError: () => Error | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
   while (Date.now() < deadline) {
+    const failed = spawnError();
+    if (failed) throw new Error(`the Jupyter server could not be started: ${failed.message}`);
     if (exited !== null) throw new Error(`the Jupyter server exited (${exited}) at start: ${stderr.join('').trim().split('\n').slice(-5).join('\n')}`);
     const ok = await fetch(`${url}/api/status`, { headers: { Authorization: `token ${token}` } }).then((r) => r.ok, () => false);
     if (ok) return;

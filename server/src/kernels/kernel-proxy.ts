@@ -1,13 +1,12 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type Request, type Response } from 'express';
-import type { Logger } from 'pino';
 import type { Context } from '../domain/context.js';
 import { requireKernelOwner, type Caller } from '../domain/permissions.js';
-import { badRequest, forbidden, payloadTooLarge, Problem, unauthorized } from '../errors.js';
+import { badRequest, conflict, forbidden, payloadTooLarge, Problem, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
-import { refuseUpgrade, sameOrigin } from '../http/upgrade.js';
+import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
 import type { JupyterChild } from './jupyter-server.js';
 import { KernelOwners } from './kernel-owners.js';
 
@@ -24,7 +23,7 @@ const FORWARDED = ['content-type', 'accept'];
  * started it (lists show only one's own), and the child sees only its own
  * token, never the caller's cookie or token.
  */
-export function kernelProxy(ctx: Context, jupyter: JupyterChild, logger: Logger) {
+export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
   const owners = new KernelOwners();
 
   const router = express.Router();
@@ -37,11 +36,14 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild, logger: Logger)
     if (!caller) throw unauthorized();
     const url = new URL(req.originalUrl, 'http://localhost');
     url.searchParams.delete('token');
+    // `/api/kernels/` must be the list (filtered), not a redirect the child would answer unfiltered.
+    url.pathname = url.pathname.replace(/\/+$/, '') || '/';
     const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readBody(req) : undefined;
     checkOwnership(caller, url.pathname, body);
     const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
     for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
-    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, ...(body === undefined ? {} : { body }) });
+    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
+    if (upstream.status >= 300 && upstream.status < 400) throw new Problem(502, 'Bad gateway', 'The Jupyter server answered with a redirect, which is not passed on.');
     let payload = Buffer.from(await upstream.arrayBuffer());
     if (upstream.ok && upstream.headers.get('content-type')?.includes('json') && payload.length > 0) {
       payload = Buffer.from(JSON.stringify(record(caller, req.method, url.pathname, JSON.parse(payload.toString('utf8')))));
@@ -71,18 +73,19 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild, logger: Logger)
     if (path === '/api/kernels' && method === 'POST') owners.addKernel((json as Item).id, caller.id);
     if (path.startsWith('/api/sessions') && (method === 'POST' || method === 'PATCH')) {
       const session = json as Item;
+      // jupyter_server answers a second session on a path with the first one: another user's is not handed out.
+      const holder = owners.session(session.id);
+      if (holder !== undefined && holder !== caller.id) throw conflict('Another user has a kernel session on this narrative; open your own copy to run its code.');
       owners.addSession(session.id, caller.id);
       if (session.kernel) owners.addKernel(session.kernel.id, caller.id);
     }
     return json;
   }
 
-  /** Kernel channels: checked like any request, then the bytes pass both ways untouched. */
+  /** Kernel channels: checked like any request, then bytes pass both ways once the child has switched protocols. */
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const kernel = CHANNELS.exec(url.pathname)?.[1];
-    if (!kernel) return;
-    socket.on('error', (error) => logger.debug({ err: error }, 'kernel websocket error'));
+    const kernel = CHANNELS.exec(url.pathname)?.[1]!;
     url.searchParams.delete('token');
     callerOf(ctx, req as unknown as Request)
       .then((caller) => {
@@ -94,28 +97,52 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild, logger: Logger)
       .catch((error: unknown) => refuseUpgrade(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The kernel proxy failed.'), url.pathname));
   }
 
+  /**
+   * Sends the upgrade with the child's token and waits for its answer. Only a
+   * 101 is passed on, without cookies; anything else closes both sides, so no
+   * second request can ride the connection the token opened.
+   */
   function pipeToChild(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
     const target = new URL(jupyter.url);
-    const upstream = connect(Number(target.port), target.hostname, () => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const refuse = () => refuseUpgrade(socket, new Problem(502, 'Bad gateway', 'The kernel did not accept the connection.'), path);
+    upstream.on('error', () => {
+      upstream.destroy();
+      refuse();
+    });
+    socket.on('close', () => upstream.destroy());
+    upstream.once('connect', () => {
       const keep = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
       const lines = [`GET ${path} HTTP/1.1`, `Host: ${target.host}`, `Authorization: token ${jupyter.token}`];
-      for (const name of keep) if (typeof req.headers[name] === 'string') lines.push(`${name}: ${req.headers[name]}`);
+      for (const name of keep) if (typeof req.headers[name] === 'string') lines.push(`${name}: ${(req.headers[name] as string).replace(/[\r\n]/g, '')}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    });
+    let answer = Buffer.alloc(0);
+    const onAnswer = (chunk: Buffer) => {
+      answer = Buffer.concat([answer, chunk]);
+      const end = answer.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (answer.length > 16 * 1024) upstream.destroy();
+        return;
+      }
+      upstream.off('data', onAnswer);
+      const headers = answer.subarray(0, end).toString('latin1').split('\r\n');
+      if (!/^HTTP\/1\.1 101 /.test(headers[0] ?? '')) {
+        upstream.destroy();
+        return refuse();
+      }
+      socket.write(`${headers.filter((h) => !/^set-cookie:/i.test(h)).join('\r\n')}\r\n\r\n`);
+      const rest = answer.subarray(end + 4);
+      if (rest.length > 0) socket.write(rest);
       if (head.length > 0) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('close', () => upstream.destroy());
+    };
+    upstream.on('data', onAnswer);
   }
 
   return {
     router,
-    attach(server: Server) {
-      server.on('upgrade', onUpgrade);
-    },
-    detach(server: Server) {
-      server.off('upgrade', onUpgrade);
-    },
+    handler: { matches: (pathname: string) => CHANNELS.test(pathname), handle: onUpgrade } satisfies UpgradeHandler,
   };
 }
 

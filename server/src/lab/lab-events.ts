@@ -1,12 +1,11 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
-import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from '../domain/context.js';
 import { forbidden, Problem, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
-import { refuseUpgrade, sameOrigin } from '../http/upgrade.js';
+import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
 
 const EVENTS_PATH = '/api/events/subscribe';
 
@@ -15,13 +14,11 @@ const EVENTS_PATH = '/api/events/subscribe';
  * emits no Jupyter events (job events have their own stream), so a signed-in
  * subscriber gets an open, quiet socket rather than a refusal the lab would log as an error.
  */
-export function labEvents(ctx: Context, logger: Logger) {
+export function labEvents(ctx: Context) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const open = new Set<WebSocket>();
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== EVENTS_PATH) return;
-    socket.on('error', (error) => logger.debug({ err: error }, 'events websocket error'));
     callerOf(ctx, req as unknown as Request)
       .then((caller) => {
         if (!caller) throw unauthorized();
@@ -36,11 +33,8 @@ export function labEvents(ctx: Context, logger: Logger) {
   }
 
   return {
-    attach(server: Server) {
-      server.on('upgrade', onUpgrade);
-    },
-    async close(server: Server) {
-      server.off('upgrade', onUpgrade);
+    handler: { matches: (pathname: string) => pathname === EVENTS_PATH, handle: onUpgrade } satisfies UpgradeHandler,
+    async close() {
       for (const ws of open) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

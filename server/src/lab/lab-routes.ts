@@ -23,7 +23,7 @@ export function labRoutes(ctx: Context, assets: LabAssets | null): express.Route
       .then((caller) => {
         if (!caller) return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
         const tree = ([] as string[]).concat((req.params as Record<string, string | string[]>).path ?? []).join('/');
-        res.set('Cache-Control', 'no-store').type('html').send(labPage(assets, caller, req.path.startsWith('/lab/tree/') ? decodeURIComponent(tree) : ''));
+        res.set('Cache-Control', 'no-store').type('html').send(labPage(assets, caller, req.path.startsWith('/lab/tree/') ? tree : ''));
       })
       .catch(next);
   });
