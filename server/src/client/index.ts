@@ -55,8 +55,14 @@ export class ApiError extends Error {
 }
 
 export interface ClientOptions {
+  /** The server's origin; '' for the page's own (the lab). */
   url: string;
   token?: string;
+  /**
+   * Headers added to every request, read when it is sent. The lab signs in by
+   * cookie and must echo its `_xsrf` cookie as X-XSRFToken on writes.
+   */
+  headers?: () => Record<string, string>;
 }
 
 /** Anything fetch accepts as a request body. */
@@ -98,7 +104,7 @@ export class NarrativeClient {
   async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const query = Object.entries(options.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
     const search = query.length > 0 ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
-    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers?.(), ...options.headers };
     if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     let body = options.body;
     if (options.json !== undefined) {
