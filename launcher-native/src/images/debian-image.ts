@@ -126,9 +126,14 @@ async function appendAppFiles(layer: string, stage: string, appDir: string, reci
     await chmod(staged, 0o755);
     entries.add(`.${target}`);
   }
+  // Every directory entry gets 0755 whatever the builder's umask: the digest must not depend on it.
   await chmod(stage, 0o755);
-  for (const dir of CONTRACT_DIRS) await chmod(join(stage, dir), 0o755);
+  for (const entry of parentsOf(entries)) if (!recipeTargets(recipe).has(entry)) await chmod(join(stage, entry), 0o755);
   await tar([`--mtime=@${recipe.sourceDateEpoch}`, '-C', stage, '--no-recursion', '-rf', layer, ...[...parentsOf(entries)].sort()]);
+}
+
+function recipeTargets(recipe: ImageRecipe): Set<string> {
+  return new Set(Object.values(recipe.files).map((target) => `.${target}`));
 }
 
 /** Every entry with the directories above it, so each gets its mode and owner in the layer. */

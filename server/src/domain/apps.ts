@@ -4,7 +4,7 @@ import { conflict, forbidden, invalidContent, notFound } from '../errors.js';
 import type { AppSpec, AppVersion } from '../schemas/app-spec.js';
 import { createAjv } from '../schemas/validation.js';
 import type { AppRecord } from '../store/store.js';
-import type { Context } from './context.js';
+import { inTransaction, type Context } from './context.js';
 import { imageProblems } from './images.js';
 import type { Caller } from './permissions.js';
 
@@ -19,11 +19,18 @@ export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): 
   const problems = await specProblems(ctx, spec);
   if (problems.length > 0) throw invalidContent(`The app spec of ${spec.id}@${spec.version} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
 
-  const existing = await ctx.store.getApp(spec.id, spec.version);
-  if (existing) {
-    if (!isDeepStrictEqual(existing.spec, spec)) throw conflict(`${spec.id}@${spec.version} is already registered with a different spec; a registered version never changes: register a new version.`);
-    return { app: await describeApp(ctx, existing), created: false };
-  }
+  // One transaction: the owner check and the insert cannot be split by another developer's first registration.
+  return inTransaction(ctx, async (tx) => {
+    const existing = await tx.store.getApp(spec.id, spec.version);
+    if (existing) {
+      if (!isDeepStrictEqual(existing.spec, spec)) throw conflict(`${spec.id}@${spec.version} is already registered with a different spec; a registered version never changes: register a new version.`);
+      return { app: await describeApp(tx, existing), created: false };
+    }
+    return insertVersion(tx, caller, spec);
+  });
+}
+
+async function insertVersion(ctx: Context, caller: Caller, spec: AppSpec): Promise<{ app: AppVersion; created: boolean }> {
   await requireOwner(ctx, caller, spec.id, 'add versions to');
   // A path or engine image on the nodes is the operator's to vouch for: its digest is not checked, and a path could name the host's own root.
   if ('location' in spec.container.image && caller.role !== 'admin') {

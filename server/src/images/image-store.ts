@@ -66,7 +66,8 @@ export class ImageStore {
 
   async list(): Promise<StoredImage[]> {
     const images: StoredImage[] = [];
-    for (const hex of (await readdir(join(this.root, 'sha256'))).sort()) {
+    // Only finished images: a stray name in the directory is none of ours.
+    for (const hex of (await readdir(join(this.root, 'sha256'))).filter((n) => /^[0-9a-f]{64}$/.test(n)).sort()) {
       const image = await this.get(`sha256:${hex}`);
       if (image) images.push(image);
     }

@@ -43,7 +43,8 @@ export function labApi(ctx: Context, assets: LabAssets): express.Router {
   }));
   router.put('/lab/api/settings/*id', signedIn(async (caller, req) => {
     const id = settingsId(req);
-    const { raw } = JSON.parse(await readText(req)) as { raw?: unknown };
+    const body = JSON.parse(await readText(req)) as unknown;
+    const raw = typeof body === 'object' && body !== null ? (body as { raw?: unknown }).raw : undefined;
     if (typeof raw !== 'string') throw badRequest('Send {"raw": "<settings text>"}.');
     await ctx.store.putLabSettings(caller.id, id, raw, ctx.now());
     return undefined;
@@ -57,6 +58,8 @@ export function labApi(ctx: Context, assets: LabAssets): express.Router {
   }));
   router.put('/lab/api/workspaces/:id', signedIn(async (caller, req) => {
     const text = await readText(req);
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('A workspace is a JSON object: {"data": {…}, "metadata": {…}}.');
     await ctx.store.putLabWorkspace(caller.id, workspaceId(req), text, ctx.now());
     return undefined;
   }));

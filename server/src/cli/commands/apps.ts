@@ -1,8 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { buildDebianImage } from '@narrative/launcher-native';
+import { buildDebianImage, writeFileDurably } from '@narrative/launcher-native';
 import { ApiError, type AppVersion, type Channel, type NarrativeClient, type StoredImage } from '../../client/index.js';
 import { ARCHIVE_FILE, BUILD_FILE, loadAppSource, sourceDigest, specToRegister, type BuildRecord } from '../app-source.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
@@ -27,9 +27,11 @@ export function appCommands(program: Command): void {
       const out = resolve(options.out ?? join(source.dir, 'build'));
       const started = Date.now();
       const say = (line: string) => !global.json && process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+      // Hashed before building: a file edited during the build must count as not built.
+      const sources = await sourceDigest(source, source.recipe);
       const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress: say });
-      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: await sourceDigest(source, source.recipe), builtAt: new Date().toISOString(), seconds: built.seconds };
-      await writeFile(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds };
+      await writeFileDurably(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o644);
       const size = (await stat(built.archive)).size;
       emit(global, { ...record, archive: built.archive, size }, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(size / 1048576).toFixed(1)} MiB`, seconds: r.seconds.toFixed(1) })}`);
     });
