@@ -17,6 +17,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'))
 /** The packages whose styles, schemas and themes the lab needs: every JupyterLab extension we depend on, and ours. */
 function extensionPackages() {
   const isExtension = (name) => {
+    // Our own workspace packages (@narrative/server) export no package.json and are never lab extensions.
+    if (name.startsWith('@narrative/')) return false;
     const { jupyterlab } = require(`${name}/package.json`);
     return Boolean(jupyterlab && (jupyterlab.extension || jupyterlab.mimeExtension || jupyterlab.themePath));
   };

@@ -1,9 +1,13 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { appsPanelPlugin } from './apps/plugin.js';
+import { clientPlugin } from './client/plugin.js';
+import { dataPanelPlugin } from './data/plugin.js';
 import { drivePlugin } from './drive/plugin.js';
 
 export { CONTENTS_ENDPOINT } from './drive/plugin.js';
+export * from './tokens.js';
 
 /** Every plugin of the narrative extension, in the shape JupyterLab loads. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin];
 
 export default plugins;

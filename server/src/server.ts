@@ -53,7 +53,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const streams = jobStreams(ctx, logger);
   const events = labEvents(ctx);
-  const detachUpgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
+  const upgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -64,12 +64,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     adminToken,
     async close() {
       await reconciler.stop();
-      detachUpgrades();
+      upgrades.detach();
       await events.close();
       await kernels?.jupyter.stop();
       // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
       await streams.close();
       server.closeAllConnections();
+      upgrades.destroyAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

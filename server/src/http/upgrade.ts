@@ -45,16 +45,25 @@ export interface UpgradeHandler {
  * The server's one `upgrade` listener: every upgraded socket gets an error
  * listener first (Node drops its own, and a client's reset would otherwise
  * crash the process), goes to the handler that owns its path, or is refused
- * with 404, never left hanging. Returns a function that detaches it.
+ * with 404, never left hanging. Upgraded sockets are no longer the HTTP
+ * server's to close, so they are kept here and destroyed at shutdown.
  */
-export function dispatchUpgrades(server: Server, handlers: UpgradeHandler[], logger: Logger): () => void {
+export function dispatchUpgrades(server: Server, handlers: UpgradeHandler[], logger: Logger): { detach(): void; destroyAll(): void } {
+  const sockets = new Set<Duplex>();
   const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'websocket upgrade socket error'));
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handler = handlers.find((h) => h.matches(pathname));
     if (!handler) return refuseUpgrade(socket, new Problem(404, 'Not found', `No websocket endpoint at ${pathname}.`), pathname);
     handler.handle(req, socket, head);
   };
   server.on('upgrade', listener);
-  return () => server.off('upgrade', listener);
+  return {
+    detach: () => server.off('upgrade', listener),
+    destroyAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }

@@ -1,0 +1,144 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { caretDownIcon, caretRightIcon, ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import type { AppVersion, NarrativeClient } from '@narrative/server/client';
+import * as React from 'react';
+import { describeError } from '../client/client.js';
+import { dragOnMouseDown } from '../drag.js';
+import { APP_MIME, type IAppDragPayload } from '../tokens.js';
+import { appsIcon } from '../icons.js';
+import { type ChannelFilter, groupByCategory, matchApps, shortType } from './catalog.js';
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; apps: AppVersion[] };
+
+/** The app catalog in the left sidebar: latest versions by category, searchable, draggable into app cells. */
+export class AppsPanel extends ReactWidget {
+  private load: Load = { state: 'loading' };
+  private query = '';
+  private channel: ChannelFilter = 'all';
+  private readonly collapsed = new Set<string>();
+
+  constructor(private readonly client: NarrativeClient, private readonly trans: TranslationBundle) {
+    super();
+    this.id = 'narrative-apps-panel';
+    this.addClass('jp-narrative-AppsPanel');
+    this.addClass('jp-narrative-Panel');
+    this.title.icon = appsIcon;
+    this.title.caption = trans.__('Apps');
+    void this.refresh();
+  }
+
+  /** Loads the catalog again (the channel filter is applied by the server, so "latest" means latest in that channel). */
+  async refresh(): Promise<void> {
+    this.load = { state: 'loading' };
+    this.update();
+    try {
+      const apps = await this.client.listApps({ latest: true, ...(this.channel === 'all' ? {} : { channel: this.channel }) });
+      this.load = { state: 'ready', apps };
+    } catch (error) {
+      this.load = { state: 'error', message: describeError(error) };
+    }
+    this.update();
+  }
+
+  protected render(): React.ReactElement {
+    const { trans } = this;
+    return (
+      <>
+        <div className="jp-narrative-PanelHeader">
+          <h2>{trans.__('Apps')}</h2>
+          <ToolbarButtonComponent icon={refreshIcon} tooltip={trans.__('Refresh the app catalog')} onClick={() => void this.refresh()} />
+        </div>
+        <div className="jp-narrative-Filters">
+          <input
+            type="search"
+            className="jp-narrative-Search"
+            placeholder={trans.__('Search apps')}
+            aria-label={trans.__('Search apps')}
+            defaultValue={this.query}
+            onChange={(e) => {
+              this.query = e.currentTarget.value;
+              this.update();
+            }}
+          />
+          <select
+            className="jp-narrative-ChannelFilter"
+            aria-label={trans.__('Channel')}
+            defaultValue={this.channel}
+            onChange={(e) => {
+              this.channel = e.currentTarget.value as ChannelFilter;
+              void this.refresh();
+            }}
+          >
+            <option value="all">{trans.__('All channels')}</option>
+            <option value="beta">{trans.__('Beta and release')}</option>
+            <option value="release">{trans.__('Release only')}</option>
+          </select>
+        </div>
+        <div className="jp-narrative-PanelBody">{this.renderBody()}</div>
+      </>
+    );
+  }
+
+  private renderBody(): React.ReactElement {
+    const { trans, load } = this;
+    if (load.state === 'loading') return <p className="jp-narrative-Message">{trans.__('Loading the app catalog…')}</p>;
+    if (load.state === 'error') return <p className="jp-narrative-Message jp-mod-error">{trans.__('The app catalog could not be loaded. %1', load.message)}</p>;
+    if (load.apps.length === 0) return <p className="jp-narrative-Message">{trans.__('No apps are registered in this channel yet.')}</p>;
+    const apps = matchApps(load.apps, this.query);
+    if (apps.length === 0) return <p className="jp-narrative-Message">{trans.__('No app matches "%1".', this.query)}</p>;
+    return (
+      <>
+        {groupByCategory(apps, trans.__('Other')).map(([category, list]) => {
+          const open = !this.collapsed.has(category);
+          return (
+            <section key={category} className="jp-narrative-Group" data-category={category}>
+              <button
+                className="jp-narrative-GroupHeading"
+                aria-expanded={open}
+                onClick={() => {
+                  if (open) this.collapsed.add(category);
+                  else this.collapsed.delete(category);
+                  this.update();
+                }}
+              >
+                {open ? <caretDownIcon.react tag="span" /> : <caretRightIcon.react tag="span" />}
+                <span>{category}</span>
+                <span className="jp-narrative-Count">{list.length}</span>
+              </button>
+              {open && <ul className="jp-narrative-List">{list.map((app) => this.renderApp(app))}</ul>}
+            </section>
+          );
+        })}
+      </>
+    );
+  }
+
+  private renderApp(app: AppVersion): React.ReactElement {
+    const { trans } = this;
+    const { spec } = app;
+    const payload: IAppDragPayload = { id: app.id, version: app.version };
+    const inputs = spec.inputs.flatMap((i) => i.types.map(shortType));
+    const outputs = spec.outputs.map((o) => shortType(o.type));
+    return (
+      <li
+        key={`${app.id}@${app.version}`}
+        className="jp-narrative-App"
+        data-app-id={app.id}
+        title={trans.__('Drag into an app cell')}
+        onMouseDown={(e) => dragOnMouseDown(e.nativeEvent, APP_MIME, payload, spec.name)}
+      >
+        <div className="jp-narrative-EntryTitle">
+          <span className="jp-narrative-Name">{spec.name}</span>
+          <span className={`jp-narrative-Badge jp-mod-${app.channel}`}>{app.channel}</span>
+        </div>
+        <div className="jp-narrative-Meta">{`${app.id}@${app.version}`}</div>
+        <div className="jp-narrative-Description">{spec.description.split('\n')[0]}</div>
+        <div className="jp-narrative-Types">
+          {trans.__('in: %1', inputs.length > 0 ? inputs.join(', ') : trans.__('none'))}
+          {' → '}
+          {trans.__('out: %1', outputs.length > 0 ? outputs.join(', ') : trans.__('none'))}
+        </div>
+      </li>
+    );
+  }
+}

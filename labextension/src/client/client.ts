@@ -1,0 +1,21 @@
+import { PageConfig } from '@jupyterlab/coreutils';
+import { NarrativeClient } from '@narrative/server/client';
+
+/** The `_xsrf` cookie, echoed as X-XSRFToken on every non-GET request (as JupyterLab's ServerConnection does). */
+export function xsrfToken(): string {
+  return document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/)?.[1] ?? '';
+}
+
+/** A client on the page's own server, signed in by the session cookie. */
+export function createClient(): NarrativeClient {
+  return new NarrativeClient({ url: PageConfig.getBaseUrl(), headers: () => ({ 'X-XSRFToken': xsrfToken() }) });
+}
+
+/** A failure as one plain sentence for a panel's error state. */
+export function describeError(error: unknown): string {
+  if (error && typeof error === 'object' && 'problem' in error) {
+    const { title, detail } = (error as { problem: { title: string; detail: string } }).problem;
+    return detail ? `${title}: ${detail}` : title;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,58 @@
+import { PageConfig, Time, URLExt } from '@jupyterlab/coreutils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { NarrativeClient, ObjectVersion } from '@narrative/server/client';
+import * as React from 'react';
+import { describeError } from '../client/client.js';
+
+/** One object version: its data as JSON and its files (with download links). */
+export class ObjectViewer extends ReactWidget {
+  private object: ObjectVersion | null = null;
+  private error = '';
+
+  constructor(client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle) {
+    super();
+    this.addClass('jp-narrative-ObjectViewer');
+    client.getObject(ref).then(
+      (object) => {
+        this.object = object;
+        this.update();
+      },
+      (error: unknown) => {
+        this.error = describeError(error);
+        this.update();
+      },
+    );
+  }
+
+  protected render(): React.ReactElement {
+    const { trans, object } = this;
+    if (this.error) return <p className="jp-narrative-Message jp-mod-error">{trans.__('The object %1 could not be loaded. %2', this.ref, this.error)}</p>;
+    if (!object) return <p className="jp-narrative-Message">{trans.__('Loading %1…', this.ref)}</p>;
+    const [ws, obj] = object.ref.split('/');
+    const fileUrl = (name: string) =>
+      URLExt.join(PageConfig.getBaseUrl(), 'api/v1/objects', ws!, obj!, 'files', encodeURIComponent(name)) + `?ver=${object.ver}`;
+    return (
+      <div className="jp-narrative-ObjectViewerBody">
+        <h2>{object.name}</h2>
+        <p className="jp-narrative-Meta">
+          {trans.__('%1 · version %2 · %3 · saved by %4 on %5', object.type, object.ver, object.ref, object.savedBy, Time.format(object.savedAt))}
+        </p>
+        <h3>{trans.__('Files')}</h3>
+        {object.files.length === 0 ? (
+          <p>{trans.__('No files.')}</p>
+        ) : (
+          <ul className="jp-narrative-Files">
+            {object.files.map((f) => (
+              <li key={f.name}>
+                <a href={fileUrl(f.name)} download={f.name}>{f.name}</a> <span className="jp-narrative-Meta">{trans.__('%1 bytes · sha256 %2', f.size, f.sha256.slice(0, 12))}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <h3>{trans.__('Data')}</h3>
+        <pre className="jp-narrative-Json">{JSON.stringify(object.data, null, 2)}</pre>
+      </div>
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import type { NarrativeClient } from '@narrative/server/client';
+import { Token } from '@lumino/coreutils';
+
+/** The typed REST client, signed in by the page's session cookie. */
+export const INarrativeClient = new Token<NarrativeClient>(
+  '@narrative/labextension:INarrativeClient',
+  'The narrative REST client (/api/v1) of the signed-in user.',
+);
+
+/** Drag payload of an app from the Apps panel: `{id, version}`. */
+export const APP_MIME = 'application/vnd.narrative.app+json';
+/** Drag payload of a data object from the Data panel: `{ref, type, name}` (ref `wsid/objid/ver`). */
+export const OBJECT_MIME = 'application/vnd.narrative.object+json';
+
+export interface IAppDragPayload {
+  id: string;
+  version: string;
+}
+
+export interface IObjectDragPayload {
+  ref: string;
+  type: string;
+  name: string;
+}
+
+/** The ids of the narrative commands. */
+export namespace CommandIDs {
+  export const openAppsPanel = 'narrative:open-apps-panel';
+  export const openDataPanel = 'narrative:open-data-panel';
+  export const refreshData = 'narrative:refresh-data';
+}
+
+/** The translation domain of every user-visible string of this extension. */
+export const TRANSLATION_DOMAIN = 'narrative';
