@@ -1,4 +1,5 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { appCellPlugin } from './app-cell/plugin.js';
 import { appsPanelPlugin } from './apps/plugin.js';
 import { clientPlugin } from './client/plugin.js';
 import { dataPanelPlugin } from './data/plugin.js';
@@ -8,6 +9,6 @@ export { CONTENTS_ENDPOINT } from './drive/plugin.js';
 export * from './tokens.js';
 
 /** Every plugin of the narrative extension, in the shape JupyterLab loads. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin, appCellPlugin];
 
 export default plugins;

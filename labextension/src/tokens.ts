@@ -28,6 +28,7 @@ export namespace CommandIDs {
   export const openAppsPanel = 'narrative:open-apps-panel';
   export const openDataPanel = 'narrative:open-data-panel';
   export const refreshData = 'narrative:refresh-data';
+  export const insertAppCell = 'narrative:insert-app-cell';
 }
 
 /** The translation domain of every user-visible string of this extension. */

@@ -17,7 +17,12 @@ export class AppsPanel extends ReactWidget {
   private channel: ChannelFilter = 'all';
   private readonly collapsed = new Set<string>();
 
-  constructor(private readonly client: NarrativeClient, private readonly trans: TranslationBundle) {
+  constructor(
+    private readonly client: NarrativeClient,
+    private readonly trans: TranslationBundle,
+    /** What a click on an entry does (the app cell plugin inserts an app cell). */
+    private readonly onOpen?: (app: IAppDragPayload) => void,
+  ) {
     super();
     this.id = 'narrative-apps-panel';
     this.addClass('jp-narrative-AppsPanel');
@@ -124,8 +129,9 @@ export class AppsPanel extends ReactWidget {
         key={`${app.id}@${app.version}`}
         className="jp-narrative-App"
         data-app-id={app.id}
-        title={trans.__('Drag into an app cell')}
+        title={trans.__('Click or drag into the notebook to add an app cell')}
         onMouseDown={(e) => dragOnMouseDown(e.nativeEvent, APP_MIME, payload, spec.name)}
+        onClick={() => this.onOpen?.(payload)}
       >
         <div className="jp-narrative-EntryTitle">
           <span className="jp-narrative-Name">{spec.name}</span>

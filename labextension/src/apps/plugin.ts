@@ -14,7 +14,9 @@ export const appsPanelPlugin: JupyterFrontEndPlugin<void> = {
   optional: [ICommandPalette, ILayoutRestorer],
   activate: (app: JupyterFrontEnd, client: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null, restorer: ILayoutRestorer | null) => {
     const trans = translator.load(TRANSLATION_DOMAIN);
-    const panel = new AppsPanel(client, trans);
+    const panel = new AppsPanel(client, trans, (payload) => {
+      if (app.commands.hasCommand(CommandIDs.insertAppCell)) void app.commands.execute(CommandIDs.insertAppCell, { ...payload });
+    });
     app.shell.add(panel, 'left', { rank: 150 });
     restorer?.add(panel, panel.id);
     app.commands.addCommand(CommandIDs.openAppsPanel, {

@@ -1,0 +1,38 @@
+/** What an app cell keeps in its cell metadata under `narrative.app`. */
+export interface IAppCellState {
+  id: string;
+  version: string;
+  params: Record<string, unknown>;
+  /** input name → object ref `wsid/objid/ver` */
+  inputs: Record<string, string>;
+  jobId?: number;
+  state?: string;
+  outputs?: string[];
+}
+
+/** The metadata key of narrative's cell metadata; the app cell is its `app` member. */
+export const METADATA_KEY = 'narrative';
+
+export const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
+
+interface IMetadataModel {
+  getMetadata(key: string): unknown;
+  setMetadata(key: string, value: unknown): void;
+}
+
+/** The app cell state of a cell model, or null when the cell is no app cell. */
+export function appStateOf(model: IMetadataModel): IAppCellState | null {
+  const meta = model.getMetadata(METADATA_KEY) as { app?: IAppCellState } | undefined;
+  const app = meta?.app;
+  if (!app || typeof app !== 'object' || typeof app.id !== 'string' || typeof app.version !== 'string') return null;
+  return { ...app, params: app.params ?? {}, inputs: app.inputs ?? {} };
+}
+
+/** Writes the app cell state, keeping any other `narrative` metadata. */
+export function writeAppState(model: IMetadataModel, state: IAppCellState): void {
+  const meta = (model.getMetadata(METADATA_KEY) as Record<string, unknown> | undefined) ?? {};
+  const clean: IAppCellState = JSON.parse(JSON.stringify(state));
+  // Writing the same state again would only mark the notebook dirty.
+  if (JSON.stringify(meta.app) === JSON.stringify(clean)) return;
+  model.setMetadata(METADATA_KEY, { ...meta, app: clean });
+}

@@ -1,0 +1,147 @@
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, type TranslationBundle } from '@jupyterlab/translation';
+import type { Drag } from '@lumino/dragdrop';
+import type { PanelLayout } from '@lumino/widgets';
+import type { NarrativeClient } from '@narrative/server/client';
+import { narrativeIdOf } from '../data/narrative-path.js';
+import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
+import { appStateOf, writeAppState, type IAppCellState } from './metadata.js';
+import { AppCellWidget } from './widget.js';
+
+type Cell = Notebook['widgets'][number];
+
+/** The class of a cell that is an app cell (its editor is hidden; the widget is its body). */
+const APP_CELL_CLASS = 'jp-narrative-AppCell';
+
+/**
+ * App cells: notebook code cells whose metadata has `narrative.app`. Their
+ * source stays empty, so running them never reaches the kernel (JupyterLab
+ * runs an empty code cell without a kernel request); the app cell widget,
+ * added to the cell, is what runs the app as a job.
+ */
+export const appCellPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@narrative/labextension:app-cell',
+  description: 'App cells: notebook cells that run an app version as a job, with inputs, parameters, state, log and outputs.',
+  autoStart: true,
+  requires: [INotebookTracker, INarrativeClient, ITranslator],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, client: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null) => {
+    const trans = translator.load(TRANSLATION_DOMAIN);
+    const attached = new WeakSet<Cell>();
+    const wsids = new Map<number, Promise<number>>();
+
+    const wsidOf = (panel: NotebookPanel): Promise<number> => {
+      const id = narrativeIdOf(panel.context.path);
+      if (id === null) return Promise.reject(new Error(trans.__('This notebook is not a narrative.')));
+      let wsid = wsids.get(id);
+      if (!wsid) {
+        wsid = client.narrative(id).then((n) => n.wsid);
+        wsid.catch(() => wsids.delete(id));
+        wsids.set(id, wsid);
+      }
+      return wsid;
+    };
+
+    const attach = (panel: NotebookPanel, cell: Cell) => {
+      if (attached.has(cell) || cell.model.type !== 'code' || !appStateOf(cell.model)) return;
+      attached.add(cell);
+      void cell.ready.then(() => {
+        if (cell.isDisposed) return;
+        cell.addClass(APP_CELL_CLASS);
+        const widget = new AppCellWidget({
+          client,
+          trans,
+          read: () => appStateOf(cell.model) as IAppCellState,
+          write: (state) => writeAppState(cell.model, state),
+          wsid: () => wsidOf(panel),
+          completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
+        });
+        (cell.layout as PanelLayout).addWidget(widget);
+        cell.disposed.connect(() => widget.dispose());
+      });
+    };
+
+    const attachAll = (panel: NotebookPanel) => {
+      for (const cell of panel.content.widgets) attach(panel, cell);
+    };
+
+    tracker.widgetAdded.connect((_, panel) => {
+      const notebook = panel.content;
+      const watch = () => {
+        attachAll(panel);
+        notebook.model?.cells.changed.connect(() => attachAll(panel));
+      };
+      if (notebook.model) watch();
+      notebook.modelChanged.connect(watch);
+      void panel.context.ready.then(() => attachAll(panel));
+      // Dropping an app from the Apps panel onto the notebook inserts an app cell.
+      notebook.node.addEventListener('lm-dragover', (event) => {
+        const drag = event as Drag.Event;
+        if (!drag.mimeData.hasData(APP_MIME)) return;
+        event.preventDefault();
+        event.stopPropagation();
+        drag.dropAction = 'copy';
+      }, true);
+      notebook.node.addEventListener('lm-dragenter', (event) => {
+        if (!(event as Drag.Event).mimeData.hasData(APP_MIME)) return;
+        event.preventDefault();
+        event.stopPropagation();
+      }, true);
+      notebook.node.addEventListener('lm-drop', (event) => {
+        const drag = event as Drag.Event;
+        if (!drag.mimeData.hasData(APP_MIME)) return;
+        event.preventDefault();
+        event.stopPropagation();
+        drag.dropAction = 'copy';
+        insertAppCell(panel, drag.mimeData.getData(APP_MIME) as IAppDragPayload);
+      }, true);
+    });
+
+    const insertAppCell = (panel: NotebookPanel, payload: IAppDragPayload) => {
+      const notebook = panel.content;
+      const model = notebook.model;
+      if (!model) return;
+      const index = notebook.activeCellIndex < 0 ? model.cells.length : notebook.activeCellIndex + 1;
+      const state: IAppCellState = { id: payload.id, version: payload.version, params: {}, inputs: {} };
+      model.sharedModel.insertCell(index, { cell_type: 'code', source: '', metadata: { narrative: { app: { ...state } } } as Record<string, any> });
+      notebook.activeCellIndex = index;
+      attachAll(panel);
+      void app.commands.execute('notebook:enter-command-mode').catch(() => undefined);
+    };
+
+    app.commands.addCommand(CommandIDs.insertAppCell, {
+      label: (args) => (args.id ? trans.__('Insert an App Cell for %1', String(args.id)) : trans.__('Insert an App Cell')),
+      caption: trans.__('Insert an app cell below the active cell'),
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: async (args) => {
+        const panel = tracker.currentWidget;
+        if (!panel) return;
+        let id = typeof args.id === 'string' ? args.id : '';
+        let version = typeof args.version === 'string' ? args.version : '';
+        if (!id) {
+          const picked = await pickApp(client, trans);
+          if (!picked) return;
+          ({ id, version } = picked);
+        }
+        if (!version) version = (await client.app(id)).version;
+        insertAppCell(panel, { id, version });
+      },
+      describedBy: { args: { type: 'object', properties: { id: { type: 'string', description: 'module/name' }, version: { type: 'string' } } } },
+    });
+    palette?.addItem({ command: CommandIDs.insertAppCell, category: trans.__('Narrative') });
+  },
+};
+
+/** Asks for an app of the catalog (latest versions) in a dialog. */
+async function pickApp(client: NarrativeClient, trans: TranslationBundle): Promise<IAppDragPayload | null> {
+  const { InputDialog } = await import('@jupyterlab/apputils');
+  const apps = await client.listApps({ latest: true });
+  if (apps.length === 0) return null;
+  const labels = apps.map((a) => `${a.spec.name} — ${a.id}@${a.version}`);
+  const result = await InputDialog.getItem({ title: trans.__('Insert an App Cell'), items: labels, okLabel: trans.__('Insert') });
+  if (!result.button.accept || result.value === null) return null;
+  const app = apps[labels.indexOf(result.value)];
+  return app ? { id: app.id, version: app.version } : null;
+}

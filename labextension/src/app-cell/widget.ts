@@ -1,0 +1,499 @@
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { AppVersion, Job, NarrativeClient } from '@narrative/server/client';
+import { Widget } from '@lumino/widgets';
+import type { Drag } from '@lumino/dragdrop';
+import { describeError } from '../client/client.js';
+import { OBJECT_MIME, type IObjectDragPayload } from '../tokens.js';
+import { createParamField, validateParam, type IParamSchema } from './form.js';
+import { FINAL_STATES, type IAppCellState } from './metadata.js';
+
+/** Where the widget reads and writes its state (the cell's metadata) and what it needs from the lab. */
+export interface IAppCellHost {
+  client: NarrativeClient;
+  trans: TranslationBundle;
+  read(): IAppCellState;
+  write(state: IAppCellState): void;
+  /** The workspace of the narrative the cell belongs to. */
+  wsid(): Promise<number>;
+  /** Called when a job completed (the Data panel refreshes). */
+  completed(): void;
+}
+
+const MAX_LOG_LINES = 500;
+
+function requestId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c?.randomUUID) return c.randomUUID();
+  return `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * The body of an app cell: inputs that take Data panel objects, the parameter
+ * form, Run / Cancel / Retry, the job's state, its live log and its outputs.
+ */
+export class AppCellWidget extends Widget {
+  private app: AppVersion | null = null;
+  private job: Job | null = null;
+  private socket: WebSocket | null = null;
+  private lastSeq = 0;
+  private lastLine = 0;
+  private log: string[] = [];
+  private busy = false;
+  private pendingRequestId: string | null = null;
+  private inputMessages = new Map<string, string>();
+  private outputInfo = new Map<string, { name: string; type: string }>();
+  private loadError: string | null = null;
+
+  constructor(private readonly host: IAppCellHost) {
+    super();
+    this.addClass('jp-narrative-AppCellBody');
+    this.node.addEventListener('lm-dragenter', this, true);
+    this.node.addEventListener('lm-dragover', this, true);
+    this.node.addEventListener('lm-dragleave', this, true);
+    this.node.addEventListener('lm-drop', this, true);
+    void this.load();
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.closeSocket();
+    super.dispose();
+  }
+
+  private get trans(): TranslationBundle {
+    return this.host.trans;
+  }
+
+  private async load(): Promise<void> {
+    const state = this.host.read();
+    try {
+      this.app = await this.host.client.app(state.id, state.version);
+    } catch (error) {
+      this.loadError = describeError(error);
+    }
+    if (this.isDisposed) return;
+    if (this.app) {
+      // Defaults fill params the cell has not set yet.
+      const params = { ...state.params };
+      for (const [name, schema] of Object.entries(this.app.spec.params.properties as Record<string, IParamSchema>)) {
+        if (params[name] === undefined && schema.default !== undefined) params[name] = schema.default;
+      }
+      this.host.write({ ...state, params });
+    }
+    this.render();
+    if (state.jobId !== undefined) await this.follow(state.jobId, true);
+  }
+
+  /** Loads a job, shows it, and streams it unless it is final. */
+  private async follow(jobId: number, reload: boolean): Promise<void> {
+    this.closeSocket();
+    this.lastSeq = 0;
+    this.lastLine = 0;
+    this.log = [];
+    try {
+      this.job = await this.host.client.job(jobId);
+    } catch (error) {
+      this.loadError = describeError(error);
+      this.render();
+      return;
+    }
+    if (this.isDisposed) return;
+    this.saveJob();
+    this.render();
+    if (FINAL_STATES.has(this.job.state)) {
+      if (reload) await this.loadFinalLog(jobId);
+      await this.loadOutputs();
+      return;
+    }
+    this.connect(jobId);
+  }
+
+  private async loadFinalLog(jobId: number): Promise<void> {
+    try {
+      const { lines } = await this.host.client.jobLog(jobId);
+      this.log = lines.map((l) => l.text).slice(-MAX_LOG_LINES);
+      this.render();
+    } catch {
+      // The log is a convenience; the state and outputs already show.
+    }
+  }
+
+  private connect(jobId: number): void {
+    const url = URLExt.join(PageConfig.getWsUrl(), `api/v1/jobs/${jobId}/stream`) + `?afterEvent=${this.lastSeq}&afterLine=${this.lastLine}`;
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    let ended = false;
+    socket.onmessage = (message) => {
+      if (this.socket !== socket) return;
+      const data = JSON.parse(String(message.data)) as { type: string; seq?: number; n?: number; text?: string; state?: string };
+      if (data.type === 'event') {
+        this.lastSeq = data.seq ?? this.lastSeq;
+        void this.refreshJob(jobId);
+      } else if (data.type === 'log') {
+        this.lastLine = data.n ?? this.lastLine;
+        this.log.push(data.text ?? '');
+        if (this.log.length > MAX_LOG_LINES) this.log.splice(0, this.log.length - MAX_LOG_LINES);
+        this.renderLog();
+      } else if (data.type === 'end') {
+        ended = true;
+        void this.refreshJob(jobId);
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (ended || this.isDisposed) return;
+      // Dropped before the end: resume after what was seen, a little later.
+      setTimeout(() => {
+        if (!this.isDisposed && !this.socket && this.job?.id === jobId && !FINAL_STATES.has(this.job.state)) this.connect(jobId);
+      }, 2000);
+    };
+  }
+
+  private closeSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+  }
+
+  private async refreshJob(jobId: number): Promise<void> {
+    try {
+      const job = await this.host.client.job(jobId);
+      if (this.isDisposed || this.job?.id !== jobId) return;
+      const wasFinal = this.job && FINAL_STATES.has(this.job.state);
+      this.job = job;
+      this.saveJob();
+      if (FINAL_STATES.has(job.state) && !wasFinal) {
+        await this.loadOutputs();
+        if (job.state === 'completed') this.host.completed();
+      }
+      this.render();
+    } catch {
+      // The next event refreshes again.
+    }
+  }
+
+  private async loadOutputs(): Promise<void> {
+    for (const ref of this.job?.outputs ?? []) {
+      if (this.outputInfo.has(ref)) continue;
+      try {
+        const object = (await this.host.client.getObject(ref)) as unknown as { name: string; type: string };
+        this.outputInfo.set(ref, { name: object.name, type: object.type });
+      } catch {
+        // Shown by ref only.
+      }
+    }
+    this.render();
+  }
+
+  private saveJob(): void {
+    if (!this.job) return;
+    const state = this.host.read();
+    this.host.write({ ...state, jobId: this.job.id, state: this.job.state, outputs: this.job.outputs ?? undefined });
+  }
+
+  // ---- drops of Data panel objects onto an input field -------------------------------------
+
+  handleEvent(event: Event): void {
+    const drag = event as Drag.Event;
+    const field = (event.target as HTMLElement | null)?.closest?.('.jp-narrative-AppInput') as HTMLElement | null;
+    if (!field || !drag.mimeData?.hasData(OBJECT_MIME)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    switch (event.type) {
+      case 'lm-dragenter':
+        field.classList.add('jp-mod-dropTarget');
+        break;
+      case 'lm-dragover':
+        drag.dropAction = drag.proposedAction === 'none' ? 'none' : 'copy';
+        field.classList.add('jp-mod-dropTarget');
+        break;
+      case 'lm-dragleave':
+        field.classList.remove('jp-mod-dropTarget');
+        break;
+      case 'lm-drop': {
+        field.classList.remove('jp-mod-dropTarget');
+        const payload = drag.mimeData.getData(OBJECT_MIME) as IObjectDragPayload;
+        const accepted = this.setInput(field.dataset.input ?? '', payload);
+        drag.dropAction = accepted ? 'copy' : 'none';
+        break;
+      }
+    }
+  }
+
+  /** Sets an input to a dropped object, or refuses it (with a message on the field) when its type does not fit. */
+  setInput(name: string, object: IObjectDragPayload): boolean {
+    const input = this.app?.spec.inputs.find((i) => i.name === name);
+    if (!input || this.running) return false;
+    if (!input.types.includes(object.type)) {
+      this.inputMessages.set(name, this.trans.__('%1 is a %2; this input takes %3.', object.name, object.type, input.types.join(', ')));
+      this.render();
+      return false;
+    }
+    this.inputMessages.delete(name);
+    const state = this.host.read();
+    this.host.write({ ...state, inputs: { ...state.inputs, [name]: object.ref } });
+    this.inputNames.set(object.ref, object.name);
+    this.render();
+    return true;
+  }
+
+  private inputNames = new Map<string, string>();
+
+  // ---- run, cancel, retry -----------------------------------------------------------------
+
+  private get running(): boolean {
+    return !!this.job && !FINAL_STATES.has(this.job.state);
+  }
+
+  private errors(): Map<string, string> {
+    const errors = new Map<string, string>();
+    if (!this.app) return errors;
+    const state = this.host.read();
+    const required = new Set(this.app.spec.params.required ?? []);
+    for (const [name, schema] of Object.entries(this.app.spec.params.properties as Record<string, IParamSchema>)) {
+      const message = validateParam(schema, state.params[name], required.has(name), this.trans);
+      if (message) errors.set(`param:${name}`, message);
+    }
+    for (const input of this.app.spec.inputs) {
+      if (input.required && !state.inputs[input.name]) errors.set(`input:${input.name}`, this.trans.__('Drop a %1 object here.', input.types.join(' or ')));
+    }
+    return errors;
+  }
+
+  private async run(): Promise<void> {
+    if (this.busy || this.running || !this.app || this.errors().size > 0) return;
+    this.busy = true;
+    this.loadError = null;
+    this.render();
+    const state = this.host.read();
+    // One id per intended run: a double click or a repeated request returns the same job.
+    this.pendingRequestId ??= requestId();
+    try {
+      const ws = await this.host.wsid();
+      const job = await this.host.client.run({ app: state.id, version: state.version, ws: String(ws), inputs: state.inputs, params: state.params, clientRequestId: this.pendingRequestId });
+      this.pendingRequestId = null;
+      this.outputInfo.clear();
+      this.busy = false;
+      await this.follow(job.id, false);
+    } catch (error) {
+      this.loadError = describeError(error);
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  private async act(action: 'cancel' | 'retry'): Promise<void> {
+    if (!this.job || this.busy) return;
+    this.busy = true;
+    this.render();
+    try {
+      if (action === 'cancel') {
+        this.job = await this.host.client.cancelJob(this.job.id);
+        this.saveJob();
+      } else {
+        const job = await this.host.client.retryJob(this.job.id);
+        this.outputInfo.clear();
+        this.busy = false;
+        await this.follow(job.id, false);
+      }
+    } catch (error) {
+      this.loadError = describeError(error);
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  // ---- rendering ------------------------------------------------------------------------------
+
+  private render(): void {
+    const { trans } = this;
+    const state = this.host.read();
+    const node = this.node;
+    const focusedName = (document.activeElement as HTMLInputElement | null)?.name;
+    const focusedInForm = focusedName && node.contains(document.activeElement);
+    node.replaceChildren();
+
+    const header = el('div', 'jp-narrative-AppCellHeader');
+    header.append(el('span', 'jp-narrative-AppCellName', this.app?.spec.name ?? state.id), el('span', 'jp-narrative-AppCellId', `${state.id}@${state.version}`));
+    node.appendChild(header);
+    if (!this.app) {
+      node.appendChild(el('p', 'jp-narrative-Message', this.loadError ? trans.__('The app could not be loaded. %1', this.loadError) : trans.__('Loading the app…')));
+      return;
+    }
+    const errors = this.errors();
+    const locked = this.running || this.busy;
+
+    if (this.app.spec.inputs.length > 0) {
+      const inputs = el('div', 'jp-narrative-AppInputs');
+      inputs.appendChild(el('div', 'jp-narrative-AppSectionTitle', trans.__('Inputs')));
+      for (const input of this.app.spec.inputs) {
+        const field = el('div', 'jp-narrative-AppInput');
+        field.dataset.input = input.name;
+        field.appendChild(el('span', 'jp-narrative-AppFieldLabel', `${input.name} (${input.types.join(', ')})`));
+        const ref = state.inputs[input.name];
+        const value = el('input', 'jp-narrative-AppInputRef');
+        value.name = `input:${input.name}`;
+        value.placeholder = trans.__('Drop an object from the Data panel, or type its ref');
+        value.value = ref ?? '';
+        value.disabled = locked;
+        value.addEventListener('input', () => {
+          const s = this.host.read();
+          const inputsNow = { ...s.inputs };
+          if (value.value.trim()) inputsNow[input.name] = value.value.trim();
+          else delete inputsNow[input.name];
+          this.host.write({ ...s, inputs: inputsNow });
+          this.inputMessages.delete(input.name);
+          field.querySelector('.jp-mod-refused')?.remove();
+          field.querySelector('.jp-narrative-AppInputName')?.remove();
+          this.updateValidity();
+        });
+        field.appendChild(value);
+        if (ref && this.inputNames.has(ref)) field.appendChild(el('span', 'jp-narrative-AppInputName', this.inputNames.get(ref)));
+        const message = this.inputMessages.get(input.name);
+        if (message) field.appendChild(el('div', 'jp-narrative-AppFieldError jp-mod-refused', message));
+        else if (errors.has(`input:${input.name}`)) field.appendChild(el('div', 'jp-narrative-AppFieldHint', errors.get(`input:${input.name}`)));
+        inputs.appendChild(field);
+      }
+      node.appendChild(inputs);
+    }
+
+    const properties = Object.entries(this.app.spec.params.properties as Record<string, IParamSchema>);
+    if (properties.length > 0) {
+      const form = el('div', 'jp-narrative-AppParams');
+      form.appendChild(el('div', 'jp-narrative-AppSectionTitle', trans.__('Parameters')));
+      for (const [name, schema] of properties) {
+        const field = el('label', 'jp-narrative-AppParam');
+        field.dataset.param = name;
+        field.appendChild(el('span', 'jp-narrative-AppFieldLabel', schema.title ?? name));
+        const control = createParamField(`param:${name}`, schema, state.params[name], (v) => {
+          const s = this.host.read();
+          const params = { ...s.params };
+          if (v === undefined) delete params[name];
+          else params[name] = v;
+          this.host.write({ ...s, params });
+          // Only the messages and Run change: re-rendering would replace the control being typed in.
+          this.updateValidity();
+        });
+        (control as HTMLInputElement).disabled = locked;
+        field.appendChild(control);
+        if (errors.has(`param:${name}`)) field.appendChild(el('div', 'jp-narrative-AppFieldError', errors.get(`param:${name}`)));
+        form.appendChild(field);
+      }
+      node.appendChild(form);
+    }
+
+    const actions = el('div', 'jp-narrative-AppActions');
+    const run = el('button', 'jp-Button jp-mod-styled jp-mod-accept jp-narrative-AppRun', trans.__('Run'));
+    run.disabled = locked || errors.size > 0;
+    run.addEventListener('click', () => void this.run());
+    actions.appendChild(run);
+    if (this.running) {
+      const cancel = el('button', 'jp-Button jp-mod-styled jp-mod-warn jp-narrative-AppCancel', trans.__('Cancel'));
+      cancel.disabled = this.busy;
+      cancel.addEventListener('click', () => void this.act('cancel'));
+      actions.appendChild(cancel);
+    }
+    if (this.job && (this.job.state === 'failed' || this.job.state === 'cancelled')) {
+      const retry = el('button', 'jp-Button jp-mod-styled jp-narrative-AppRetry', trans.__('Retry'));
+      retry.disabled = this.busy;
+      retry.addEventListener('click', () => void this.act('retry'));
+      actions.appendChild(retry);
+    }
+    node.appendChild(actions);
+    if (this.loadError) node.appendChild(el('p', 'jp-narrative-Message jp-mod-error', this.loadError));
+
+    if (this.job) {
+      const status = el('div', 'jp-narrative-AppState');
+      status.dataset.state = this.job.state;
+      status.textContent = this.describeState(this.job);
+      node.appendChild(status);
+      const log = el('pre', 'jp-narrative-AppLog');
+      node.appendChild(log);
+      this.renderLog();
+      if (this.job.state === 'completed' && this.job.outputs) {
+        const outputs = el('ul', 'jp-narrative-AppOutputs');
+        for (const ref of this.job.outputs) {
+          const info = this.outputInfo.get(ref);
+          const item = el('li', 'jp-narrative-AppOutput');
+          item.dataset.ref = ref;
+          item.textContent = info ? `${info.name} (${info.type}) ${ref}` : ref;
+          outputs.appendChild(item);
+        }
+        node.appendChild(el('div', 'jp-narrative-AppSectionTitle', trans.__('Outputs')));
+        node.appendChild(outputs);
+      }
+    }
+    if (focusedInForm) (node.querySelector(`[name="${CSS.escape(focusedName)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  /** Updates the parameter messages and whether Run is enabled, leaving the controls alone. */
+  private updateValidity(): void {
+    const errors = this.errors();
+    for (const field of Array.from(this.node.querySelectorAll<HTMLElement>('.jp-narrative-AppParam'))) {
+      const message = errors.get(`param:${field.dataset.param}`);
+      let error = field.querySelector('.jp-narrative-AppFieldError');
+      if (message && !error) error = field.appendChild(el('div', 'jp-narrative-AppFieldError'));
+      if (error) {
+        if (message) error.textContent = message;
+        else error.remove();
+      }
+    }
+    for (const field of Array.from(this.node.querySelectorAll<HTMLElement>('.jp-narrative-AppInput'))) {
+      const message = errors.get(`input:${field.dataset.input}`);
+      let hint = field.querySelector('.jp-narrative-AppFieldHint');
+      if (message && !hint && !field.querySelector('.jp-mod-refused')) hint = field.appendChild(el('div', 'jp-narrative-AppFieldHint'));
+      if (hint) {
+        if (message) hint.textContent = message;
+        else hint.remove();
+      }
+    }
+    const run = this.node.querySelector<HTMLButtonElement>('.jp-narrative-AppRun');
+    if (run) run.disabled = this.running || this.busy || errors.size > 0;
+  }
+
+  private renderLog(): void {
+    const log = this.node.querySelector('.jp-narrative-AppLog');
+    if (!log) return;
+    log.textContent = this.log.join('\n');
+    (log as HTMLElement).hidden = this.log.length === 0;
+    log.scrollTop = log.scrollHeight;
+  }
+
+  private describeState(job: Job): string {
+    const { trans } = this;
+    switch (job.state) {
+      case 'created':
+        return trans.__('Job %1 created', job.id);
+      case 'queued':
+        return job.queueReason
+          ? trans.__('Job %1 queued (%2, position %3)', job.id, job.queueReason, job.queuePosition ?? '?')
+          : trans.__('Job %1 queued', job.id);
+      case 'running':
+        return job.node ? trans.__('Job %1 running on %2', job.id, job.node) : trans.__('Job %1 running', job.id);
+      case 'completed':
+        return trans.__('Job %1 completed', job.id);
+      case 'failed': {
+        const failure = job.failure as { kind?: string; code?: number; detail?: string } | null;
+        let reason = failure?.kind ?? trans.__('unknown reason');
+        if (failure?.code !== undefined) reason += ` (${trans.__('exit code %1', failure.code)})`;
+        if (failure?.detail) reason += `: ${failure.detail}`;
+        return trans.__('Job %1 failed: %2', job.id, reason);
+      }
+      case 'cancelled':
+        return trans.__('Job %1 cancelled', job.id);
+      default:
+        return trans.__('Job %1 %2', job.id, job.state);
+    }
+  }
+}
