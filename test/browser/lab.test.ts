@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import type { Browser } from 'playwright-core';
+import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
-
-/** The page's document, as the functions evaluated in the page see it (this project compiles without the DOM library). */
-declare const document: { cookie: string };
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const haveChromium = await access(CHROMIUM).then(() => true, () => false);
@@ -18,16 +15,6 @@ if (!haveChromium) process.stdout.write(`# skipping the browser tests: ${CHROMIU
  * narrative opened from its share link, a Python code cell run through the
  * kernel proxy and saved as a new version, and a reader who sees it.
  */
-/** A REST call from the page as its signed-in user: the session cookie and its XSRF twin, as the lab sends them. */
-function asSignedIn<T = unknown>(page: Page, method: string, path: string, body: unknown): Promise<T> {
-  return page.evaluate(async ({ method, path, body }) => {
-    const xsrf = document.cookie.split('; ').find((c) => c.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
-    const response = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-XSRFToken': xsrf }, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json();
-  }, { method, path, body }) as Promise<T>;
-}
-
 describe('the lab in chromium', { skip: !haveChromium && 'chromium is missing' }, () => {
   let h: Harness;
   let browser: Browser;

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
@@ -20,16 +20,6 @@ const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.m
 const haveChromium = await access(CHROMIUM).then(() => true, () => false);
 
 const FASTQ = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n@r2\nTTGCAACGTA\n+\nIIIIIIIIII\n';
-
-/** A REST call from the page as its signed-in user: the session cookie and its XSRF twin, as the lab sends them. */
-function asSignedIn<T = unknown>(page: Page, method: string, path: string, body: unknown): Promise<T> {
-  return page.evaluate(async ({ method, path, body }) => {
-    const xsrf = document.cookie.split('; ').find((c) => c.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
-    const response = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-XSRFToken': xsrf }, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json();
-  }, { method, path, body }) as Promise<T>;
-}
 
 /**
  * The Data and Apps panels in the real lab: a FASTQ file uploaded into the

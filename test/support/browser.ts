@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+/** The page's document, as functions evaluated in the page see it (this project compiles without the DOM library). */
+declare const document: { cookie: string };
+
 /** Debian's chromium: playwright cannot download browsers here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -44,4 +47,14 @@ export function recordProblems(page: Page): string[] {
     if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`);
   });
   return problems;
+}
+
+/** A REST call from the page as its signed-in user: the session cookie and its XSRF twin, as the lab sends them. */
+export function asSignedIn<T = unknown>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  return page.evaluate(async ({ method, path, body }) => {
+    const xsrf = document.cookie.split('; ').find((c) => c.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
+    const response = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-XSRFToken': xsrf }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }, { method, path, body }) as Promise<T>;
 }

@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream';
 import express, { type Request, type Response } from 'express';
 import type { Context } from '../domain/context.js';
 import { requireKernelOwner, type Caller } from '../domain/permissions.js';
-import { badRequest, conflict, forbidden, payloadTooLarge, Problem, unauthorized } from '../errors.js';
+import { badRequest, conflict, forbidden, Problem, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
+import { readSmallBody } from '../http/small-body.js';
 import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
 import type { JupyterChild } from './jupyter-server.js';
 import { KernelOwners } from './kernel-owners.js';
@@ -38,7 +39,7 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     url.searchParams.delete('token');
     // `/api/kernels/` must be the list (filtered), not a redirect the child would answer unfiltered.
     url.pathname = url.pathname.replace(/\/+$/, '') || '/';
-    const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readBody(req) : undefined;
+    const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readSmallBody(req, MAX_BODY_BYTES, 'Kernel and session requests') : undefined;
     checkOwnership(caller, url.pathname, body);
     const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
     for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
@@ -144,17 +145,6 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     router,
     handler: { matches: (pathname: string) => CHANNELS.test(pathname), handle: onUpgrade } satisfies UpgradeHandler,
   };
-}
-
-async function readBody(req: Request): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw payloadTooLarge('Kernel and session requests are small JSON documents.');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

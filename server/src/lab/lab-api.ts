@@ -1,8 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Context } from '../domain/context.js';
 import type { Caller } from '../domain/permissions.js';
-import { badRequest, notFound, payloadTooLarge, unauthorized } from '../errors.js';
+import { badRequest, notFound, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
+import { readSmallBody } from '../http/small-body.js';
 import type { LabAssets } from './lab-assets.js';
 
 const MAX_STATE_BYTES = 2 * 1024 * 1024;
@@ -99,14 +100,7 @@ function parseOr(raw: string | undefined): unknown {
 }
 
 async function readText(req: Request): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_STATE_BYTES) throw payloadTooLarge('Lab settings and workspaces are small JSON documents.');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readSmallBody(req, MAX_STATE_BYTES, 'Lab settings and workspaces');
   try {
     JSON.parse(text);
   } catch {
