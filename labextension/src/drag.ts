@@ -11,6 +11,8 @@ const DRAG_THRESHOLD = 5;
  */
 export function dragOnMouseDown(event: MouseEvent, mime: string, payload: unknown, label: string): void {
   if (event.button !== 0) return;
+  // Without this the moving mouse selects the page's text, and a press on a selection later starts the browser's own drag of it instead of ours.
+  event.preventDefault();
   const startX = event.clientX;
   const startY = event.clientY;
   const move = (e: MouseEvent) => {

@@ -29,6 +29,12 @@ export namespace CommandIDs {
   export const openDataPanel = 'narrative:open-data-panel';
   export const refreshData = 'narrative:refresh-data';
   export const insertAppCell = 'narrative:insert-app-cell';
+  export const openProvenance = 'narrative:open-provenance';
+  export const openObject = 'narrative:open-object';
+  export const openNarrativesPanel = 'narrative:open-narratives-panel';
+  export const newNarrative = 'narrative:new-narrative';
+  export const copyNarrative = 'narrative:copy-narrative';
+  export const shareNarrative = 'narrative:share-narrative';
 }
 
 /** The translation domain of every user-visible string of this extension. */

@@ -4,7 +4,7 @@ import { INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab
 import { ITranslator, type TranslationBundle } from '@jupyterlab/translation';
 import type { Drag } from '@lumino/dragdrop';
 import type { PanelLayout } from '@lumino/widgets';
-import type { NarrativeClient } from '@narrative/server/client';
+import type { AppVersion, NarrativeClient } from '@narrative/server/client';
 import { narrativeIdOf } from '../data/narrative-path.js';
 import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
 import { appStateOf, writeAppState, type IAppCellState } from './metadata.js';
@@ -27,8 +27,9 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [INotebookTracker, INarrativeClient, ITranslator],
   optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, client: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null) => {
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, labClient: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null) => {
     const trans = translator.load(TRANSLATION_DOMAIN);
+    const client = cachingAppVersions(labClient);
     const attached = new WeakSet<Cell>();
     const wsids = new Map<number, Promise<number>>();
 
@@ -54,9 +55,12 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
           client,
           trans,
           read: () => appStateOf(cell.model) as IAppCellState,
-          write: (state) => writeAppState(cell.model, state),
+          // A reader's lab must not mark the narrative changed: it could not be saved anyway.
+          write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state),
           wsid: () => wsidOf(panel),
           completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
+          readOnly: () => panel.context.contentsModel?.writable === false,
+          open: (what, ref) => void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref }).catch(() => undefined),
         });
         (cell.layout as PanelLayout).addWidget(widget);
         cell.disposed.connect(() => widget.dispose());
@@ -69,9 +73,20 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
 
     tracker.widgetAdded.connect((_, panel) => {
       const notebook = panel.content;
+      // Only the inserted cells: looking at every cell on every change is quadratic in a large notebook.
+      // The notebook made their widgets already (its own handler was connected first); if not, all are looked at.
+      const changed = (_: unknown, change: { type: string; newIndex: number; newValues: readonly unknown[] }) => {
+        if (change.type !== 'add' && change.type !== 'set') return;
+        const cells = notebook.widgets.slice(change.newIndex, change.newIndex + change.newValues.length);
+        if (cells.length !== change.newValues.length || cells.some((c, i) => c.model !== change.newValues[i])) attachAll(panel);
+        else for (const cell of cells) attach(panel, cell);
+      };
+      let watched: Notebook['model'] = null;
       const watch = () => {
+        watched?.cells.changed.disconnect(changed);
+        watched = notebook.model;
         attachAll(panel);
-        notebook.model?.cells.changed.connect(() => attachAll(panel));
+        watched?.cells.changed.connect(changed);
       };
       if (notebook.model) watch();
       notebook.modelChanged.connect(watch);
@@ -133,6 +148,28 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: CommandIDs.insertAppCell, category: trans.__('Narrative') });
   },
 };
+
+/**
+ * The lab's client, with app versions cached for the whole lab: an `id@version`
+ * never changes, and a narrative may hold hundreds of cells of the same app,
+ * which would otherwise each fetch it when the notebook opens. A failed fetch
+ * is forgotten, so the next cell asks again; the latest version (no version) is not cached.
+ */
+function cachingAppVersions(client: NarrativeClient): NarrativeClient {
+  const versions = new Map<string, Promise<AppVersion>>();
+  const app = (id: string, version?: string): Promise<AppVersion> => {
+    if (version === undefined) return client.app(id);
+    const key = `${id}@${version}`;
+    let found = versions.get(key);
+    if (!found) {
+      found = client.app(id, version);
+      found.catch(() => versions.delete(key));
+      versions.set(key, found);
+    }
+    return found;
+  };
+  return Object.assign(Object.create(client) as NarrativeClient, { app });
+}
 
 /** Asks for an app of the catalog (latest versions) in a dialog. */
 async function pickApp(client: NarrativeClient, trans: TranslationBundle): Promise<IAppDragPayload | null> {

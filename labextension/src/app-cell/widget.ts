@@ -1,12 +1,13 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { AppVersion, Job, NarrativeClient } from '@narrative/server/client';
+import type { AppVersion, Job, NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import { Widget } from '@lumino/widgets';
 import type { Drag } from '@lumino/dragdrop';
 import { describeError } from '../client/client.js';
 import { OBJECT_MIME, type IObjectDragPayload } from '../tokens.js';
 import { createParamField, validateParam, type IParamSchema } from './form.js';
 import { FINAL_STATES, type IAppCellState } from './metadata.js';
+import { renderSummary } from '../viewers/summary.js';
 
 /** Where the widget reads and writes its state (the cell's metadata) and what it needs from the lab. */
 export interface IAppCellHost {
@@ -18,6 +19,10 @@ export interface IAppCellHost {
   wsid(): Promise<number>;
   /** Called when a job completed (the Data panel refreshes). */
   completed(): void;
+  /** Whether the user may only read this narrative: then nothing runs or changes here. */
+  readOnly(): boolean;
+  /** Opens an object's viewer or its provenance in the main area. */
+  open(what: 'object' | 'provenance', ref: string): void;
 }
 
 const MAX_LOG_LINES = 500;
@@ -49,7 +54,7 @@ export class AppCellWidget extends Widget {
   private busy = false;
   private pendingRequestId: string | null = null;
   private inputMessages = new Map<string, string>();
-  private outputInfo = new Map<string, { name: string; type: string }>();
+  private outputInfo = new Map<string, ObjectVersion>();
   private loadError: string | null = null;
 
   constructor(private readonly host: IAppCellHost) {
@@ -185,8 +190,7 @@ export class AppCellWidget extends Widget {
     for (const ref of this.job?.outputs ?? []) {
       if (this.outputInfo.has(ref)) continue;
       try {
-        const object = (await this.host.client.getObject(ref)) as unknown as { name: string; type: string };
-        this.outputInfo.set(ref, { name: object.name, type: object.type });
+        this.outputInfo.set(ref, await this.host.client.getObject(ref));
       } catch {
         // Shown by ref only.
       }
@@ -232,7 +236,7 @@ export class AppCellWidget extends Widget {
   /** Sets an input to a dropped object, or refuses it (with a message on the field) when its type does not fit. */
   setInput(name: string, object: IObjectDragPayload): boolean {
     const input = this.app?.spec.inputs.find((i) => i.name === name);
-    if (!input || this.running) return false;
+    if (!input || this.running || this.host.readOnly()) return false;
     if (!input.types.includes(object.type)) {
       this.inputMessages.set(name, this.trans.__('%1 is a %2; this input takes %3.', object.name, object.type, input.types.join(', ')));
       this.render();
@@ -270,7 +274,7 @@ export class AppCellWidget extends Widget {
   }
 
   private async run(): Promise<void> {
-    if (this.busy || this.running || !this.app || this.errors().size > 0) return;
+    if (this.busy || this.running || this.host.readOnly() || !this.app || this.errors().size > 0) return;
     this.busy = true;
     this.loadError = null;
     this.render();
@@ -332,7 +336,8 @@ export class AppCellWidget extends Widget {
       return;
     }
     const errors = this.errors();
-    const locked = this.running || this.busy;
+    const readOnly = this.host.readOnly();
+    const locked = this.running || this.busy || readOnly;
 
     if (this.app.spec.inputs.length > 0) {
       const inputs = el('div', 'jp-narrative-AppInputs');
@@ -396,6 +401,7 @@ export class AppCellWidget extends Widget {
     const actions = el('div', 'jp-narrative-AppActions');
     const run = el('button', 'jp-Button jp-mod-styled jp-mod-accept jp-narrative-AppRun', trans.__('Run'));
     run.disabled = locked || errors.size > 0;
+    if (readOnly) run.title = trans.__('Copy this narrative to run it.');
     run.addEventListener('click', () => void this.run());
     actions.appendChild(run);
     if (this.running) {
@@ -410,6 +416,7 @@ export class AppCellWidget extends Widget {
       retry.addEventListener('click', () => void this.act('retry'));
       actions.appendChild(retry);
     }
+    if (readOnly) actions.appendChild(el('span', 'jp-narrative-Meta jp-narrative-AppReadOnly', trans.__('Read only: copy this narrative to run it.')));
     node.appendChild(actions);
     if (this.loadError) node.appendChild(el('p', 'jp-narrative-Message jp-mod-error', this.loadError));
 
@@ -423,18 +430,30 @@ export class AppCellWidget extends Widget {
       this.renderLog();
       if (this.job.state === 'completed' && this.job.outputs) {
         const outputs = el('ul', 'jp-narrative-AppOutputs');
-        for (const ref of this.job.outputs) {
-          const info = this.outputInfo.get(ref);
-          const item = el('li', 'jp-narrative-AppOutput');
-          item.dataset.ref = ref;
-          item.textContent = info ? `${info.name} (${info.type}) ${ref}` : ref;
-          outputs.appendChild(item);
-        }
+        for (const ref of this.job.outputs) outputs.appendChild(this.renderOutput(ref));
         node.appendChild(el('div', 'jp-narrative-AppSectionTitle', trans.__('Outputs')));
         node.appendChild(outputs);
       }
     }
     if (focusedInForm) (node.querySelector(`[name="${CSS.escape(focusedName)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  /** One output: its name, type and ref, a picture of its data for its type, and links to its viewer and provenance. */
+  private renderOutput(ref: string): HTMLElement {
+    const { trans } = this;
+    const object = this.outputInfo.get(ref);
+    const item = el('li', 'jp-narrative-AppOutput');
+    item.dataset.ref = ref;
+    const title = el('div', 'jp-narrative-AppOutputTitle');
+    title.append(el('span', 'jp-narrative-AppOutputName', object?.name ?? ref), el('span', 'jp-narrative-Meta', object ? `${object.type} · ${ref}` : ''));
+    for (const [what, label] of [['object', trans.__('Open')], ['provenance', trans.__('Provenance')]] as const) {
+      const link = el('button', `jp-Button jp-mod-styled jp-narrative-AppOutputLink jp-narrative-AppOutput-${what}`, label);
+      link.addEventListener('click', () => this.host.open(what, ref));
+      title.appendChild(link);
+    }
+    item.appendChild(title);
+    if (object) item.appendChild(renderSummary(object, trans));
+    return item;
   }
 
   /** Updates the parameter messages and whether Run is enabled, leaving the controls alone. */
@@ -459,7 +478,7 @@ export class AppCellWidget extends Widget {
       }
     }
     const run = this.node.querySelector<HTMLButtonElement>('.jp-narrative-AppRun');
-    if (run) run.disabled = this.running || this.busy || errors.size > 0;
+    if (run) run.disabled = this.running || this.busy || this.host.readOnly() || errors.size > 0;
   }
 
   private renderLog(): void {

@@ -128,24 +128,28 @@ export class DataPanel extends ReactWidget {
   }
 
   /**
-   * "Shared with me" are workspaces others own that I was given; "Public"
-   * those of them that are public. GET /workspaces only lists workspaces I own
-   * or was given, so public workspaces nobody shared with me do not show yet.
+   * "Shared with me" are workspaces others own that I was given and that are
+   * not public; "Public" every public workspace others own (GET /workspaces?public=true),
+   * whether or not it was shared with me.
    */
   private async loadOthers(): Promise<void> {
     this.others = { state: 'loading' };
     this.update();
     try {
-      const [me, workspaces, narratives] = await Promise.all([this.client.me(), this.client.listWorkspaces(), this.client.listNarratives()]);
+      const [me, workspaces, publicWorkspaces, narratives] = await Promise.all([
+        this.client.me(),
+        this.client.listWorkspaces(),
+        this.client.listWorkspaces({ public: true }),
+        this.client.listNarratives(),
+      ]);
       const titles = new Map(narratives.map((n) => [n.wsid, n.title]));
       const previous = new Map([...this.shared, ...this.publicOnes].map((e) => [e.ws.id, e]));
       const entry = (ws: Workspace): IWorkspaceEntry => {
         const old = previous.get(ws.id);
         return { ws, label: titles.get(ws.id) ?? ws.name, open: old?.open ?? false };
       };
-      const notMine = workspaces.filter((ws) => ws.owner !== me.name);
-      this.shared = notMine.filter((ws) => !ws.public).map(entry);
-      this.publicOnes = notMine.filter((ws) => ws.public).map(entry);
+      this.shared = workspaces.filter((ws) => ws.owner !== me.name && !ws.public).map(entry);
+      this.publicOnes = publicWorkspaces.filter((ws) => ws.owner !== me.name).map(entry);
       this.others = { state: 'ready', items: [] };
       await Promise.all([...this.shared, ...this.publicOnes].filter((e) => e.open).map((e) => this.loadEntry(e)));
     } catch (error) {

@@ -30,6 +30,14 @@ export const dataPanelPlugin: JupyterFrontEndPlugin<void> = {
     const viewers = new Map<string, MainAreaWidget<ObjectViewer>>();
     panel.objectOpened.connect((_, object) => Private.openViewer(app, client, trans, viewers, object));
 
+    app.commands.addCommand(CommandIDs.openObject, {
+      label: (args) => (args.ref ? trans.__('Open %1', String(args.ref)) : trans.__('Open an Object')),
+      caption: trans.__("Show an object's data and files"),
+      isEnabled: (args) => typeof args.ref === 'string' && /^\d+\/\d+\/\d+$/.test(args.ref),
+      execute: async (args) => Private.openViewer(app, client, trans, viewers, await client.getObject(String(args.ref))),
+      describedBy: { args: { type: 'object', properties: { ref: { type: 'string', description: 'an object version, wsid/objid/ver' } }, required: ['ref'] } },
+    });
+
     app.commands.addCommand(CommandIDs.openDataPanel, {
       label: trans.__('Open the Data Panel'),
       caption: trans.__('Show the data of your narratives in the left sidebar'),
@@ -59,7 +67,8 @@ namespace Private {
   export function openViewer(app: JupyterFrontEnd, client: NarrativeClient, trans: TranslationBundle, viewers: Map<string, MainAreaWidget<ObjectViewer>>, object: ObjectInfo): void {
     let widget = viewers.get(object.ref);
     if (!widget || widget.isDisposed) {
-      widget = new MainAreaWidget({ content: new ObjectViewer(client, object.ref, trans) });
+      const showProvenance = (ref: string) => void app.commands.execute(CommandIDs.openProvenance, { ref });
+      widget = new MainAreaWidget({ content: new ObjectViewer(client, object.ref, trans, showProvenance) });
       widget.id = `narrative-object-${object.ref.replace(/\//g, '-')}`;
       widget.title.label = trans.__('%1 (v%2)', object.name, object.ver);
       widget.title.caption = object.ref;

@@ -4,13 +4,14 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import type { NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import * as React from 'react';
 import { describeError } from '../client/client.js';
+import { renderSummary } from '../viewers/summary.js';
 
-/** One object version: its data as JSON and its files (with download links). */
+/** One object version: a picture of its data for its type, its files (with download links), its data as JSON, and a way to its provenance. */
 export class ObjectViewer extends ReactWidget {
   private object: ObjectVersion | null = null;
   private error = '';
 
-  constructor(client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle) {
+  constructor(client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle, private readonly showProvenance: (ref: string) => void) {
     super();
     this.addClass('jp-narrative-ObjectViewer');
     client.getObject(ref).then(
@@ -38,6 +39,11 @@ export class ObjectViewer extends ReactWidget {
         <p className="jp-narrative-Meta">
           {trans.__('%1 · version %2 · %3 · saved by %4 on %5', object.type, object.ver, object.ref, object.savedBy, Time.format(object.savedAt))}
         </p>
+        <button className="jp-Button jp-mod-styled jp-narrative-ShowProvenance" onClick={() => this.showProvenance(object.ref)}>
+          {trans.__('Provenance')}
+        </button>
+        <h3>{trans.__('Summary')}</h3>
+        <div className="jp-narrative-ObjectSummary" ref={(node) => node?.replaceChildren(renderSummary(object, trans))} />
         <h3>{trans.__('Files')}</h3>
         {object.files.length === 0 ? (
           <p>{trans.__('No files.')}</p>

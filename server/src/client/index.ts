@@ -132,7 +132,9 @@ export class NarrativeClient {
   createUser = (name: string, role: Role = 'user', password?: string) =>
     this.request<CreatedUser>('POST', '/users', { json: { name, role, ...(password === undefined ? {} : { password }) } });
 
-  listWorkspaces = () => this.request<Workspace[]>('GET', '/workspaces');
+  /** Workspaces I own or was given; with `public: true`, every public workspace (published ones included) instead. */
+  listWorkspaces = (options: { public?: boolean } = {}) =>
+    this.request<Workspace[]>('GET', '/workspaces', { query: { public: options.public === undefined ? undefined : String(options.public) } });
   createWorkspace = (name: string) => this.request<Workspace>('POST', '/workspaces', { json: { name } });
   workspace = (ws: string | number) => this.request<Workspace>('GET', `/workspaces/${encodeURIComponent(ws)}`);
   permissions = (ws: string | number) => this.request<Grants>('GET', `/workspaces/${encodeURIComponent(ws)}/permissions`);

@@ -31,6 +31,12 @@ export async function listWorkspaces(ctx: Context, caller: Caller): Promise<Work
   return Promise.all(records.map((ws) => describeWorkspace(ctx, caller, ws)));
 }
 
+/** Every public workspace (published ones included), whoever owns it, with the caller's level in each. */
+export async function listPublicWorkspaces(ctx: Context, caller: Caller): Promise<Workspace[]> {
+  const records = await ctx.store.listPublicWorkspaces();
+  return Promise.all(records.map((ws) => describeWorkspace(ctx, caller, ws)));
+}
+
 export async function setGrant(ctx: Context, ws: WorkspaceRecord, userName: string, level: Level): Promise<void> {
   const user = await findUser(ctx, userName);
   if (user.id === ws.ownerId) throw badRequest(`${userName} owns workspace ${ws.id} and always has admin access.`);

@@ -30,6 +30,8 @@ export interface Store {
   getWorkspaceByName(name: string): Promise<WorkspaceRecord | undefined>;
   /** Workspaces the user owns or holds a grant in. */
   listWorkspacesOf(userId: number): Promise<WorkspaceRecord[]>;
+  /** Public workspaces (published ones included), whoever owns them. */
+  listPublicWorkspaces(): Promise<WorkspaceRecord[]>;
   getGrant(wsid: number, userId: number): Promise<Level>;
   setGrant(wsid: number, userId: number, level: Level): Promise<void>;
   listGrants(wsid: number): Promise<{ user: string; level: Level }[]>;

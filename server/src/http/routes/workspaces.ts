@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { createWorkspace, describeGrants, describeWorkspace, listWorkspaces, publishWorkspace, setGrant, setPublic } from '../../domain/workspaces.js';
+import { createWorkspace, describeGrants, describeWorkspace, listPublicWorkspaces, listWorkspaces, publishWorkspace, setGrant, setPublic } from '../../domain/workspaces.js';
 import { Grant, Grants, NewWorkspace, PublicFlag, Workspace } from '../../schemas/api.js';
 import { IdOrName } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
@@ -8,12 +8,17 @@ import { always, route } from '../route.js';
 
 const tag = 'Workspaces';
 const WsParams = Type.Object({ ws: IdOrName });
+const ListWorkspacesQuery = Type.Object(
+  { public: Type.Optional(Type.Boolean({ description: 'true: every public workspace (published ones included), whoever owns it, instead of those I own or was given' })) },
+  { additionalProperties: false },
+);
 
 export const workspaceRoutes = [
   route({
-    method: 'get', path: '/workspaces', tag, summary: 'Workspaces I own or was given access to', response: { status: 200, schema: Type.Array(Workspace) },
+    method: 'get', path: '/workspaces', tag, summary: 'Workspaces I own or was given access to, or (?public=true) every public workspace',
+    query: ListWorkspacesQuery, response: { status: 200, schema: Type.Array(Workspace) },
     access: always.user,
-    handle: async (_i, g, ctx) => listWorkspaces(ctx, signedIn(g)),
+    handle: async ({ query }, g, ctx) => (query.public ? listPublicWorkspaces(ctx, signedIn(g)) : listWorkspaces(ctx, signedIn(g))),
   }),
   route({
     method: 'post', path: '/workspaces', tag, summary: 'Create a workspace', body: NewWorkspace, response: { status: 201, schema: Workspace },

@@ -4,7 +4,7 @@ import type { Store, WorkspaceRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
-type WorkspaceQueries = Pick<Store, 'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'listWorkspacesOf' | 'getGrant' | 'setGrant' | 'listGrants' | 'setPublic' | 'publish'>;
+type WorkspaceQueries = Pick<Store, 'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'listWorkspacesOf' | 'listPublicWorkspaces' | 'getGrant' | 'setGrant' | 'listGrants' | 'setPublic' | 'publish'>;
 
 /** Workspaces, their grants, public and published flags. */
 export function workspaceQueries(db: Db): WorkspaceQueries {
@@ -30,6 +30,11 @@ export function workspaceQueries(db: Db): WorkspaceQueries {
         .where((eb) => ownedOrGranted(eb, userId))
         .orderBy('workspaces.id')
         .execute();
+      return rows.map(toWorkspace);
+    },
+
+    async listPublicWorkspaces() {
+      const rows = await workspaces(db).where('workspaces.is_public', '=', 1).orderBy('workspaces.id').execute();
       return rows.map(toWorkspace);
     },
 

@@ -1,0 +1,179 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+import type { Lineage, NarrativeClient, ObjectVersion } from '@narrative/server/client';
+import { describeError } from '../client/client.js';
+import { el, svg, table } from '../viewers/dom.js';
+import { layoutLineage, type IGraph, type IGraphNode } from './layout.js';
+
+const NODE_WIDTH = 210;
+const NODE_HEIGHT = 44;
+const COLUMN_GAP = 60;
+const ROW_GAP = 18;
+/** Objects read for their app runs; a lineage larger than this shows the rest without app names. */
+const MAX_OBJECTS_READ = 60;
+
+/**
+ * The lineage of one object version as a graph (ancestors on the left,
+ * descendants on the right, app runs between them), and the provenance of
+ * the selected node: who made it, with which app version, image, job,
+ * node, parameters and inputs.
+ */
+export class ProvenanceView extends Widget {
+  private graph: IGraph | null = null;
+  private objects = new Map<string, ObjectVersion>();
+  private selected: string;
+  private error = '';
+
+  constructor(private readonly client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle) {
+    super();
+    this.addClass('jp-narrative-Provenance');
+    this.selected = ref;
+    this.node.tabIndex = -1;
+    this.render();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    let lineage: Lineage;
+    try {
+      lineage = await this.client.lineage(this.ref, 'both', 20);
+    } catch (error) {
+      this.error = describeError(error);
+      this.render();
+      return;
+    }
+    const readable = lineage.nodes.filter((n) => n.accessible).slice(0, MAX_OBJECTS_READ);
+    await Promise.all(readable.map(async (n) => {
+      try {
+        this.objects.set(n.ref, await this.client.getObject(n.ref));
+      } catch {
+        // Drawn without its app run.
+      }
+    }));
+    const runs = new Map<string, { app: string; job?: number }>();
+    for (const [ref, object] of this.objects) {
+      const app = object.provenance.app as { id?: string; version?: string; jobId?: number } | undefined;
+      if (object.provenance.kind === 'app' && app?.id) runs.set(ref, { app: `${app.id}@${app.version ?? '?'}`, job: app.jobId });
+    }
+    this.graph = layoutLineage({ nodes: lineage.nodes, edges: lineage.edges, runs }, this.trans.__('(not readable)'));
+    if (this.isDisposed) return;
+    this.render();
+  }
+
+  private render(): void {
+    const { trans } = this;
+    this.node.replaceChildren();
+    const header = el('div', 'jp-narrative-ProvenanceHeader');
+    header.appendChild(el('h2', '', trans.__('Provenance of %1', this.objects.get(this.ref)?.name ?? this.ref)));
+    header.appendChild(el('p', 'jp-narrative-Meta', trans.__('Where this object came from and what was made from it. Click a box for its details.')));
+    this.node.appendChild(header);
+    if (this.error) {
+      this.node.appendChild(el('p', 'jp-narrative-Message jp-mod-error', trans.__('The lineage could not be loaded. %1', this.error)));
+      return;
+    }
+    if (!this.graph) {
+      this.node.appendChild(el('p', 'jp-narrative-Message', trans.__('Loading the lineage…')));
+      return;
+    }
+    const scroller = el('div', 'jp-narrative-ProvenanceGraph');
+    scroller.appendChild(this.drawGraph(this.graph));
+    this.node.appendChild(scroller);
+    this.node.appendChild(this.details());
+  }
+
+  private drawGraph(graph: IGraph): SVGSVGElement {
+    const at = (n: IGraphNode) => ({ x: 10 + n.layer * (NODE_WIDTH + COLUMN_GAP), y: 10 + n.row * (NODE_HEIGHT + ROW_GAP) });
+    const width = 20 + graph.layers * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP;
+    const height = 20 + graph.rows * (NODE_HEIGHT + ROW_GAP) - ROW_GAP;
+    const chart = svg('svg', { width, height, role: 'img', 'aria-label': this.trans.__('Lineage graph') });
+    const marker = svg('marker', { id: `arrow-${this.id || 'p'}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+    marker.appendChild(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'jp-narrative-GraphArrow' }));
+    const defs = svg('defs');
+    defs.appendChild(marker);
+    chart.appendChild(defs);
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    for (const e of graph.edges) {
+      const a = at(byId.get(e.from)!);
+      const b = at(byId.get(e.to)!);
+      const x1 = a.x + NODE_WIDTH;
+      const y1 = a.y + NODE_HEIGHT / 2;
+      const x2 = b.x;
+      const y2 = b.y + NODE_HEIGHT / 2;
+      const mid = (x1 + x2) / 2;
+      chart.appendChild(svg('path', { d: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`, class: 'jp-narrative-GraphEdge', 'marker-end': `url(#${marker.id})` }));
+      if (e.label) chart.appendChild(svg('text', { x: mid, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle', class: 'jp-narrative-GraphEdgeLabel' }, e.label));
+    }
+    for (const n of graph.nodes) {
+      const { x, y } = at(n);
+      const group = svg('g', { class: `jp-narrative-GraphNode jp-mod-${n.kind}`, transform: `translate(${x} ${y})`, 'data-ref': n.id, tabindex: 0 });
+      if (n.id === this.ref) group.classList.add('jp-mod-root');
+      if (n.id === this.selected) group.classList.add('jp-mod-selected');
+      if (!n.accessible) group.classList.add('jp-mod-hidden');
+      group.appendChild(svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: n.kind === 'step' ? 22 : 4 }));
+      group.appendChild(svg('text', { x: 10, y: 18, class: 'jp-narrative-GraphTitle' }, clip(n.title, 28)));
+      group.appendChild(svg('text', { x: 10, y: 35, class: 'jp-narrative-GraphSubtitle' }, clip(n.subtitle, 34)));
+      group.appendChild(svg('title', {}, `${n.title}\n${n.subtitle}`));
+      group.addEventListener('click', () => this.select(n.id));
+      group.addEventListener('keydown', (event) => (event.key === 'Enter' || event.key === ' ') && this.select(n.id));
+      chart.appendChild(group);
+    }
+    return chart;
+  }
+
+  private select(id: string): void {
+    this.selected = id;
+    this.render();
+  }
+
+  /** The provenance of the selected object, or of the object a selected app run made. */
+  private details(): HTMLElement {
+    const { trans } = this;
+    const box = el('div', 'jp-narrative-ProvenanceDetails');
+    const ref = this.selected.startsWith('job:') || this.selected.startsWith('step:')
+      ? this.graph?.edges.find((e) => e.from === this.selected)?.to ?? this.selected
+      : this.selected;
+    const object = this.objects.get(ref);
+    if (!object) {
+      box.appendChild(el('p', 'jp-narrative-Message', trans.__('%1 is not readable by you.', ref)));
+      return box;
+    }
+    const p = object.provenance;
+    const app = (p.app ?? {}) as Record<string, unknown>;
+    const rows: [string, string][] = [
+      [trans.__('object'), `${object.name} (${object.type}) ${object.ref}`],
+      [trans.__('made by'), p.kind === 'app' ? trans.__('an app run') : p.kind === 'upload' ? trans.__('an upload') : trans.__('a save')],
+      [trans.__('user'), p.user],
+      [trans.__('at'), p.at],
+    ];
+    if (p.kind === 'app') {
+      rows.push(
+        [trans.__('app'), `${String(app.id)}@${String(app.version)}`],
+        [trans.__('image'), show(app.imageDigest)],
+        [trans.__('job'), `${show(app.jobId)} (${show(app.scheduler)} ${show(app.schedulerId)})`],
+        [trans.__('node'), show(app.node)],
+        [trans.__('runtime'), show(app.runtime)],
+        [trans.__('started, ended'), `${show(app.startedAt)}, ${show(app.endedAt)}`],
+        [trans.__('parameters'), show(app.params ?? {})],
+      );
+    }
+    for (const input of p.inputs) rows.push([trans.__('input'), input.given === input.resolved ? input.resolved : `${input.given} → ${input.resolved}`]);
+    for (const f of p.sourceFiles ?? []) rows.push([trans.__('uploaded file'), `${f.filename} (${f.size} bytes, sha256 ${f.sha256.slice(0, 12)})`]);
+    if (p.copiedFrom) rows.push([trans.__('copied from'), p.copiedFrom]);
+    if (p.revertedFrom) rows.push([trans.__('reverted from'), p.revertedFrom]);
+    box.appendChild(el('h3', '', trans.__('Details')));
+    const details = table([trans.__('what'), trans.__('value')], rows);
+    details.dataset.ref = object.ref;
+    box.appendChild(details);
+    return box;
+  }
+}
+
+/** A provenance value as text: objects as JSON, absent as a dash. */
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '—';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
