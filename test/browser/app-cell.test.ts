@@ -8,7 +8,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
 /** The page's globals, as the functions evaluated in the page see them (this project compiles without the DOM library). */
-declare const document: { cookie: string };
+declare const document: { cookie: string; querySelectorAll(selector: string): { length: number } };
 declare class FormData {
   set(name: string, value: unknown, filename?: string): void;
 }
@@ -162,6 +162,22 @@ describe('the app cell', { skip: !haveChromium && 'chromium is missing' }, () =>
     assert.equal(await again.locator('.jp-narrative-AppInputRef').inputValue(), reads.ref);
     await again.locator('.jp-narrative-AppLog', { hasText: /uid \d+ mode slow/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${SCREENSHOTS}app-cell.png` });
+
+    // A pasted copy keeps the app, inputs and parameters but not the job, which stays with the cell that ran it.
+    await again.locator('.jp-narrative-AppCellHeader').click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await page.keyboard.press('v');
+    const bodies = page.locator('.jp-narrative-AppCell .jp-narrative-AppCellBody');
+    await bodies.nth(1).locator('.jp-narrative-AppRun').waitFor({ timeout: 30_000 });
+    assert.equal(await bodies.count(), 2);
+    assert.equal(await bodies.nth(1).locator('.jp-narrative-AppState').count(), 0, 'the copy has no job');
+    assert.equal(await bodies.nth(1).locator('.jp-narrative-AppInputRef').inputValue(), reads.ref);
+    assert.equal(await bodies.nth(1).locator('.jp-narrative-AppRun').isDisabled(), false);
+    await bodies.nth(0).locator('.jp-narrative-AppState[data-state="completed"]').waitFor();
+    await page.keyboard.press('d');
+    await page.keyboard.press('d');
+    await page.waitForFunction(() => document.querySelectorAll('.jp-narrative-AppCell').length === 1, undefined, { timeout: 10_000 });
     assert.deepEqual(problems, []);
     readsRef = reads.ref;
     narrativeId = narrative.id;

@@ -8,6 +8,8 @@ export interface IAppCellState {
   jobId?: number;
   state?: string;
   outputs?: string[];
+  /** The id of the cell that ran the job: a pasted copy has another id, and starts afresh. */
+  cellId?: string;
 }
 
 /** The metadata key of narrative's cell metadata; the app cell is its `app` member. */

@@ -51,12 +51,13 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
       void cell.ready.then(() => {
         if (cell.isDisposed) return;
         cell.addClass(APP_CELL_CLASS);
+        if (panel.context.contentsModel?.writable !== false) startPastedCopyAfresh(panel.content, cell);
         const widget = new AppCellWidget({
           client,
           trans,
           read: () => appStateOf(cell.model) as IAppCellState,
           // A reader's lab must not mark the narrative changed: it could not be saved anyway.
-          write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state),
+          write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state.jobId === undefined ? state : { ...state, cellId: cell.model.id }),
           wsid: () => wsidOf(panel),
           completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
           readOnly: () => panel.context.contentsModel?.writable === false,
@@ -169,6 +170,21 @@ function cachingAppVersions(client: NarrativeClient): NarrativeClient {
     return found;
   };
   return Object.assign(Object.create(client) as NarrativeClient, { app });
+}
+
+/**
+ * A pasted copy of an app cell that ran keeps the job of the cell it was
+ * copied from; both would then follow, and overwrite, one job. The cell that
+ * ran it recorded its own id: the copy, with another id while the original is
+ * still in the notebook, keeps the app, inputs and parameters and forgets the job.
+ */
+function startPastedCopyAfresh(notebook: Notebook, cell: Cell): void {
+  const state = appStateOf(cell.model);
+  if (state?.jobId === undefined || state.cellId === undefined || state.cellId === cell.model.id) return;
+  const original = notebook.widgets.some((other) => other !== cell && other.model.id === state.cellId && appStateOf(other.model)?.jobId === state.jobId);
+  if (!original) return;
+  const { jobId: _job, state: _state, outputs: _outputs, cellId: _cell, ...fresh } = state;
+  writeAppState(cell.model, fresh);
 }
 
 /** Asks for an app of the catalog (latest versions) in a dialog. */

@@ -79,8 +79,11 @@ export class AppCellWidget extends Widget {
 
   private async load(): Promise<void> {
     const state = this.host.read();
+    const { client } = this.host;
+    // The cell's job is fetched along with the app; a failure shows when follow() asks again.
+    const job = state.jobId === undefined ? null : client.job(state.jobId).catch(() => null);
     try {
-      this.app = await this.host.client.app(state.id, state.version);
+      this.app = await client.app(state.id, state.version);
     } catch (error) {
       this.loadError = describeError(error);
     }
@@ -92,6 +95,19 @@ export class AppCellWidget extends Widget {
         if (params[name] === undefined && schema.default !== undefined) params[name] = schema.default;
       }
       this.host.write({ ...state, params });
+    }
+    const finished = await job;
+    if (this.isDisposed) return;
+    if (finished && FINAL_STATES.has(finished.state)) {
+      // A finished job (the usual case when a narrative opens) renders once, with its log and outputs
+      // fetched together: a narrative may restore hundreds of cells, and each render costs a layout.
+      this.job = finished;
+      this.saveJob();
+      const outputs = Promise.all((finished.outputs ?? []).map((ref) => client.getObject(ref).then((o) => void this.outputInfo.set(ref, o), () => undefined)));
+      this.log = await client.jobLog(finished.id).then(({ lines }) => lines.map((l) => l.text).slice(-MAX_LOG_LINES), () => []);
+      await outputs;
+      if (!this.isDisposed) this.render();
+      return;
     }
     this.render();
     if (state.jobId !== undefined) await this.follow(state.jobId, true);
