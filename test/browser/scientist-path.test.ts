@@ -82,6 +82,10 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     const problems = recordProblems(page);
     await signInToLab(page, h.server.url, '/lab', 'alice', 'alice-password');
 
+    // The File menu offers a new narrative; here it is started from the Narratives panel.
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^File$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^New Narrative$/ }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
     // A new narrative from the Narratives panel.
     await sidebar(page, 'narrative-narratives-panel');
     await page.locator('#narrative-narratives-panel .jp-narrative-NewNarrative').click();
