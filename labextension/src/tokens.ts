@@ -7,6 +7,16 @@ export const INarrativeClient = new Token<NarrativeClient>(
   'The narrative REST client (/api/v1) of the signed-in user.',
 );
 
+/**
+ * Where narratives live in the lab's file system: the prefix of their paths
+ * (`''` when they are the default drive, as in our app; `Narratives:` as a
+ * named drive in a stock lab). Without it, narratives are on the default drive.
+ */
+export const INarrativeDrive = new Token<{ readonly prefix: string }>(
+  '@narrative/labextension:INarrativeDrive',
+  'The path prefix of the drive that holds narratives.',
+);
+
 /** Drag payload of an app from the Apps panel: `{id, version}`. */
 export const APP_MIME = 'application/vnd.narrative.app+json';
 /** Drag payload of a data object from the Data panel: `{ref, type, name}` (ref `wsid/objid/ver`). */

@@ -1,9 +1,13 @@
 import { PageConfig } from '@jupyterlab/coreutils';
 import { NarrativeClient } from '@narrative/server/client';
 
-/** The `_xsrf` cookie, echoed as X-XSRFToken on every non-GET request (as JupyterLab's ServerConnection does). */
+/**
+ * The `_xsrf` cookie, echoed as X-XSRFToken on every non-GET request (as JupyterLab's ServerConnection does).
+ * The last one, as the server reads it: with a base URL other than `/` the browser may hold one per path.
+ */
 export function xsrfToken(): string {
-  return document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/)?.[1] ?? '';
+  const values = [...document.cookie.matchAll(/(?:^|;\s*)_xsrf=([^;]*)/g)].map((m) => m[1] ?? '');
+  return values[values.length - 1] ?? '';
 }
 
 /** A client on the page's own server, signed in by the session cookie. */

@@ -6,7 +6,7 @@ import { ToolbarButton } from '@jupyterlab/ui-components';
 import type { Narrative, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
 import { narrativeIdOf } from '../data/narrative-path.js';
-import { CommandIDs, INarrativeClient, TRANSLATION_DOMAIN } from '../tokens.js';
+import { CommandIDs, INarrativeClient, INarrativeDrive, TRANSLATION_DOMAIN } from '../tokens.js';
 import { NarrativesPanel } from './panel.js';
 import { isReadOnly, showAsReader } from './reader.js';
 import { ShareBody } from './share-dialog.js';
@@ -17,11 +17,11 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
   description: 'List, create, copy and share narratives; a read-only narrative offers a copy.',
   autoStart: true,
   requires: [INarrativeClient, ITranslator, INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, client: NarrativeClient, translator: ITranslator, notebooks: INotebookTracker, palette: ICommandPalette | null, restorer: ILayoutRestorer | null) => {
+  optional: [ICommandPalette, ILayoutRestorer, INarrativeDrive],
+  activate: (app: JupyterFrontEnd, client: NarrativeClient, translator: ITranslator, notebooks: INotebookTracker, palette: ICommandPalette | null, restorer: ILayoutRestorer | null, drive: { prefix: string } | null) => {
     const trans = translator.load(TRANSLATION_DOMAIN);
     const { commands } = app;
-    const open = (n: Narrative) => commands.execute('docmanager:open', { path: n.path });
+    const open = (n: Narrative) => commands.execute('docmanager:open', { path: `${drive?.prefix ?? ''}${n.path}` });
     const panel = new NarrativesPanel(client, trans, {
       create: () => void commands.execute(CommandIDs.newNarrative),
       open: (n) => void open(n),

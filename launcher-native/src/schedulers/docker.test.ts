@@ -13,31 +13,11 @@ import { importDirectoryImage } from '../docker/image.js';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import type { SchedulerStatus } from '../job-state.js';
 import type { JobSpec } from '../wrapper/job-spec.js';
-import { readJobOutcome, testJobSpec, writeTestJob } from '../wrapper/test-job.js';
+import { readJobOutcome, TEST_APP, testJobSpec, writeTestJob } from '../wrapper/test-job.js';
 import { DockerScheduler } from './docker.js';
 
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The test app: its behaviour is picked by the `mode` parameter. */
-const APP = `#!/bin/sh
-mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
-echo "uid $(id -u) mode $mode"
-case "$mode" in
-  ok)
-    wc -l < /in/reads/reads.fastq > /out/lines.txt
-    echo '{"outputs":[]}' > /out/outputs.json ;;
-  fail) echo "something broke" >&2; exit 3 ;;
-  sleep) sleep 300 ;;
-  net) echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')" ;;
-  sockets) echo "sockets: $(find / -path /proc -prune -o -path /sys -prune -o -type s -print | tr '\\n' ' ')end" ;;
-  escape)
-    (echo x > /in/params.json) 2>/dev/null && echo "wrote /in"
-    (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
-    echo x > /tmp/private && echo "wrote private tmp" ;;
-  oom) x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo "survived" ;;
-esac
-`;
 
 describe('the docker scheduler against a real engine', () => {
   let root: string;
@@ -56,7 +36,7 @@ describe('the docker scheduler against a real engine', () => {
     const started = Date.now();
     socket = (await engineUp({ dir: engineDir })).socket;
     console.log(`engine up in ${Date.now() - started} ms`);
-    const image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': APP });
+    const image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': TEST_APP });
     imageId = (await importDirectoryImage(socket, image.location)).id;
     readsPath = join(root, 'blob-reads');
     await writeFile(readsPath, reads, { mode: 0o644 });
@@ -95,7 +75,7 @@ describe('the docker scheduler against a real engine', () => {
     assert.match(text, /^uid [1-9][0-9]* mode ok$/m, 'not root');
     assert.ok(log.every((l) => ['stdout', 'stderr', 'system'].includes(l.stream)));
     assert.deepEqual(result.outputs.find((o) => o.path === 'lines.txt'), { path: 'lines.txt', sha256: createHash('sha256').update('8\n').digest('hex'), size: 2 });
-    assert.deepEqual(result.declared, { outputs: [] });
+    assert.deepEqual((result.declared as { outputs: { name: string }[] }).outputs.map((o) => o.name), ['stats']);
     assert.equal(result.runtime.name, 'docker');
     assert.match(result.runtime.version, /\d+\.\d+/);
     const left = await new Docker({ socketPath: socket }).listContainers({ all: true });
@@ -110,7 +90,7 @@ describe('the docker scheduler against a real engine', () => {
   });
 
   it('gives the container no network: only the loopback interface', async () => {
-    const { text } = await finished(await submit({ mode: 'net' }));
+    const { text } = await finished(await submit({ mode: 'interfaces' }));
     assert.match(text, /^interfaces: lo $/m);
   });
 

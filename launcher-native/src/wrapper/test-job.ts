@@ -9,8 +9,46 @@ import { LOG_FILE, RESULT_FILE, type JobResult, type JobSpec } from './job-spec.
 export const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
 
 /**
- * The job the wrapper and scheduler tests run: the busybox test app's script
- * on one reads file, as an unprivileged account when the tests run as root.
+ * The test app: /app/run.sh in the busybox image of the wrapper and scheduler
+ * tests. The job's `mode` parameter picks what it does, after printing
+ * `uid <uid> mode <mode>`:
+ * - `ok`: counts the lines of /in/reads/reads.fastq into /out/lines.txt and declares it as the output `stats`;
+ * - `fail`: "something broke" on stderr, exit code 3;
+ * - `sleep`: `sleep 300`, for time limits and cancelling;
+ * - `env`: the environment, sorted;
+ * - `interfaces`: `interfaces: <names> ` of /sys/class/net (only `lo` without network);
+ * - `connect`: an HTTP GET of 127.0.0.1:<`port` parameter> with nc (the host's loopback only with network);
+ * - `sockets`: `sockets: <paths> end`, every Unix socket in the file system but /proc and /sys;
+ * - `escape`: the mount line of /in, then tries to write /in (an existing and a new file), /etc and /tmp,
+ *   saying `wrote /in`, `wrote /etc` or `wrote private tmp` for each that worked (/tmp/narrative-escape-test);
+ * - `oom`: holds about 200 MB in a shell variable, then says `survived`.
+ */
+export const TEST_APP = `#!/bin/sh
+mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
+echo "uid $(id -u) mode $mode"
+case "$mode" in
+  ok)
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  fail) echo "something broke" >&2; exit 3 ;;
+  sleep) sleep 300 ;;
+  env) env | sort ;;
+  interfaces) echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')" ;;
+  connect) port=$(sed -n 's/.*"port": *\\([0-9]*\\).*/\\1/p' /in/params.json); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 "$port" ;;
+  sockets) echo "sockets: $(find / -path /proc -prune -o -path /sys -prune -o -type s -print | tr '\\n' ' ')end" ;;
+  escape)
+    grep ' /in ' /proc/mounts
+    (echo x > /in/params.json) 2>/dev/null && echo "wrote /in"
+    (echo x > /in/new-file) 2>/dev/null && echo "wrote /in"
+    (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
+    echo x > /tmp/narrative-escape-test && echo "wrote private tmp" ;;
+  oom) x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo "survived" ;;
+esac
+`;
+
+/**
+ * The job the wrapper and scheduler tests run: TEST_APP on one reads file,
+ * as an unprivileged account when the tests run as root.
  */
 export interface TestJob {
   jobId: string;

@@ -10,28 +10,9 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildSquashfsImage } from '../images/squashfs-image.js';
 import type { JobSpec } from './job-spec.js';
-import { readJobOutcome, runWrapper, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
+import { readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
 
 const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
-
-/** The test app: its behaviour is picked by the `mode` parameter. */
-const APP = `#!/bin/sh
-mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
-echo "uid $(id -u) mode $mode"
-case "$mode" in
-  ok)
-    wc -l < /in/reads/reads.fastq > /out/lines.txt
-    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
-  fail) echo "something broke" >&2; exit 3 ;;
-  sleep) sleep 300 ;;
-  network) port=$(sed -n 's/.*"port": *\\([0-9]*\\).*/\\1/p' /in/params.json); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 "$port" ;;
-  escape)
-    (echo x > /in/params.json) 2>/dev/null && echo "wrote /in"
-    (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
-    echo x > /tmp/narrative-escape-test && echo "wrote private tmp" ;;
-  env) env | sort ;;
-esac
-`;
 
 describe('the job wrapper with Charliecloud', () => {
   let root: string;
@@ -45,7 +26,7 @@ describe('the job wrapper with Charliecloud', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'narrative-wrapper-'));
     await chmod(root, 0o711);
-    image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': APP });
+    image = await buildBusyboxImage(join(root, 'image'), { 'run.sh': TEST_APP });
     readsPath = join(root, 'blob-reads');
     await writeFile(readsPath, reads, { mode: 0o644 });
     server = createServer((_req, res) => res.end('hello from the host'));
@@ -85,10 +66,10 @@ describe('the job wrapper with Charliecloud', () => {
   });
 
   it('gives no network unless the spec asks for it', async () => {
-    const isolated = await runWrapper(await job({ mode: 'network', port }));
+    const isolated = await runWrapper(await job({ mode: 'connect', port }));
     assert.doesNotMatch(isolated.text, /hello from the host/);
     assert.match(isolated.text, /unreachable/i);
-    const networked = await runWrapper(await job({ mode: 'network', port }, { network: true }));
+    const networked = await runWrapper(await job({ mode: 'connect', port }, { network: true }));
     assert.match(networked.text, /hello from the host/);
   });
 
