@@ -1,4 +1,3 @@
-import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { AppVersion, Job, NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import { Widget } from '@lumino/widgets';
@@ -6,7 +5,10 @@ import type { Drag } from '@lumino/dragdrop';
 import { describeError } from '../client/client.js';
 import { OBJECT_MIME, type IObjectDragPayload } from '../tokens.js';
 import { createParamField, validateParam, type IParamSchema } from './form.js';
+import { JobFollower, type JobChange } from './job-follower.js';
+import { describeJobState } from './job-state.js';
 import { FINAL_STATES, type IAppCellState } from './metadata.js';
+import { el } from '../dom.js';
 import { renderSummary } from '../viewers/summary.js';
 
 /** Where the widget reads and writes its state (the cell's metadata) and what it needs from the lab. */
@@ -25,20 +27,12 @@ export interface IAppCellHost {
   open(what: 'object' | 'provenance', ref: string): void;
 }
 
-const MAX_LOG_LINES = 500;
-
 function requestId(): string {
   const c = globalThis.crypto as Crypto | undefined;
   if (c?.randomUUID) return c.randomUUID();
   return `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /**
  * The body of an app cell: inputs that take Data panel objects, the parameter
@@ -46,11 +40,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
  */
 export class AppCellWidget extends Widget {
   private app: AppVersion | null = null;
-  private job: Job | null = null;
-  private socket: WebSocket | null = null;
-  private lastSeq = 0;
-  private lastLine = 0;
-  private log: string[] = [];
+  private readonly follower: JobFollower;
   private busy = false;
   private pendingRequestId: string | null = null;
   private inputMessages = new Map<string, string>();
@@ -59,6 +49,7 @@ export class AppCellWidget extends Widget {
 
   constructor(private readonly host: IAppCellHost) {
     super();
+    this.follower = new JobFollower(host.client, (change) => void this.jobChanged(change));
     this.addClass('jp-narrative-AppCellBody');
     this.node.addEventListener('lm-dragenter', this, true);
     this.node.addEventListener('lm-dragover', this, true);
@@ -69,7 +60,7 @@ export class AppCellWidget extends Widget {
 
   override dispose(): void {
     if (this.isDisposed) return;
-    this.closeSocket();
+    this.follower.dispose();
     super.dispose();
   }
 
@@ -80,7 +71,7 @@ export class AppCellWidget extends Widget {
   private async load(): Promise<void> {
     const state = this.host.read();
     const { client } = this.host;
-    // The cell's job is fetched along with the app; a failure shows when follow() asks again.
+    // The cell's job is fetched along with the app; a failure shows when the follower asks again.
     const job = state.jobId === undefined ? null : client.job(state.jobId).catch(() => null);
     try {
       this.app = await client.app(state.id, state.version);
@@ -101,105 +92,48 @@ export class AppCellWidget extends Widget {
     if (finished && FINAL_STATES.has(finished.state)) {
       // A finished job (the usual case when a narrative opens) renders once, with its log and outputs
       // fetched together: a narrative may restore hundreds of cells, and each render costs a layout.
-      this.job = finished;
-      this.saveJob();
       const outputs = Promise.all((finished.outputs ?? []).map((ref) => client.getObject(ref).then((o) => void this.outputInfo.set(ref, o), () => undefined)));
-      this.log = await client.jobLog(finished.id).then(({ lines }) => lines.map((l) => l.text).slice(-MAX_LOG_LINES), () => []);
+      const log = await client.jobLog(finished.id).then(({ lines }) => lines.map((l) => l.text), () => []);
       await outputs;
-      if (!this.isDisposed) this.render();
+      if (this.isDisposed) return;
+      this.follower.show(finished, log);
+      this.saveJob();
+      this.render();
       return;
     }
     this.render();
     if (state.jobId !== undefined) await this.follow(state.jobId, true);
   }
 
-  /** Loads a job, shows it, and streams it unless it is final. */
-  private async follow(jobId: number, reload: boolean): Promise<void> {
-    this.closeSocket();
-    this.lastSeq = 0;
-    this.lastLine = 0;
-    this.log = [];
+  private get job(): Job | null {
+    return this.follower.job;
+  }
+
+  /** Follows a job (a restored one, or one just started: then its outputs so far are forgotten). */
+  private async follow(jobId: number, restored: boolean): Promise<void> {
+    if (!restored) this.outputInfo.clear();
     try {
-      this.job = await this.host.client.job(jobId);
+      await this.follower.follow(jobId, restored);
     } catch (error) {
       this.loadError = describeError(error);
       this.render();
       return;
     }
+    if (this.job && FINAL_STATES.has(this.job.state)) await this.loadOutputs();
+  }
+
+  private async jobChanged(change: JobChange): Promise<void> {
     if (this.isDisposed) return;
-    this.saveJob();
-    this.render();
-    if (FINAL_STATES.has(this.job.state)) {
-      if (reload) await this.loadFinalLog(jobId);
-      await this.loadOutputs();
+    if (change === 'log') {
+      this.renderLog();
       return;
     }
-    this.connect(jobId);
-  }
-
-  private async loadFinalLog(jobId: number): Promise<void> {
-    try {
-      const { lines } = await this.host.client.jobLog(jobId);
-      this.log = lines.map((l) => l.text).slice(-MAX_LOG_LINES);
-      this.render();
-    } catch {
-      // The log is a convenience; the state and outputs already show.
+    this.saveJob();
+    if (change === 'ended') {
+      await this.loadOutputs();
+      if (this.job?.state === 'completed') this.host.completed();
     }
-  }
-
-  private connect(jobId: number): void {
-    const url = URLExt.join(PageConfig.getWsUrl(), `api/v1/jobs/${jobId}/stream`) + `?afterEvent=${this.lastSeq}&afterLine=${this.lastLine}`;
-    const socket = new WebSocket(url);
-    this.socket = socket;
-    let ended = false;
-    socket.onmessage = (message) => {
-      if (this.socket !== socket) return;
-      const data = JSON.parse(String(message.data)) as { type: string; seq?: number; n?: number; text?: string; state?: string };
-      if (data.type === 'event') {
-        this.lastSeq = data.seq ?? this.lastSeq;
-        void this.refreshJob(jobId);
-      } else if (data.type === 'log') {
-        this.lastLine = data.n ?? this.lastLine;
-        this.log.push(data.text ?? '');
-        if (this.log.length > MAX_LOG_LINES) this.log.splice(0, this.log.length - MAX_LOG_LINES);
-        this.renderLog();
-      } else if (data.type === 'end') {
-        ended = true;
-        void this.refreshJob(jobId);
-      }
-    };
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      if (ended || this.isDisposed) return;
-      // Dropped before the end: resume after what was seen, a little later.
-      setTimeout(() => {
-        if (!this.isDisposed && !this.socket && this.job?.id === jobId && !FINAL_STATES.has(this.job.state)) this.connect(jobId);
-      }, 2000);
-    };
-  }
-
-  private closeSocket(): void {
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close();
-  }
-
-  private async refreshJob(jobId: number): Promise<void> {
-    try {
-      const job = await this.host.client.job(jobId);
-      if (this.isDisposed || this.job?.id !== jobId) return;
-      const wasFinal = this.job && FINAL_STATES.has(this.job.state);
-      this.job = job;
-      this.saveJob();
-      if (FINAL_STATES.has(job.state) && !wasFinal) {
-        await this.loadOutputs();
-        if (job.state === 'completed') this.host.completed();
-      }
-      this.render();
-    } catch {
-      // The next event refreshes again.
-    }
+    this.render();
   }
 
   private async loadOutputs(): Promise<void> {
@@ -271,7 +205,7 @@ export class AppCellWidget extends Widget {
   // ---- run, cancel, retry -----------------------------------------------------------------
 
   private get running(): boolean {
-    return !!this.job && !FINAL_STATES.has(this.job.state);
+    return this.follower.running;
   }
 
   private errors(): Map<string, string> {
@@ -301,7 +235,6 @@ export class AppCellWidget extends Widget {
       const ws = await this.host.wsid();
       const job = await this.host.client.run({ app: state.id, version: state.version, ws: String(ws), inputs: state.inputs, params: state.params, clientRequestId: this.pendingRequestId });
       this.pendingRequestId = null;
-      this.outputInfo.clear();
       this.busy = false;
       await this.follow(job.id, false);
     } catch (error) {
@@ -318,11 +251,9 @@ export class AppCellWidget extends Widget {
     this.render();
     try {
       if (action === 'cancel') {
-        this.job = await this.host.client.cancelJob(this.job.id);
-        this.saveJob();
+        this.follower.update(await this.host.client.cancelJob(this.job.id));
       } else {
         const job = await this.host.client.retryJob(this.job.id);
-        this.outputInfo.clear();
         this.busy = false;
         await this.follow(job.id, false);
       }
@@ -439,9 +370,11 @@ export class AppCellWidget extends Widget {
     if (this.job) {
       const status = el('div', 'jp-narrative-AppState');
       status.dataset.state = this.job.state;
-      status.textContent = this.describeState(this.job);
+      status.textContent = describeJobState(this.job, trans);
       node.appendChild(status);
-      const log = el('pre', 'jp-narrative-AppLog');
+      // Laid out bottom up, the log shows its newest lines without a scroll (reading scrollHeight would force a layout per cell).
+      const log = el('div', 'jp-narrative-AppLog');
+      log.appendChild(el('pre', 'jp-narrative-AppLogText'));
       node.appendChild(log);
       this.renderLog();
       if (this.job.state === 'completed' && this.job.outputs) {
@@ -498,37 +431,11 @@ export class AppCellWidget extends Widget {
   }
 
   private renderLog(): void {
-    const log = this.node.querySelector('.jp-narrative-AppLog');
+    const log = this.node.querySelector<HTMLElement>('.jp-narrative-AppLog');
     if (!log) return;
-    log.textContent = this.log.join('\n');
-    (log as HTMLElement).hidden = this.log.length === 0;
-    log.scrollTop = log.scrollHeight;
+    const lines = this.follower.log;
+    log.firstElementChild!.textContent = lines.join('\n');
+    log.hidden = lines.length === 0;
   }
 
-  private describeState(job: Job): string {
-    const { trans } = this;
-    switch (job.state) {
-      case 'created':
-        return trans.__('Job %1 created', job.id);
-      case 'queued':
-        return job.queueReason
-          ? trans.__('Job %1 queued (%2, position %3)', job.id, job.queueReason, job.queuePosition ?? '?')
-          : trans.__('Job %1 queued', job.id);
-      case 'running':
-        return job.node ? trans.__('Job %1 running on %2', job.id, job.node) : trans.__('Job %1 running', job.id);
-      case 'completed':
-        return trans.__('Job %1 completed', job.id);
-      case 'failed': {
-        const failure = job.failure as { kind?: string; code?: number; detail?: string } | null;
-        let reason = failure?.kind ?? trans.__('unknown reason');
-        if (failure?.code !== undefined) reason += ` (${trans.__('exit code %1', failure.code)})`;
-        if (failure?.detail) reason += `: ${failure.detail}`;
-        return trans.__('Job %1 failed: %2', job.id, reason);
-      }
-      case 'cancelled':
-        return trans.__('Job %1 cancelled', job.id);
-      default:
-        return trans.__('Job %1 %2', job.id, job.state);
-    }
-  }
 }

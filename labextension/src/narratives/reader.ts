@@ -3,7 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import { narrativeIdOf } from '../data/narrative-path.js';
-import { el } from '../viewers/dom.js';
+import { el } from '../dom.js';
 
 /** The class of a notebook panel its user may only read. */
 export const READER_CLASS = 'jp-narrative-mod-reader';

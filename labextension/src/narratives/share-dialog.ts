@@ -3,7 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { Grants, Narrative, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
-import { el } from '../viewers/dom.js';
+import { el } from '../dom.js';
 
 type Level = 'read' | 'write' | 'admin';
 const LEVELS: Level[] = ['read', 'write', 'admin'];

@@ -2,7 +2,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { Lineage, NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
-import { el, svg, table } from '../viewers/dom.js';
+import { el, svg, table } from '../dom.js';
 import { layoutLineage, type IGraph, type IGraphNode } from './layout.js';
 
 const NODE_WIDTH = 210;

@@ -1,5 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { barChart, el, statTiles, table } from './dom.js';
+import { barChart, el, statTiles, table } from '../dom.js';
 
 /** What a summary needs of an object version. */
 export interface ISummarized {

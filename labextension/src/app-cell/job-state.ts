@@ -1,0 +1,29 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Job } from '@narrative/server/client';
+
+/** A job's state as one sentence: why it waits and where, where it runs, or why it failed. */
+export function describeJobState(job: Job, trans: TranslationBundle): string {
+  switch (job.state) {
+    case 'created':
+      return trans.__('Job %1 created', job.id);
+    case 'queued':
+      return job.queueReason
+        ? trans.__('Job %1 queued (%2, position %3)', job.id, job.queueReason, job.queuePosition ?? '?')
+        : trans.__('Job %1 queued', job.id);
+    case 'running':
+      return job.node ? trans.__('Job %1 running on %2', job.id, job.node) : trans.__('Job %1 running', job.id);
+    case 'completed':
+      return trans.__('Job %1 completed', job.id);
+    case 'failed': {
+      const failure = job.failure as { kind?: string; code?: number; detail?: string } | null;
+      let reason = failure?.kind ?? trans.__('unknown reason');
+      if (failure?.code !== undefined) reason += ` (${trans.__('exit code %1', failure.code)})`;
+      if (failure?.detail) reason += `: ${failure.detail}`;
+      return trans.__('Job %1 failed: %2', job.id, reason);
+    }
+    case 'cancelled':
+      return trans.__('Job %1 cancelled', job.id);
+    default:
+      return trans.__('Job %1 %2', job.id, job.state);
+  }
+}
