@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { asSignedIn, CHROMIUM, dragTo, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
@@ -34,17 +34,6 @@ function uploadFromPage(page: Page, wsid: number, o: { name: string; type: strin
     if (!response.ok) throw new Error(`upload: ${response.status} ${await response.text()}`);
     return response.json();
   }, { wsid, o }) as Promise<{ ref: string }>;
-}
-
-/** Drags `from` onto `to` with the mouse, as a user does (a Lumino drag starts after a few pixels). */
-async function dragTo(page: Page, from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + 20, a.y + 10);
-  await page.mouse.down();
-  await page.mouse.move(a.x + 40, a.y + 20, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
-  await page.mouse.up();
 }
 
 /**

@@ -37,6 +37,8 @@ describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missi
   before(async () => {
     h = await startHarness([], { kernels: { enabled: true, python: '/usr/bin/python3' } });
     await h.admin.createUser('alice', 'user', 'alice-password');
+    // An older version first: the newest registered is the one the panel shows first.
+    await h.admin.registerApp(await buildTestApp('0.9.0'));
     await h.admin.registerApp(await buildTestApp());
     ({ browser, stop: stopBrowser } = await launchChromium());
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -126,6 +128,12 @@ describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missi
     await app.waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}apps-panel.png` });
 
+    // Both versions are offered; the one picked is the one an app cell gets.
+    const version = app.locator('select.jp-narrative-AppVersion');
+    assert.equal(await version.inputValue(), '1.0.0');
+    assert.deepEqual(await version.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ['1.0.0', '0.9.0']);
+    await version.selectOption('0.9.0');
+
     // Dragging the entry onto the notebook carries {id, version} under the app MIME type (what app cells will accept).
     await page.evaluate(() => {
       window.dragged = [];
@@ -141,7 +149,7 @@ describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missi
     await page.mouse.move(to.x + to.width / 2, to.y + 60, { steps: 8 });
     await page.mouse.up();
     const dragged = await page.evaluate(() => window.dragged ?? []);
-    assert.deepEqual(dragged[dragged.length - 1], { id: 'test/count-lines', version: '1.0.0' });
+    assert.deepEqual(dragged[dragged.length - 1], { id: 'test/count-lines', version: '0.9.0' });
     assert.deepEqual(problems, []);
   });
 });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { asSignedIn, CHROMIUM, dragTo, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
 import { registerBuiltApp } from '../support/built-apps.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -26,17 +26,6 @@ interface ObjectVersion {
   type: string;
   data: { contigCount: number; totalLength: number };
   files: { name: string; sha256: string }[];
-}
-
-/** Drags `from` onto `to` with the mouse, as a user does (a Lumino drag starts after a few pixels). */
-async function dragTo(page: Page, from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + 20, a.y + 10);
-  await page.mouse.down();
-  await page.mouse.move(a.x + 40, a.y + 20, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
-  await page.mouse.up();
 }
 
 const sidebar = (page: Page, id: string) => page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${id}"]`).click();
@@ -197,6 +186,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     await readerCell.locator('.jp-narrative-AppState[data-state="completed"]').waitFor({ timeout: 30_000 });
     await readerCell.locator('[data-viewer="Genomics.Assembly"]').waitFor({ timeout: 30_000 });
     assert.equal(await readerCell.locator('.jp-narrative-AppRun').isDisabled(), true, 'a reader cannot run');
+    await readerCell.locator('.jp-narrative-AppInput[data-input="reads"] .jp-narrative-AppInputName', { hasText: 'reads.fastq' }).waitFor({ timeout: 10_000 });
     await reader.locator('.jp-OutputArea-output', { hasText: /N50 is \d+ bp/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'path-5-reader.png') });
 

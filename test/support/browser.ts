@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** The page's document, as functions evaluated in the page see it (this project compiles without the DOM library). */
 declare const document: { cookie: string };
@@ -57,4 +57,15 @@ export function asSignedIn<T = unknown>(page: Page, method: string, path: string
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response.json();
   }, { method, path, body }) as Promise<T>;
+}
+
+/** Drags `from` onto `to` with the mouse, as a user does (a Lumino drag starts after a few pixels). */
+export async function dragTo(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + 20, a.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 40, a.y + 20, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+  await page.mouse.up();
 }

@@ -4,9 +4,10 @@ import { INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab
 import { ITranslator, type TranslationBundle } from '@jupyterlab/translation';
 import type { Drag } from '@lumino/dragdrop';
 import type { PanelLayout } from '@lumino/widgets';
-import type { AppVersion, NarrativeClient } from '@narrative/server/client';
+import type { NarrativeClient } from '@narrative/server/client';
 import { narrativeIdOf } from '../data/narrative-path.js';
 import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
+import { cachingImmutables } from './cached-client.js';
 import { appStateOf, writeAppState, type IAppCellState } from './metadata.js';
 import { AppCellWidget } from './widget.js';
 
@@ -29,7 +30,7 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
   optional: [ICommandPalette],
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker, labClient: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null) => {
     const trans = translator.load(TRANSLATION_DOMAIN);
-    const client = cachingAppVersions(labClient);
+    const client = cachingImmutables(labClient);
     const attached = new WeakSet<Cell>();
     const wsids = new Map<number, Promise<number>>();
 
@@ -149,28 +150,6 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: CommandIDs.insertAppCell, category: trans.__('Narrative') });
   },
 };
-
-/**
- * The lab's client, with app versions cached for the whole lab: an `id@version`
- * never changes, and a narrative may hold hundreds of cells of the same app,
- * which would otherwise each fetch it when the notebook opens. A failed fetch
- * is forgotten, so the next cell asks again; the latest version (no version) is not cached.
- */
-function cachingAppVersions(client: NarrativeClient): NarrativeClient {
-  const versions = new Map<string, Promise<AppVersion>>();
-  const app = (id: string, version?: string): Promise<AppVersion> => {
-    if (version === undefined) return client.app(id);
-    const key = `${id}@${version}`;
-    let found = versions.get(key);
-    if (!found) {
-      found = client.app(id, version);
-      found.catch(() => versions.delete(key));
-      versions.set(key, found);
-    }
-    return found;
-  };
-  return Object.assign(Object.create(client) as NarrativeClient, { app });
-}
 
 /**
  * A pasted copy of an app cell that ran keeps the job of the cell it was

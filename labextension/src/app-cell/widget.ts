@@ -44,6 +44,8 @@ export class AppCellWidget extends Widget {
   private busy = false;
   private pendingRequestId: string | null = null;
   private inputMessages = new Map<string, string>();
+  /** object ref → its name, shown under an input */
+  private inputNames = new Map<string, string>();
   private outputInfo = new Map<string, ObjectVersion>();
   private loadError: string | null = null;
 
@@ -73,6 +75,9 @@ export class AppCellWidget extends Widget {
     const { client } = this.host;
     // The cell's job is fetched along with the app; a failure shows when the follower asks again.
     const job = state.jobId === undefined ? null : client.job(state.jobId).catch(() => null);
+    // The inputs show their objects' names (a dropped object brings its own; a restored cell asks).
+    const names = Promise.all(Object.values(state.inputs).filter((ref) => !this.inputNames.has(ref)).map((ref) =>
+      client.getObject(ref).then((o) => void this.inputNames.set(ref, o.name), () => undefined)));
     try {
       this.app = await client.app(state.id, state.version);
     } catch (error) {
@@ -88,6 +93,7 @@ export class AppCellWidget extends Widget {
       this.host.write({ ...state, params });
     }
     const finished = await job;
+    await names;
     if (this.isDisposed) return;
     if (finished && FINAL_STATES.has(finished.state)) {
       // A finished job (the usual case when a narrative opens) renders once, with its log and outputs
@@ -200,7 +206,6 @@ export class AppCellWidget extends Widget {
     return true;
   }
 
-  private inputNames = new Map<string, string>();
 
   // ---- run, cancel, retry -----------------------------------------------------------------
 

@@ -29,3 +29,11 @@ export function groupByCategory(apps: AppVersion[], uncategorized: string): [str
 export function shortType(type: string): string {
   return type.replace(/-\d+\.\d+$/, '').replace(/^.*\./, '');
 }
+
+/** Every listed version of each app, newest registered first (the order the catalog lists them in). */
+export function versionsById(apps: AppVersion[]): Map<string, AppVersion[]> {
+  const versions = new Map<string, AppVersion[]>();
+  for (const app of apps) versions.set(app.id, [...(versions.get(app.id) ?? []), app]);
+  for (const list of versions.values()) list.sort((a, b) => b.registeredAt.localeCompare(a.registeredAt));
+  return versions;
+}

@@ -6,9 +6,9 @@ import { describeError } from '../client/client.js';
 import { dragOnMouseDown } from '../drag.js';
 import { APP_MIME, type IAppDragPayload } from '../tokens.js';
 import { appsIcon } from '../icons.js';
-import { type ChannelFilter, groupByCategory, matchApps, shortType } from './catalog.js';
+import { type ChannelFilter, groupByCategory, matchApps, shortType, versionsById } from './catalog.js';
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; apps: AppVersion[] };
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; apps: AppVersion[]; versions: Map<string, AppVersion[]> };
 
 /** The app catalog in the left sidebar: latest versions by category, searchable, draggable into app cells. */
 export class AppsPanel extends ReactWidget {
@@ -16,6 +16,8 @@ export class AppsPanel extends ReactWidget {
   private query = '';
   private channel: ChannelFilter = 'all';
   private readonly collapsed = new Set<string>();
+  /** app id → the version picked in its entry (else the latest) */
+  private readonly chosen = new Map<string, string>();
 
   constructor(
     private readonly client: NarrativeClient,
@@ -37,8 +39,9 @@ export class AppsPanel extends ReactWidget {
     this.load = { state: 'loading' };
     this.update();
     try {
-      const apps = await this.client.listApps({ latest: true, ...(this.channel === 'all' ? {} : { channel: this.channel }) });
-      this.load = { state: 'ready', apps };
+      const channel = this.channel === 'all' ? {} : { channel: this.channel };
+      const [apps, all] = await Promise.all([this.client.listApps({ latest: true, ...channel }), this.client.listApps(channel)]);
+      this.load = { state: 'ready', apps, versions: versionsById(all) };
     } catch (error) {
       this.load = { state: 'error', message: describeError(error) };
     }
@@ -118,8 +121,10 @@ export class AppsPanel extends ReactWidget {
     );
   }
 
-  private renderApp(app: AppVersion): React.ReactElement {
+  private renderApp(latest: AppVersion): React.ReactElement {
     const { trans } = this;
+    const versions = (this.load.state === 'ready' && this.load.versions.get(latest.id)) || [latest];
+    const app = versions.find((v) => v.version === this.chosen.get(latest.id)) ?? latest;
     const { spec } = app;
     const payload: IAppDragPayload = { id: app.id, version: app.version };
     const inputs = spec.inputs.flatMap((i) => i.types.map(shortType));
@@ -137,7 +142,26 @@ export class AppsPanel extends ReactWidget {
           <span className="jp-narrative-Name">{spec.name}</span>
           <span className={`jp-narrative-Badge jp-mod-${app.channel}`}>{app.channel}</span>
         </div>
-        <div className="jp-narrative-Meta">{`${app.id}@${app.version}`}</div>
+        {versions.length > 1 ? (
+          <select
+            className="jp-narrative-AppVersion"
+            aria-label={trans.__('Version of %1', spec.name)}
+            value={app.version}
+            // The select is inside the entry: its clicks choose a version, not a drag or a new cell.
+            onMouseDown={(e) => e.stopPropagation()}
+            onClick={(e) => e.stopPropagation()}
+            onChange={(e) => {
+              this.chosen.set(latest.id, e.currentTarget.value);
+              this.update();
+            }}
+          >
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>{`${v.id}@${v.version} (${v.channel})`}</option>
+            ))}
+          </select>
+        ) : (
+          <div className="jp-narrative-Meta">{`${app.id}@${app.version}`}</div>
+        )}
         <div className="jp-narrative-Description">{spec.description.split('\n')[0]}</div>
         <div className="jp-narrative-Types">
           {trans.__('in: %1', inputs.length > 0 ? inputs.join(', ') : trans.__('none'))}
