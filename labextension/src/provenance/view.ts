@@ -9,6 +9,9 @@ const NODE_WIDTH = 210;
 const NODE_HEIGHT = 44;
 const COLUMN_GAP = 60;
 const ROW_GAP = 18;
+/** Tells one view's arrow marker from another's: SVG ids are page-wide. */
+let views = 0;
+
 /** Objects read for their app runs; a lineage larger than this shows the rest without app names. */
 const MAX_OBJECTS_READ = 60;
 
@@ -23,6 +26,7 @@ export class ProvenanceView extends Widget {
   private objects = new Map<string, ObjectVersion>();
   private selected: string;
   private error = '';
+  private readonly markerId = `narrative-arrow-${++views}`;
 
   constructor(private readonly client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle) {
     super();
@@ -86,7 +90,7 @@ export class ProvenanceView extends Widget {
     const width = 20 + graph.layers * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP;
     const height = 20 + graph.rows * (NODE_HEIGHT + ROW_GAP) - ROW_GAP;
     const chart = svg('svg', { width, height, role: 'img', 'aria-label': this.trans.__('Lineage graph') });
-    const marker = svg('marker', { id: `arrow-${this.id || 'p'}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+    const marker = svg('marker', { id: this.markerId, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
     marker.appendChild(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'jp-narrative-GraphArrow' }));
     const defs = svg('defs');
     defs.appendChild(marker);
