@@ -1,5 +1,5 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, type TranslationBundle } from '@jupyterlab/translation';
 import type { Drag } from '@lumino/dragdrop';
@@ -117,6 +117,10 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     const insertAppCell = (panel: NotebookPanel, payload: IAppDragPayload) => {
+      if (panel.context.contentsModel?.writable === false) {
+        Notification.warning(trans.__('This narrative is read-only: copy it to add app cells.'), { autoClose: 5000 });
+        return;
+      }
       const notebook = panel.content;
       const model = notebook.model;
       if (!model) return;
@@ -134,7 +138,10 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => tracker.currentWidget !== null,
       execute: async (args) => {
         const panel = tracker.currentWidget;
-        if (!panel) return;
+        if (!panel) {
+          Notification.warning(trans.__('Open a narrative first: an app cell goes into the narrative you are working in.'), { autoClose: 5000 });
+          return;
+        }
         let id = typeof args.id === 'string' ? args.id : '';
         let version = typeof args.version === 'string' ? args.version : '';
         if (!id) {
