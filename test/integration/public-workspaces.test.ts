@@ -47,6 +47,16 @@ describe('GET /workspaces?public=true: every public workspace', () => {
     assert.ok(!(await bob.listWorkspaces({ public: true })).some((w) => w.id === closed.id), 'but not in the public one');
   });
 
+  it('stops listing the workspace of a public narrative once it is deleted', async () => {
+    const alice = h.users.alice!.client;
+    const bob = h.users.bob!.client;
+    const narrative = await alice.createNarrative('Deleted later');
+    await alice.shareNarrative(narrative.id, { public: true });
+    assert.ok((await bob.listWorkspaces({ public: true })).some((w) => w.id === narrative.wsid), 'listed while the narrative lives');
+    await alice.deleteNarrative(narrative.id);
+    assert.ok(!(await bob.listWorkspaces({ public: true })).some((w) => w.id === narrative.wsid), 'gone with the narrative');
+  });
+
   it('refuses a bad or unknown query with a 400 problem, and anonymous callers with 401', async () => {
     const token = h.users.bob!.token;
     for (const search of ['?public=maybe', '?public=true&public=false', '?mine=true']) {

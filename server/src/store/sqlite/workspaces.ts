@@ -34,7 +34,13 @@ export function workspaceQueries(db: Db): WorkspaceQueries {
     },
 
     async listPublicWorkspaces() {
-      const rows = await workspaces(db).where('workspaces.is_public', '=', 1).orderBy('workspaces.id').execute();
+      // A deleted narrative's workspace stays public for the refs that cite it, but is no longer listed.
+      const rows = await workspaces(db)
+        .where('workspaces.is_public', '=', 1)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('narratives').select('narratives.id').whereRef('narratives.wsid', '=', 'workspaces.id').where('narratives.deleted_at', 'is not', null))))
+        .orderBy('workspaces.id')
+        .execute();
       return rows.map(toWorkspace);
     },
 
