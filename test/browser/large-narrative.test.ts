@@ -142,6 +142,7 @@ describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is m
   it('opens, renders every cell (app cells with their header and restored jobs), and takes typing', { timeout: 240_000 }, async (t) => {
     await signInToLab(page, h.server.url, '/lab', 'alice', 'alice-password');
     const narrative = await asSignedIn<{ id: number; wsid: number; link: string; path: string }>(page, 'POST', '/api/v1/narratives', { title: 'Large study' });
+    let cells: { metadata: unknown }[] = [];
 
     // One real job of the test app, whose state and outputs a hundred app cells then carry.
     const reads = await uploadReads(h.client(token), narrative.wsid, FASTQ);
@@ -158,7 +159,8 @@ describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is m
     // The generated notebook, saved over the narrative's through the Contents API.
     const contentsPath = `/api/v1/contents/${encodeURIComponent(narrative.path)}`;
     const model = await asSignedIn<{ content: { metadata: Record<string, unknown>; nbformat: number; nbformat_minor: number } }>(page, 'GET', contentsPath);
-    const content = { ...model.content, cells: generateCells(reads, done) };
+    cells = generateCells(reads, done) as { metadata: unknown }[];
+    const content = { ...model.content, cells };
     await asSignedIn(page, 'PUT', contentsPath, { type: 'notebook', format: 'json', content });
     const saved = await asSignedIn<{ cells: unknown[] }>(page, 'GET', `/api/v1/narratives/${narrative.id}/notebook`);
     assert.equal(saved.cells.length, CELLS);
@@ -217,6 +219,15 @@ describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is m
     assert.deepEqual([...wrong].slice(0, 10), [], 'cells that showed something else');
     const missing = Array.from({ length: CELLS }, (_, i) => i).filter((i) => !shown.has(i));
     assert.deepEqual(missing, [], 'every cell was seen rendered while scrolling');
+
+    // Opening and restoring changed no cell (the kernel adds its kernelspec to the notebook's own metadata, as in any lab).
+    const metadata = await page.evaluate(() => {
+      const model = (globalThis as unknown as { jupyterapp: { shell: { currentWidget: { content: { model: { cells: { length: number; get(i: number): { sharedModel: { getMetadata(): unknown } } } } } } } } })
+        .jupyterapp.shell.currentWidget.content.model;
+      return Array.from({ length: model.cells.length }, (_, i) => JSON.stringify(model.cells.get(i).sharedModel.getMetadata()));
+    });
+    const changed = metadata.map((m, i) => (m === JSON.stringify(cells[i]!.metadata) ? -1 : i)).filter((i) => i >= 0);
+    assert.deepEqual(changed.slice(0, 10), [], 'cells whose metadata changed on opening');
 
     // Still usable: a click into a code cell, and what is typed shows up.
     const typedText = '# typed after loading 1000 cells';

@@ -188,6 +188,8 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     assert.equal(await readerCell.locator('.jp-narrative-AppRun').isDisabled(), true, 'a reader cannot run');
     await readerCell.locator('.jp-narrative-AppInput[data-input="reads"] .jp-narrative-AppInputName', { hasText: 'reads.fastq' }).waitFor({ timeout: 10_000 });
     await reader.locator('.jp-OutputArea-output', { hasText: /N50 is \d+ bp/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count(), 0, "reading does not change alice's narrative");
+    assert.equal(await readerCell.locator('.jp-narrative-AppRetry, .jp-narrative-AppCancel').count(), 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'path-5-reader.png') });
 
     // Copy: his own narrative opens, writable.

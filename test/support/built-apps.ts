@@ -1,16 +1,19 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliTarget } from './cli.js';
 
 const APPS = fileURLToPath(new URL('../../../apps-catalog/apps/', import.meta.url));
-const CACHE = join(tmpdir(), 'narrative-test-builds');
+/** One cache per user, readable by that user only: nobody else can plant a build in it. */
+const CACHE = join(tmpdir(), `narrative-test-builds-${process.getuid?.() ?? 'user'}`);
+const LOCK_WAIT_MS = 20 * 60_000;
 
 /**
  * Registers a real app from apps-catalog/apps as the developer `cli` signs in
  * as. Its image is built once and kept between runs: `app register` refuses a
  * build whose recipe or files changed since, and then it is built afresh.
+ * Runs side by side take turns (a lock directory per app).
  * (test/integration/real-apps.test.ts always builds, and checks that two
  * builds give one digest.)
  */
@@ -18,15 +21,46 @@ export async function registerBuiltApp(app: string, cli: CliTarget): Promise<voi
   const source = join(APPS, app);
   const build = join(CACHE, app);
   const register = () => runCli(['app', 'register', source, '--build', build, '--json'], { ...cli, timeoutMs: 5 * 60_000 });
-  let registered = await register();
-  if (registered.code === 0) return;
-  const staging = `${build}.${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(CACHE, { recursive: true });
-  const built = await runCli(['app', 'build', source, '--out', staging, '--json'], { ...cli, timeoutMs: 15 * 60_000 });
-  if (built.code !== 0) throw new Error(`building ${app} failed: ${built.stderr}`);
-  await rm(build, { recursive: true, force: true });
-  await rename(staging, build);
-  registered = await register();
-  if (registered.code !== 0) throw new Error(`registering ${app} failed: ${registered.stderr}${registered.stdout}`);
+  await mkdir(CACHE, { recursive: true, mode: 0o700 });
+  const unlock = await lock(`${build}.lock`);
+  try {
+    if ((await register()).code === 0) return;
+    const staging = `${build}.${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    const built = await runCli(['app', 'build', source, '--out', staging, '--json'], { ...cli, timeoutMs: 15 * 60_000 });
+    if (built.code !== 0) throw new Error(`building ${app} failed: ${built.stderr}`);
+    await rm(build, { recursive: true, force: true });
+    await rename(staging, build);
+    const registered = await register();
+    if (registered.code !== 0) throw new Error(`registering ${app} failed: ${registered.stderr}${registered.stdout}`);
+  } finally {
+    await unlock();
+  }
+}
+
+/** Takes a lock directory (holding its owner's pid), waiting while a live process holds it; a dead owner's lock is taken over. */
+async function lock(dir: string): Promise<() => Promise<void>> {
+  const until = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(dir);
+      await writeFile(join(dir, 'pid'), String(process.pid));
+      return () => rm(dir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
+    if (owner && !alive(owner)) await rm(dir, { recursive: true, force: true });
+    else if (Date.now() > until) throw new Error(`${dir} is still held by process ${owner || '?'}`);
+    else await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

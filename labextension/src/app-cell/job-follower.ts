@@ -34,10 +34,11 @@ export class JobFollower {
     this.log = log.slice(-MAX_LOG_LINES);
   }
 
-  /** Takes the job as an action returned it (a cancel). */
+  /** Takes the job as an action returned it (a cancel, which may find it already ended). */
   update(job: Job): void {
+    const wasFinal = !!this.job && FINAL_STATES.has(this.job.state);
     this.job = job;
-    this.changed('job');
+    this.changed(FINAL_STATES.has(job.state) && !wasFinal ? 'ended' : 'job');
   }
 
   /** Loads a job and streams it unless it is final; `withFinalLog` loads a final job's log too. Throws when the job cannot be loaded. */
@@ -92,7 +93,7 @@ export class JobFollower {
         this.changed('log');
       } else if (data.type === 'end') {
         ended = true;
-        void this.refresh(jobId);
+        void this.refresh(jobId, 3);
       }
     };
     socket.onclose = () => {
@@ -106,15 +107,18 @@ export class JobFollower {
     };
   }
 
-  private async refresh(jobId: number): Promise<void> {
+  /** Loads the job again after an event; after the end, `tries` more times if that fails (no event will come again). */
+  private async refresh(jobId: number, tries = 0): Promise<void> {
     try {
       const job = await this.client.job(jobId);
       if (this.disposed || this.job?.id !== jobId) return;
       const wasFinal = FINAL_STATES.has(this.job.state);
+      // Refreshes run side by side: an older answer must not take an ended job back.
+      if (wasFinal && !FINAL_STATES.has(job.state)) return;
       this.job = job;
       this.changed(FINAL_STATES.has(job.state) && !wasFinal ? 'ended' : 'job');
     } catch {
-      // The next event refreshes again.
+      if (tries > 0 && !this.disposed) setTimeout(() => void this.refresh(jobId, tries - 1), 1000);
     }
   }
 }

@@ -5,6 +5,7 @@ import { ITranslator, type TranslationBundle } from '@jupyterlab/translation';
 import type { Drag } from '@lumino/dragdrop';
 import type { PanelLayout } from '@lumino/widgets';
 import type { NarrativeClient } from '@narrative/server/client';
+import { describeError } from '../client/client.js';
 import { narrativeIdOf } from '../data/narrative-path.js';
 import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
 import { cachingImmutables } from './cached-client.js';
@@ -58,11 +59,14 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
           trans,
           read: () => appStateOf(cell.model) as IAppCellState,
           // A reader's lab must not mark the narrative changed: it could not be saved anyway.
-          write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state.jobId === undefined ? state : { ...state, cellId: cell.model.id }),
+          write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state),
+          cellId: () => cell.model.id,
           wsid: () => wsidOf(panel),
           completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
           readOnly: () => panel.context.contentsModel?.writable === false,
-          open: (what, ref) => void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref }).catch(() => undefined),
+          open: (what, ref) =>
+            void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref })
+              .catch((error: unknown) => Notification.error(trans.__('%1 could not be opened: %2', ref, describeError(error)), { autoClose: 5000 })),
         });
         (cell.layout as PanelLayout).addWidget(widget);
         cell.disposed.connect(() => widget.dispose());

@@ -25,6 +25,8 @@ export interface IAppCellHost {
   readOnly(): boolean;
   /** Opens an object's viewer or its provenance in the main area. */
   open(what: 'object' | 'provenance', ref: string): void;
+  /** The cell's own id, recorded with a job it starts (a pasted copy has another). */
+  cellId(): string;
 }
 
 function requestId(): string {
@@ -44,6 +46,8 @@ export class AppCellWidget extends Widget {
   private busy = false;
   private pendingRequestId: string | null = null;
   private inputMessages = new Map<string, string>();
+  /** The workspace of the narrative this cell is in (null until known, or when it cannot be). */
+  private narrativeWsid: number | null = null;
   /** object ref → its name, shown under an input */
   private inputNames = new Map<string, string>();
   private outputInfo = new Map<string, ObjectVersion>();
@@ -75,6 +79,7 @@ export class AppCellWidget extends Widget {
     const { client } = this.host;
     // The cell's job is fetched along with the app; a failure shows when the follower asks again.
     const job = state.jobId === undefined ? null : client.job(state.jobId).catch(() => null);
+    const wsid = this.host.wsid().catch(() => null);
     // The inputs show their objects' names (a dropped object brings its own; a restored cell asks).
     const names = Promise.all(Object.values(state.inputs).filter((ref) => !this.inputNames.has(ref)).map((ref) =>
       client.getObject(ref).then((o) => void this.inputNames.set(ref, o.name), () => undefined)));
@@ -94,6 +99,7 @@ export class AppCellWidget extends Widget {
     }
     const finished = await job;
     await names;
+    this.narrativeWsid = await wsid;
     if (this.isDisposed) return;
     if (finished && FINAL_STATES.has(finished.state)) {
       // A finished job (the usual case when a narrative opens) renders once, with its log and outputs
@@ -107,6 +113,8 @@ export class AppCellWidget extends Widget {
       this.render();
       return;
     }
+    // A job still running shows (and locks Run) before its stream connects.
+    if (finished) this.follower.show(finished, []);
     this.render();
     if (state.jobId !== undefined) await this.follow(state.jobId, true);
   }
@@ -117,7 +125,10 @@ export class AppCellWidget extends Widget {
 
   /** Follows a job (a restored one, or one just started: then its outputs so far are forgotten). */
   private async follow(jobId: number, restored: boolean): Promise<void> {
-    if (!restored) this.outputInfo.clear();
+    if (!restored) {
+      this.outputInfo.clear();
+      this.host.write({ ...this.host.read(), jobId, cellId: this.host.cellId() });
+    }
     try {
       await this.follower.follow(jobId, restored);
     } catch (error) {
@@ -250,8 +261,17 @@ export class AppCellWidget extends Widget {
     }
   }
 
+  /**
+   * Whether Cancel and Retry apply: not for a reader, and not to a job of
+   * another workspace (a copied narrative's cells show the original's jobs;
+   * acting on those would touch the original). Run makes a new job here.
+   */
+  private get ownsJob(): boolean {
+    return !!this.job && !this.host.readOnly() && this.narrativeWsid !== null && this.job.wsid === this.narrativeWsid;
+  }
+
   private async act(action: 'cancel' | 'retry'): Promise<void> {
-    if (!this.job || this.busy) return;
+    if (!this.job || this.busy || !this.ownsJob) return;
     this.busy = true;
     this.render();
     try {
@@ -356,13 +376,13 @@ export class AppCellWidget extends Widget {
     if (readOnly) run.title = trans.__('Copy this narrative to run it.');
     run.addEventListener('click', () => void this.run());
     actions.appendChild(run);
-    if (this.running) {
+    if (this.running && this.ownsJob) {
       const cancel = el('button', 'jp-Button jp-mod-styled jp-mod-warn jp-narrative-AppCancel', trans.__('Cancel'));
       cancel.disabled = this.busy;
       cancel.addEventListener('click', () => void this.act('cancel'));
       actions.appendChild(cancel);
     }
-    if (this.job && (this.job.state === 'failed' || this.job.state === 'cancelled')) {
+    if (this.job && this.ownsJob && (this.job.state === 'failed' || this.job.state === 'cancelled')) {
       const retry = el('button', 'jp-Button jp-mod-styled jp-narrative-AppRetry', trans.__('Retry'));
       retry.disabled = this.busy;
       retry.addEventListener('click', () => void this.act('retry'));

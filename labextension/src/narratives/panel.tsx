@@ -6,7 +6,7 @@ import * as React from 'react';
 import { describeError } from '../client/client.js';
 import { narrativesIcon } from '../icons.js';
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; narratives: Narrative[] };
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; me: string; narratives: Narrative[] };
 
 /** What the panel's buttons ask the plugin to do. */
 export interface INarrativeActions {
@@ -32,9 +32,9 @@ export class NarrativesPanel extends ReactWidget {
 
   async refresh(): Promise<void> {
     try {
-      const narratives = await this.client.listNarratives();
+      const [me, narratives] = await Promise.all([this.client.me(), this.client.listNarratives()]);
       narratives.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-      this.load = { state: 'ready', narratives };
+      this.load = { state: 'ready', me: me.name, narratives };
     } catch (error) {
       this.load = { state: 'error', message: describeError(error) };
     }
@@ -59,7 +59,7 @@ export class NarrativesPanel extends ReactWidget {
     const { trans, load } = this;
     if (load.state === 'loading') return <p className="jp-narrative-Message">{trans.__('Loading…')}</p>;
     if (load.state === 'error') return <p className="jp-narrative-Message jp-mod-error">{trans.__('The narratives could not be listed. %1', load.message)}</p>;
-    const own = load.narratives.filter((n) => n.level === 'admin' && !n.published);
+    const own = load.narratives.filter((n) => n.owner === load.me);
     const others = load.narratives.filter((n) => !own.includes(n));
     return (
       <div className="jp-narrative-PanelBody">
@@ -89,7 +89,7 @@ export class NarrativesPanel extends ReactWidget {
                 </button>
                 <span className="jp-narrative-NarrativeActions">
                   <button className="jp-Button jp-mod-styled jp-narrative-NarrativeCopy" onClick={() => this.actions.copy(n)}>{trans.__('Copy')}</button>
-                  {n.level === 'admin' && (
+                  {n.level === 'admin' && !n.published && (
                     <button className="jp-Button jp-mod-styled jp-narrative-NarrativeShare" onClick={() => this.actions.share(n)}>{trans.__('Share')}</button>
                   )}
                 </span>

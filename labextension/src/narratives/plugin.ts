@@ -55,13 +55,16 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
     });
+    // A second press while a copy is made would make a second copy, data and all.
+    const copying = new Set<number>();
     commands.addCommand(CommandIDs.copyNarrative, {
       label: trans.__('Copy Narrative'),
       caption: trans.__('Copy a narrative and its data into a new one you own'),
       isEnabled: (args) => idArg(args) !== null,
       execute: async (args) => {
         const id = idArg(args);
-        if (id === null) return;
+        if (id === null || copying.has(id)) return;
+        copying.add(id);
         try {
           const copy = await client.copyNarrative(id);
           await panel.refresh();
@@ -69,6 +72,8 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
           Notification.success(trans.__('Copied into "%1": it is yours to run and change.', copy.title), { autoClose: 5000 });
         } catch (error) {
           failed(trans.__('Copying the narrative'), error);
+        } finally {
+          copying.delete(id);
         }
       },
     });

@@ -16,7 +16,8 @@ export function shareUrl(narrative: Narrative): string {
 /**
  * The body of the Share dialog: the link with a Copy button, public or not,
  * and who may read, write or administer. Each change is saved at once and
- * the list is redrawn from the server's answer.
+ * the list is redrawn from the server's answer. Who may not share (or a
+ * published narrative) sees the link and who has access, nothing to change.
  */
 export class ShareBody extends Widget {
   private grants: Grants | null = null;
@@ -29,6 +30,33 @@ export class ShareBody extends Widget {
     this.render();
     void this.reload();
   }
+
+  private get canManage(): boolean {
+    return this.narrative.level === 'admin' && !this.narrative.published;
+  }
+
+  protected override onAfterAttach(): void {
+    // Before the dialog's own handler (which takes Enter for its default button): Enter in the form adds, on a button presses it.
+    document.addEventListener('keydown', this.onEnter, true);
+  }
+
+  protected override onBeforeDetach(): void {
+    document.removeEventListener('keydown', this.onEnter, true);
+  }
+
+  private readonly onEnter = (event: KeyboardEvent): void => {
+    const target = event.target as HTMLElement | null;
+    if (event.key !== 'Enter' || !target || !this.node.contains(target)) return;
+    if (target instanceof HTMLButtonElement) {
+      event.preventDefault();
+      event.stopPropagation();
+      target.click();
+    } else if (target.closest('form')) {
+      event.preventDefault();
+      event.stopPropagation();
+      target.closest('form')!.requestSubmit();
+    }
+  };
 
   private async reload(): Promise<void> {
     try {
@@ -74,14 +102,19 @@ export class ShareBody extends Widget {
     });
     linkRow.append(link, copy);
     this.node.appendChild(linkRow);
+    if (!this.canManage) {
+      this.node.appendChild(el('p', 'jp-narrative-Meta', this.narrative.published
+        ? trans.__('Published: anyone can read it, for good, and nobody can change it.')
+        : trans.__('Only its owner and those who can share it change who has access.')));
+    }
 
     const publicRow = el('label', 'jp-narrative-SharePublic');
     const publicBox = el('input', '');
     publicBox.type = 'checkbox';
     publicBox.checked = this.narrative.public;
-    publicBox.disabled = this.narrative.published;
+    publicBox.disabled = !this.canManage;
     publicBox.addEventListener('change', () => void this.change({ public: publicBox.checked }, publicBox.checked ? trans.__('Anyone with the link can now read it.') : trans.__('It is no longer public.')));
-    publicRow.append(publicBox, el('span', '', this.narrative.published ? trans.__('Published: public and read-only for good') : trans.__('Public: anyone signed in can read it')));
+    publicRow.append(publicBox, el('span', '', trans.__('Public: anyone with the link can read and download it, even without signing in, and every user finds it under Public')));
     this.node.appendChild(publicRow);
 
     this.node.appendChild(el('div', 'jp-narrative-SectionTitle', trans.__('People')));
@@ -92,9 +125,11 @@ export class ShareBody extends Widget {
         const item = el('li', 'jp-narrative-ShareGrant');
         item.dataset.user = grant.user;
         const level = this.levelSelect(grant.level as Level);
+        level.disabled = !this.canManage;
         level.addEventListener('change', () => void this.change({ user: grant.user, level: level.value as Level }, trans.__('%1 %2.', grant.user, this.levelLabel(level.value as Level))));
         const remove = el('button', 'jp-Button jp-mod-styled jp-mod-warn jp-narrative-ShareRemove', trans.__('Remove'));
         remove.addEventListener('click', () => void this.change({ user: grant.user, level: 'none' }, trans.__('%1 no longer has access.', grant.user)));
+        remove.disabled = !this.canManage;
         item.append(el('span', 'jp-narrative-ShareUser', grant.user), level, remove);
         people.appendChild(item);
       }
@@ -119,9 +154,10 @@ export class ShareBody extends Widget {
       void this.change({ user: name, level: level.value as Level }, trans.__('%1 %2.', name, this.levelLabel(level.value as Level)));
     });
     add.append(user, level, submit);
-    this.node.appendChild(add);
+    if (this.canManage) this.node.appendChild(add);
 
-    if (this.message) this.node.appendChild(el('p', `jp-narrative-Message jp-narrative-ShareMessage${this.error ? ' jp-mod-error' : ''}`, this.message));
+    // Not jp-mod-error: inside a dialog that class keeps its Done button disabled.
+    if (this.message) this.node.appendChild(el('p', `jp-narrative-Message jp-narrative-ShareMessage${this.error ? ' jp-narrative-mod-failed' : ''}`, this.message));
   }
 
   private levelLabel(level: Level): string {

@@ -38,16 +38,16 @@ export interface ILineageInput {
  * reverts stay direct edges. Each node's column is its longest path from a
  * source, so an arrow always points right.
  */
-export function layoutLineage(input: ILineageInput, untitled: string): IGraph {
+export function layoutLineage(input: ILineageInput, labels: { untitled: string; appRun: string; job: (id: number) => string }): IGraph {
   const nodes = new Map<string, Omit<IGraphNode, 'layer' | 'row'>>();
   const edges: IGraphEdge[] = [];
   for (const n of input.nodes) {
-    nodes.set(n.ref, { id: n.ref, kind: 'object', title: n.name ?? untitled, subtitle: n.type ? `${n.type} · ${n.ref}` : n.ref, accessible: n.accessible });
+    nodes.set(n.ref, { id: n.ref, kind: 'object', title: n.name ?? labels.untitled, subtitle: n.type ? `${n.type} · ${n.ref}` : n.ref, accessible: n.accessible });
   }
   const stepOf = (child: string): string => {
     const run = input.runs.get(child);
     const id = run?.job !== undefined ? `job:${run.job}` : `step:${child}`;
-    if (!nodes.has(id)) nodes.set(id, { id, kind: 'step', title: run?.app ?? 'app run', subtitle: run?.job !== undefined ? `job ${run.job}` : '', accessible: true });
+    if (!nodes.has(id)) nodes.set(id, { id, kind: 'step', title: run?.app ?? labels.appRun, subtitle: run?.job !== undefined ? labels.job(run.job) : '', accessible: true });
     return id;
   };
   const seen = new Set<string>();

@@ -59,7 +59,12 @@ export class ProvenanceView extends Widget {
       const app = object.provenance.app as { id?: string; version?: string; jobId?: number } | undefined;
       if (object.provenance.kind === 'app' && app?.id) runs.set(ref, { app: `${app.id}@${app.version ?? '?'}`, job: app.jobId });
     }
-    this.graph = layoutLineage({ nodes: lineage.nodes, edges: lineage.edges, runs }, this.trans.__('(not readable)'));
+    const { trans } = this;
+    this.graph = layoutLineage({ nodes: lineage.nodes, edges: lineage.edges, runs }, {
+      untitled: trans.__('(not readable)'),
+      appRun: trans.__('app run'),
+      job: (id) => trans.__('job %1', id),
+    });
     if (this.isDisposed) return;
     this.render();
   }
@@ -118,7 +123,11 @@ export class ProvenanceView extends Widget {
       group.appendChild(svg('text', { x: 10, y: 35, class: 'jp-narrative-GraphSubtitle' }, clip(n.subtitle, 34)));
       group.appendChild(svg('title', {}, `${n.title}\n${n.subtitle}`));
       group.addEventListener('click', () => this.select(n.id));
-      group.addEventListener('keydown', (event) => (event.key === 'Enter' || event.key === ' ') && this.select(n.id));
+      group.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        this.select(n.id);
+      });
       chart.appendChild(group);
     }
     return chart;
@@ -127,6 +136,8 @@ export class ProvenanceView extends Widget {
   private select(id: string): void {
     this.selected = id;
     this.render();
+    // The graph was drawn anew: keyboard focus goes back to the chosen box.
+    this.node.querySelector<SVGGElement>(`.jp-narrative-GraphNode[data-ref="${CSS.escape(id)}"]`)?.focus();
   }
 
   /** The provenance of the selected object, or of the object a selected app run made. */
@@ -138,7 +149,8 @@ export class ProvenanceView extends Widget {
       : this.selected;
     const object = this.objects.get(ref);
     if (!object) {
-      box.appendChild(el('p', 'jp-narrative-Message', trans.__('%1 is not readable by you.', ref)));
+      const readable = this.graph?.nodes.find((n) => n.id === ref)?.accessible;
+      box.appendChild(el('p', 'jp-narrative-Message', readable ? trans.__('The details of %1 could not be loaded.', ref) : trans.__('%1 is not readable by you.', ref)));
       return box;
     }
     const p = object.provenance;
