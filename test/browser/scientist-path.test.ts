@@ -160,14 +160,17 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     // Share with bob (read), and take the link.
     await notebook.locator('.jp-narrative-ToolbarShare').click();
     const share = page.locator('.jp-Dialog .jp-narrative-Share');
+    // Enter in the name field adds the person (it must not close the dialog instead).
     await share.locator('.jp-narrative-ShareUserName').fill('bob');
-    await share.locator('.jp-narrative-ShareAddButton').click();
+    await share.locator('.jp-narrative-ShareUserName').press('Enter');
     await share.locator('.jp-narrative-ShareGrant[data-user="bob"]').waitFor({ timeout: 30_000 });
     assert.equal(await share.locator('.jp-narrative-ShareGrant[data-user="bob"] select').inputValue(), 'read');
     shareLink = await share.locator('.jp-narrative-ShareUrl').inputValue();
     assert.match(shareLink, new RegExp(`/n/${narrativeId}$`));
     await page.screenshot({ path: join(SCREENSHOTS, 'path-4-share.png') });
+    assert.equal(await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').isDisabled(), false);
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await share.waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -114,7 +114,7 @@ export class ShareBody extends Widget {
     publicBox.checked = this.narrative.public;
     publicBox.disabled = !this.canManage;
     publicBox.addEventListener('change', () => void this.change({ public: publicBox.checked }, publicBox.checked ? trans.__('Anyone with the link can now read it.') : trans.__('It is no longer public.')));
-    publicRow.append(publicBox, el('span', '', trans.__('Public: anyone with the link can read and download it, even without signing in, and every user finds it under Public')));
+    publicRow.append(publicBox, el('span', '', trans.__('Public: anyone with the link can read it, even signed out, and every user finds it under Public')));
     this.node.appendChild(publicRow);
 
     this.node.appendChild(el('div', 'jp-narrative-SectionTitle', trans.__('People')));
