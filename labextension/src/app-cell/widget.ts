@@ -241,24 +241,36 @@ export class AppCellWidget extends Widget {
 
   private async run(): Promise<void> {
     if (this.busy || this.running || this.host.readOnly() || !this.app || this.errors().size > 0) return;
-    this.busy = true;
     this.loadError = null;
-    this.render();
-    const state = this.host.read();
-    // One id per intended run: a double click or a repeated request returns the same job.
-    this.pendingRequestId ??= requestId();
-    try {
+    await this.whileBusy(async () => {
+      const state = this.host.read();
+      // One id per intended run: a double click or a repeated request returns the same job.
+      this.pendingRequestId ??= requestId();
       const ws = await this.host.wsid();
       const job = await this.host.client.run({ app: state.id, version: state.version, ws: String(ws), inputs: state.inputs, params: state.params, clientRequestId: this.pendingRequestId });
       this.pendingRequestId = null;
-      this.busy = false;
-      await this.follow(job.id, false);
+      await this.startFollowing(job.id);
+    });
+  }
+
+  /** Run, Cancel and Retry: the buttons lock while the request is out, and a failure shows under them. */
+  private async whileBusy(work: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.render();
+    try {
+      await work();
     } catch (error) {
       this.loadError = describeError(error);
     } finally {
       this.busy = false;
       this.render();
     }
+  }
+
+  /** A job just started (run or retried): the buttons unlock, and the cell follows it. */
+  private startFollowing(jobId: number): Promise<void> {
+    this.busy = false;
+    return this.follow(jobId, false);
   }
 
   /**
@@ -271,23 +283,12 @@ export class AppCellWidget extends Widget {
   }
 
   private async act(action: 'cancel' | 'retry'): Promise<void> {
-    if (!this.job || this.busy || !this.ownsJob) return;
-    this.busy = true;
-    this.render();
-    try {
-      if (action === 'cancel') {
-        this.follower.update(await this.host.client.cancelJob(this.job.id));
-      } else {
-        const job = await this.host.client.retryJob(this.job.id);
-        this.busy = false;
-        await this.follow(job.id, false);
-      }
-    } catch (error) {
-      this.loadError = describeError(error);
-    } finally {
-      this.busy = false;
-      this.render();
-    }
+    const job = this.job;
+    if (!job || this.busy || !this.ownsJob) return;
+    await this.whileBusy(async () => {
+      if (action === 'cancel') this.follower.update(await this.host.client.cancelJob(job.id));
+      else await this.startFollowing((await this.host.client.retryJob(job.id)).id);
+    });
   }
 
   // ---- rendering ------------------------------------------------------------------------------

@@ -2,13 +2,13 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { caretDownIcon, caretRightIcon, ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { AppVersion, NarrativeClient } from '@narrative/server/client';
 import * as React from 'react';
-import { describeError } from '../client/client.js';
+import { settle, type Loading } from '../loading.js';
 import { dragOnMouseDown } from '../drag.js';
 import { APP_MIME, type IAppDragPayload } from '../tokens.js';
 import { appsIcon } from '../icons.js';
 import { type ChannelFilter, groupByCategory, matchApps, shortType, versionsById } from './catalog.js';
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; apps: AppVersion[]; versions: Map<string, AppVersion[]> };
+type Load = Loading<{ apps: AppVersion[]; versions: Map<string, AppVersion[]> }>;
 
 /** The app catalog in the left sidebar: latest versions by category, searchable, draggable into app cells. */
 export class AppsPanel extends ReactWidget {
@@ -38,13 +38,11 @@ export class AppsPanel extends ReactWidget {
   async refresh(): Promise<void> {
     this.load = { state: 'loading' };
     this.update();
-    try {
+    this.load = await settle(async () => {
       const channel = this.channel === 'all' ? {} : { channel: this.channel };
       const [apps, all] = await Promise.all([this.client.listApps({ latest: true, ...channel }), this.client.listApps(channel)]);
-      this.load = { state: 'ready', apps, versions: versionsById(all) };
-    } catch (error) {
-      this.load = { state: 'error', message: describeError(error) };
-    }
+      return { apps, versions: versionsById(all) };
+    });
     this.update();
   }
 

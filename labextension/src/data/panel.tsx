@@ -6,6 +6,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import * as React from 'react';
 import { shortType } from '../apps/catalog.js';
 import { describeError } from '../client/client.js';
+import { settle, type Loading } from '../loading.js';
 import { dragOnMouseDown } from '../drag.js';
 import { dataIcon } from '../icons.js';
 import { OBJECT_MIME, type IObjectDragPayload } from '../tokens.js';
@@ -15,7 +16,7 @@ import { type ITypeInfo, type IUploadRequest, uploadWithProgress } from './uploa
 /** The notebook object of a narrative is the narrative itself, not data to drag. */
 const NARRATIVE_TYPE = 'Narrative.Narrative-1.0';
 
-type Objects = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: ObjectInfo[] };
+type Objects = Loading<{ items: ObjectInfo[] }>;
 
 interface IWorkspaceEntry {
   ws: Workspace;
@@ -118,13 +119,8 @@ export class DataPanel extends ReactWidget {
     this.update();
   }
 
-  private async objectsOf(wsid: number): Promise<Objects> {
-    try {
-      const page = await this.client.listObjects(wsid, { limit: 1000 });
-      return { state: 'ready', items: page.items.filter((o) => o.type !== NARRATIVE_TYPE) };
-    } catch (error) {
-      return { state: 'error', message: describeError(error) };
-    }
+  private objectsOf(wsid: number): Promise<Objects> {
+    return settle(async () => ({ items: (await this.client.listObjects(wsid, { limit: 1000 })).items.filter((o) => o.type !== NARRATIVE_TYPE) }));
   }
 
   /**

@@ -3,10 +3,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Narrative, NarrativeClient } from '@narrative/server/client';
 import * as React from 'react';
-import { describeError } from '../client/client.js';
+import { settle, type Loading } from '../loading.js';
 import { narrativesIcon } from '../icons.js';
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; me: string; narratives: Narrative[] };
+type Load = Loading<{ me: string; narratives: Narrative[] }>;
 
 /** What the panel's buttons ask the plugin to do. */
 export interface INarrativeActions {
@@ -31,13 +31,11 @@ export class NarrativesPanel extends ReactWidget {
   }
 
   async refresh(): Promise<void> {
-    try {
+    this.load = await settle(async () => {
       const [me, narratives] = await Promise.all([this.client.me(), this.client.listNarratives()]);
       narratives.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-      this.load = { state: 'ready', me: me.name, narratives };
-    } catch (error) {
-      this.load = { state: 'error', message: describeError(error) };
-    }
+      return { me: me.name, narratives };
+    });
     this.update();
   }
 
