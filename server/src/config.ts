@@ -2,7 +2,7 @@ import { availableParallelism, homedir } from 'node:os';
 import type { Runtime } from '@narrative/launcher-native';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Limits } from './domain/context.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** Server settings: embedded defaults, overridden by NARRATIVE_* environment variables, then by explicit options. */
 export interface Config {
@@ -42,8 +42,6 @@ export interface ExecutionConfig {
   reconcileMs: number;
 }
 
-const MiB = 1024 * 1024;
-
 /** The first admin's token, written by the first start into the data directory (mode 0600). */
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
@@ -58,9 +56,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     port: numberFrom(env.NARRATIVE_PORT, 8765),
     typesDir: env.NARRATIVE_TYPES_DIR ?? fileURLToPath(new URL('../../apps-catalog/types', import.meta.url)),
     limits: {
-      jsonBytes: numberFrom(env.NARRATIVE_MAX_JSON_BYTES, 16 * MiB),
-      blobBytes: numberFrom(env.NARRATIVE_MAX_FILE_BYTES, 4096 * MiB),
-      imageBytes: numberFrom(env.NARRATIVE_MAX_IMAGE_BYTES, 16384 * MiB),
+      jsonBytes: numberFrom(env.NARRATIVE_MAX_JSON_BYTES, DEFAULT_LIMITS.jsonBytes),
+      jsonDepth: numberFrom(env.NARRATIVE_MAX_JSON_DEPTH, DEFAULT_LIMITS.jsonDepth),
+      blobBytes: numberFrom(env.NARRATIVE_MAX_FILE_BYTES, DEFAULT_LIMITS.blobBytes),
+      imageBytes: numberFrom(env.NARRATIVE_MAX_IMAGE_BYTES, DEFAULT_LIMITS.imageBytes),
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     ...(env.NARRATIVE_LAB_DIR ? { labDir: env.NARRATIVE_LAB_DIR } : {}),

@@ -99,7 +99,7 @@ const badTitle = fc.oneof(slashed, control, tooLong, fc.constant(''));
 const runs = { numRuns: 70 };
 
 before(async () => {
-  h = await startHarness(['alice', 'bob'], { limits: { jsonBytes: 64 * KiB, blobBytes: 256 * KiB, imageBytes: 1024 * KiB } });
+  h = await startHarness(['alice', 'bob'], { limits: { jsonBytes: 64 * KiB, jsonDepth: 100, blobBytes: 256 * KiB, imageBytes: 1024 * KiB } });
   alice = h.users.alice!.client;
   aliceToken = h.users.alice!.token;
   bobToken = h.users.bob!.token;

@@ -87,10 +87,30 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
     assert.deepEqual(await (await api('/api/sessions/', bob)).json(), []);
     // The child answers a malformed upgrade with 400 and a login cookie: neither may reach the caller.
     const answer = await rawRequest(h, `GET /api/kernels/${session.kernel.id}/channels HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${alice}\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n`);
-    assert.match(answer, /^HTTP\/1\.1 502 /);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.doesNotMatch(answer, /set-cookie/i);
     const unknown = await rawRequest(h, 'GET /no/such/socket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     assert.match(unknown, /^HTTP\/1\.1 404 /);
+  });
+
+  it("answers the child's refusals as problems of its own, never as a 5xx", async () => {
+    for (const [path, body] of [
+      ['/api/kernels', { name: 'no-such-kernel' }],
+      ['/api/sessions', { path: '..', type: 'notebook', name: '', kernel: { name: 'no-such-kernel' } }],
+      ['/api/sessions', { path: '..', type: 'notebook', name: '', kernel: { name: 'python3' } }],
+    ] as const) {
+      const response = await api(path, alice, { method: 'POST', body: JSON.stringify(body) });
+      assert.ok(response.status >= 400 && response.status < 500 || response.status === 201, `${path} ${JSON.stringify(body)}: ${response.status}`);
+      if (response.status === 201) {
+        const made = (await response.json()) as Session;
+        await api(`/api/sessions/${made.id}`, alice, { method: 'DELETE' });
+        continue;
+      }
+      assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.match(((await response.json()) as { detail: string }).detail, /Jupyter/);
+    }
+    const deep = await api('/api/sessions', alice, { method: 'POST', body: `{"path":${'['.repeat(3000)}${']'.repeat(3000)}}` });
+    assert.equal(deep.status, 422);
   });
 
   it('refuses anonymous callers before reaching the child', async () => {

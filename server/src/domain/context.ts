@@ -1,3 +1,4 @@
+import type { Limits } from '../limits.js';
 import type { Runtime, Scheduler } from '@narrative/launcher-native';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -37,14 +38,7 @@ export interface Execution {
   wrapper: string[];
 }
 
-export interface Limits {
-  /** Largest JSON request body, in bytes. */
-  jsonBytes: number;
-  /** Largest uploaded file, in bytes. */
-  blobBytes: number;
-  /** Largest pushed app image (OCI archive), in bytes. */
-  imageBytes: number;
-}
+export type { Limits } from '../limits.js';
 
 export function inTransaction<T>(ctx: Context, work: (ctx: Context) => Promise<T>): Promise<T> {
   return ctx.store.transaction((store) => work({ ...ctx, store }));

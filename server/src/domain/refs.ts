@@ -14,7 +14,8 @@ export interface GivenRef {
 }
 
 const PART = new RegExp(ID_OR_NAME_PATTERN);
-const isId = (part: string) => /^[0-9]+$/.test(part);
+// At most 15 digits, as ID_OR_NAME_PATTERN allows: every id stays an exact integer in every store.
+const isId = (part: string) => /^[0-9]{1,15}$/.test(part);
 
 export function parseRef(text: string): GivenRef {
   const parts = text.split('/');

@@ -1,3 +1,4 @@
+import { requireShallow } from '../limits.js';
 import { badRequest } from '../errors.js';
 import type { UploadFields } from '../schemas/api.js';
 import type { VersionKey, WorkspaceRecord } from '../store/store.js';
@@ -24,6 +25,7 @@ export async function uploadObject(ctx: Context, caller: Caller, ws: WorkspaceRe
     } catch {
       throw badRequest('The data field is not valid JSON.', [{ path: '/data', message: 'is not JSON' }]);
     }
+    requireShallow(data, ctx.limits.jsonDepth, 'The data field');
   }
   return inTransaction(ctx, async (tx) => {
     for (const f of files) await tx.store.recordBlob({ sha256: f.sha256, size: f.size, uploadedBy: caller.id, at: ctx.now() });

@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Context } from '../domain/context.js';
 import { notFound } from '../errors.js';
+import { httpLogSerializers } from '../logging.js';
 import { SERVER_VERSION } from '../version.js';
 import { loginPage } from './login-page.js';
 import { mountRoutes } from './mount.js';
@@ -53,7 +54,8 @@ export function apiRoutes(): AnyRoute[] {
 export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = [], options: { labAvailable?: boolean } = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
+  // Our serializers see the raw request and keep no header that could hold a credential.
+  app.use(pinoHttp({ logger, serializers: httpLogSerializers, wrapSerializers: false, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
 
   const api = express.Router();
   mountRoutes(api, apiRoutes(), ctx);

@@ -1,12 +1,23 @@
 import type { Context } from '../domain/context.js';
-import { notFound, unauthorized } from '../errors.js';
+import { notFound, Problem, unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
 import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
 import type { Access, Granted } from './route.js';
 
-/** Turns a route's declared access into a grant, or throws 401/403/404/409. */
+/**
+ * Turns a route's declared access into a grant, or throws 401/403/404/409.
+ * Anonymous callers learn nothing about what exists: where a signed-in caller
+ * would hear 404, they hear 401, as for anything else that is not public.
+ */
 export async function authorize(ctx: Context, caller: Caller | null, access: Access): Promise<Granted> {
+  if (caller) return grant(ctx, caller, access);
+  return grant(ctx, caller, access).catch((error: unknown) => {
+    throw error instanceof Problem && error.status === 404 ? unauthorized() : error;
+  });
+}
+
+async function grant(ctx: Context, caller: Caller | null, access: Access): Promise<Granted> {
   switch (access.kind) {
     case 'public':
       return { caller };

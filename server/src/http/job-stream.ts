@@ -1,3 +1,4 @@
+import { withoutSecrets } from '../logging.js';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -48,7 +49,7 @@ export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHand
         });
       },
       (error: unknown) => {
-        if (!(error instanceof Problem)) logger.error({ err: error, url: req.url }, 'job stream refused by a failure');
+        if (!(error instanceof Problem)) logger.error({ err: error, url: withoutSecrets(req.url ?? '') }, 'job stream refused by a failure');
         refuse(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The server failed; the error is logged.'), url.pathname);
       },
     );

@@ -7,6 +7,7 @@ import { createAjv, invalidRequest, toFieldErrors } from '../schemas/validation.
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { unauthorized, unsupportedMediaType } from '../errors.js';
+import { requireShallow } from '../limits.js';
 import { anonymousMayCall, Reply, type Access, type AnyRoute } from './route.js';
 
 /**
@@ -45,6 +46,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
       check(validateParams, params, '/params');
       check(validateQuery, query, '/query');
       const body: unknown = validateBody ? req.body : undefined;
+      requireShallow(body, ctx.limits.jsonDepth, 'The request body');
       check(validateBody, body, '/body');
       const input = { params, query, body };
       const granted = await authorize(ctx, caller, r.access(input));

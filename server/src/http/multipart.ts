@@ -5,7 +5,7 @@ import type { Context } from '../domain/context.js';
 import type { UploadedFile } from '../domain/uploads.js';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from '../errors.js';
 import { NAME_PATTERN } from '../schemas/common.js';
-
+import { UPLOAD_FIELDS_MAX, UPLOAD_FILES_MAX, UPLOAD_PARTS_MAX } from '../limits.js';
 
 export interface Received {
   fields: Record<string, string>;
@@ -13,7 +13,6 @@ export interface Received {
 }
 
 const FILE_NAME = new RegExp(NAME_PATTERN);
-const MAX_FILES = 20;
 
 /**
  * Receives a multipart/form-data body, streaming each file part into the blob
@@ -28,7 +27,7 @@ export function receiveMultipart(ctx: Context, req: Request): Promise<Received> 
   let parser: busboy.Busboy;
   try {
     // preservePath: a name like `../x` reaches our check instead of being silently shortened to `x`.
-    parser = busboy({ headers: req.headers, preservePath: true, limits: { fields: 20, fieldSize: ctx.limits.jsonBytes, files: MAX_FILES, parts: 60 } });
+    parser = busboy({ headers: req.headers, preservePath: true, limits: { fields: UPLOAD_FIELDS_MAX, fieldSize: ctx.limits.jsonBytes, files: UPLOAD_FILES_MAX, parts: UPLOAD_PARTS_MAX } });
   } catch (error) {
     return Promise.reject(badRequest(`Malformed multipart request: ${(error as Error).message}`));
   }
@@ -52,6 +51,9 @@ export function receiveMultipart(ctx: Context, req: Request): Promise<Received> 
       else fields[name] = value;
     });
     parser.on('file', (_field, stream, info) => {
+      // The parser reports what went wrong (a cut-off body, an abandoned upload) through its own
+      // 'error' and the blob store's rejection; a file stream nobody reads any more must not crash the process.
+      stream.on('error', () => {});
       const filename = info.filename ?? '';
       if (settled || !FILE_NAME.test(filename)) {
         stream.resume();
@@ -63,7 +65,9 @@ export function receiveMultipart(ctx: Context, req: Request): Promise<Received> 
       upload.then(() => inFlight.delete(stream), fail);
       uploads.push(upload);
     });
-    parser.on('filesLimit', () => fail(badRequest(`Too many files in one upload (at most ${MAX_FILES}).`)));
+    parser.on('filesLimit', () => fail(badRequest(`Too many files in one upload (at most ${UPLOAD_FILES_MAX}).`)));
+    parser.on('fieldsLimit', () => fail(badRequest(`Too many form fields in one upload (at most ${UPLOAD_FIELDS_MAX}).`)));
+    parser.on('partsLimit', () => fail(badRequest(`Too many parts in one upload (at most ${UPLOAD_PARTS_MAX}).`)));
     parser.on('error', (error) => fail(badRequest(`Malformed multipart body: ${(error as Error).message}`)));
     parser.on('close', () => {
       Promise.all(uploads).then((files) => {
@@ -73,6 +77,7 @@ export function receiveMultipart(ctx: Context, req: Request): Promise<Received> 
         resolve({ fields, files });
       }, fail);
     });
+    req.on('error', () => fail(badRequest('The request broke off before its body arrived.')));
     req.on('close', () => {
       if (!req.complete) fail(badRequest('The client closed the request before its body arrived.'));
     });

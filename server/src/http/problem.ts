@@ -1,3 +1,4 @@
+import { withoutSecrets } from '../logging.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { Problem } from '../errors.js';
@@ -10,7 +11,7 @@ import { Problem } from '../errors.js';
 export function problemHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (problem.status >= 500) logger.error({ err: error, url: withoutSecrets(req.originalUrl) }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;

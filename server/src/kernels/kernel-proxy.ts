@@ -7,6 +7,7 @@ import { requireKernelOwner, type Caller } from '../domain/permissions.js';
 import { badRequest, conflict, forbidden, Problem, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
 import { readSmallBody } from '../http/small-body.js';
+import { KERNEL_REQUEST_BYTES, requireShallow } from '../limits.js';
 import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
 import type { JupyterChild } from './jupyter-server.js';
 import { KernelOwners } from './kernel-owners.js';
@@ -14,7 +15,6 @@ import { KernelOwners } from './kernel-owners.js';
 const KERNEL = /^\/api\/kernels\/([^/]+)/;
 const SESSION = /^\/api\/sessions\/([^/]+)/;
 const CHANNELS = /^\/api\/kernels\/([^/]+)\/channels$/;
-const MAX_BODY_BYTES = 1024 * 1024;
 /** Request headers the child needs; cookies and our credentials stay here. */
 const FORWARDED = ['content-type', 'accept'];
 
@@ -39,17 +39,24 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     url.searchParams.delete('token');
     // `/api/kernels/` must be the list (filtered), not a redirect the child would answer unfiltered.
     url.pathname = url.pathname.replace(/\/+$/, '') || '/';
-    const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readSmallBody(req, MAX_BODY_BYTES, 'Kernel and session requests') : undefined;
+    const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readSmallBody(req, KERNEL_REQUEST_BYTES, 'Kernel and session requests') : undefined;
+    // Parsed here so that what reaches the child is JSON within our limits, whatever the child would make of it.
+    if (body) requireShallow(parseJson(body), ctx.limits.jsonDepth, 'The request body');
     checkOwnership(caller, url.pathname, body);
     const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
     for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
-    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
-    if (upstream.status >= 300 && upstream.status < 400) throw new Problem(502, 'Bad gateway', 'The Jupyter server answered with a redirect, which is not passed on.');
-    let payload = Buffer.from(await upstream.arrayBuffer());
-    if (upstream.ok && upstream.headers.get('content-type')?.includes('json') && payload.length > 0) {
-      payload = Buffer.from(JSON.stringify(record(caller, req.method, url.pathname, JSON.parse(payload.toString('utf8')))));
-    }
+    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) })
+      .catch(() => {
+        throw new Problem(503, 'Code cells unavailable', 'The Jupyter server behind code cells is not answering; try again in a moment.');
+      });
+    if (upstream.status >= 300 && upstream.status < 400) throw refusedByJupyter(404, 'The Jupyter server answered with a redirect, which is not passed on.');
+    const payload = Buffer.from(await upstream.arrayBuffer());
+    if (!upstream.ok) throw refusedByJupyter(upstream.status, jupyterMessage(payload));
     const type = upstream.headers.get('content-type');
+    if (type?.includes('json') && payload.length > 0) {
+      res.type(type).status(upstream.status).send(JSON.stringify(record(caller, req.method, url.pathname, parseJson(payload.toString('utf8')))));
+      return;
+    }
     if (type) res.type(type);
     res.status(upstream.status).send(payload);
   }
@@ -130,6 +137,8 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
       const headers = answer.subarray(0, end).toString('latin1').split('\r\n');
       if (!/^HTTP\/1\.1 101 /.test(headers[0] ?? '')) {
         upstream.destroy();
+        // The child refusing the handshake (a malformed upgrade) is the request's fault, not ours.
+        if (/^HTTP\/1\.1 4\d\d /.test(headers[0] ?? '')) return refuseUpgrade(socket, badRequest('The kernel refused this websocket handshake.'), path);
         return refuse();
       }
       socket.write(`${headers.filter((h) => !/^set-cookie:/i.test(h)).join('\r\n')}\r\n\r\n`);
@@ -145,6 +154,26 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     router,
     handler: { matches: (pathname: string) => CHANNELS.test(pathname), handle: onUpgrade } satisfies UpgradeHandler,
   };
+}
+
+/**
+ * What the child refused, as our own problem: its 4xx keep their status, and its 5xx
+ * (which jupyter_server answers for requests it cannot handle, such as an unknown
+ * kernel name or a session path it rejects) become 400, since the request caused them.
+ */
+function refusedByJupyter(status: number, message: string): Problem {
+  return status >= 400 && status < 500 ? new Problem(status, 'Refused by Jupyter', message) : new Problem(400, 'Refused by Jupyter', message);
+}
+
+function jupyterMessage(payload: Buffer): string {
+  const fallback = 'The Jupyter server refused this request.';
+  try {
+    const { message, reason } = JSON.parse(payload.toString('utf8')) as { message?: unknown; reason?: unknown };
+    const text = typeof message === 'string' && message ? message : typeof reason === 'string' && reason ? reason : '';
+    return text ? `The Jupyter server refused this request: ${text.slice(0, 500)}` : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 function parseJson(text: string): unknown {

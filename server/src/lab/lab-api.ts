@@ -4,9 +4,9 @@ import type { Caller } from '../domain/permissions.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
 import { readSmallBody } from '../http/small-body.js';
+import { LAB_STATE_BYTES, nestingDepth, requireShallow } from '../limits.js';
 import type { LabAssets } from './lab-assets.js';
 
-const MAX_STATE_BYTES = 2 * 1024 * 1024;
 const WORKSPACE_ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
 /**
@@ -44,9 +44,10 @@ export function labApi(ctx: Context, assets: LabAssets): express.Router {
   }));
   router.put('/lab/api/settings/*id', signedIn(async (caller, req) => {
     const id = settingsId(req);
-    const body = JSON.parse(await readText(req)) as unknown;
+    const { value: body } = await readJson(req, ctx.limits.jsonDepth);
     const raw = typeof body === 'object' && body !== null ? (body as { raw?: unknown }).raw : undefined;
     if (typeof raw !== 'string') throw badRequest('Send {"raw": "<settings text>"}.');
+    requireShallow(parseOr(raw), ctx.limits.jsonDepth, 'The settings');
     await ctx.store.putLabSettings(caller.id, id, raw, ctx.now());
     return undefined;
   }));
@@ -55,11 +56,12 @@ export function labApi(ctx: Context, assets: LabAssets): express.Router {
   router.get('/lab/api/workspaces/:id', signedIn(async (caller, req) => {
     const id = workspaceId(req);
     const saved = await ctx.store.labWorkspace(caller.id, id);
-    return saved ? JSON.parse(saved) : { data: {}, metadata: { id } };
+    const layout = saved ? (JSON.parse(saved) as unknown) : null;
+    // A layout stored before nesting was limited would fail every answer: the user starts afresh instead.
+    return layout !== null && nestingDepth(layout, ctx.limits.jsonDepth) <= ctx.limits.jsonDepth ? layout : { data: {}, metadata: { id } };
   }));
   router.put('/lab/api/workspaces/:id', signedIn(async (caller, req) => {
-    const text = await readText(req);
-    const parsed = JSON.parse(text) as unknown;
+    const { text, value: parsed } = await readJson(req, ctx.limits.jsonDepth);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('A workspace is a JSON object: {"data": {…}, "metadata": {…}}.');
     await ctx.store.putLabWorkspace(caller.id, workspaceId(req), text, ctx.now());
     return undefined;
@@ -99,12 +101,15 @@ function parseOr(raw: string | undefined): unknown {
   }
 }
 
-async function readText(req: Request): Promise<string> {
-  const text = await readSmallBody(req, MAX_STATE_BYTES, 'Lab settings and workspaces');
+/** The body, as text (stored as sent) and parsed; refused unless it is JSON within the nesting limit. */
+async function readJson(req: Request, depth: number): Promise<{ text: string; value: unknown }> {
+  const text = await readSmallBody(req, LAB_STATE_BYTES, 'Lab settings and workspaces');
+  let value: unknown;
   try {
-    JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw badRequest('The body is not JSON.');
   }
-  return text;
+  requireShallow(value, depth, 'The body');
+  return { text, value };
 }

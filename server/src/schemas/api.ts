@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Level, Name, PositiveInt, Ref, Role, Sha256, Timestamp, Title, TypeId } from './common.js';
+import { Level, Name, Offset, PageLimit, PositiveInt, Ref, Role, Sha256, Timestamp, Title, TypeId } from './common.js';
 import { Provenance } from './provenance.js';
 
 /** Request and response bodies of the REST API: they validate requests and yield the OpenAPI document. */
@@ -69,7 +69,7 @@ export const SaveObject = Type.Object(
     files: Type.Optional(Type.Array(FileRef, { maxItems: 1000 })),
     description: Type.Optional(Type.String({ maxLength: 10_000 })),
     inputs: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000, description: 'references to the objects this one was made from' })),
-    expectVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse the save (409) unless the latest version is this one (0: the object must not exist yet)' })),
+    expectVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1, description: 'refuse the save (409) unless the latest version is this one (0: the object must not exist yet)' })),
   },
   { additionalProperties: false },
 );
@@ -102,8 +102,8 @@ export const ListObjectsQuery = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 255, description: 'substring of the object name' })),
     after: Type.Optional(Timestamp),
     before: Type.Optional(Timestamp),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(PageLimit(100)),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

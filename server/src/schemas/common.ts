@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { OFFSET_MAX, PAGE_MAX } from '../limits.js';
 
 /**
  * Names of workspaces, objects and files: no path separators, no control
@@ -29,4 +30,8 @@ export const Ref = Type.String({ pattern: '^[0-9]+/[0-9]+/[0-9]+$', description:
 export const ID_OR_NAME_PATTERN = '^(?:[0-9]{1,15}|[A-Za-z0-9_][A-Za-z0-9_.+=@,-]{0,254})$';
 export const IdOrName = Type.String({ pattern: ID_OR_NAME_PATTERN, description: 'a numeric id or a name' });
 export const PositiveInt = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+export const NonNegativeInt = Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 });
+/** Where a listing starts; one bound for every list so no store sees a number it cannot hold. */
+export const Offset = Type.Integer({ minimum: 0, maximum: OFFSET_MAX, default: 0 });
+export const PageLimit = (fallback: number) => Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: fallback });
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -7,7 +7,7 @@ import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
 import { BulkRunRequest, Job, RunRequest } from '../../schemas/jobs.js';
-import { PositiveInt } from '../../schemas/common.js';
+import { Offset, PositiveInt } from '../../schemas/common.js';
 import type { JobRecord } from '../../store/store.js';
 import { onJob } from '../access.js';
 import { signedIn } from '../authorize.js';
@@ -54,14 +54,14 @@ export const jobRoutes = [
   }),
   route({
     method: 'get', path: '/jobs/{id}/events', tag, summary: 'State changes in order, after a sequence number (for resuming a stream without duplicates)',
-    params: IdParams, query: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+    params: IdParams, query: Type.Object({ after: Type.Optional(Offset) }, { additionalProperties: false }),
     response: { status: 200, schema: Type.Array(Type.Object({ seq: Type.Integer(), at: Type.String(), event: Type.Unknown() })) },
     access: onJob('read'),
     handle: async ({ query }, g, ctx) => ctx.store.jobEvents(job(g).id, query.after ?? 0),
   }),
   route({
     method: 'get', path: '/jobs/{id}/log', tag, summary: 'Log lines (stdout, stderr, system) from line `after` on',
-    params: IdParams, query: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+    params: IdParams, query: Type.Object({ after: Type.Optional(Offset) }, { additionalProperties: false }),
     response: { status: 200, schema: Type.Object({ lines: Type.Array(Type.Object({ n: Type.Integer(), t: Type.String(), stream: Type.String(), text: Type.String() })), next: Type.Integer() }) },
     access: onJob('read'),
     async handle({ query }, g, ctx) {
