@@ -6,13 +6,34 @@ export type JobState = 'created' | 'queued' | 'running' | 'completed' | 'failed'
 
 export type FailureReason =
   | { kind: 'exit-code'; code: number }
-  | { kind: 'out-of-memory' }
-  | { kind: 'walltime' }
+  | OutOfMemoryFailure
+  | WalltimeFailure
   | { kind: 'node-failure'; detail: string }
   | { kind: 'preempted' }
   | { kind: 'launcher-error'; detail: string }
   | { kind: 'invalid-outputs'; detail: string }
   | { kind: 'lost'; detail: string };
+
+/**
+ * Killed for memory. The figures are optional: records from before they were kept, and a
+ * scheduler that reports the state alone (Slurm's OUT_OF_MEMORY), have none.
+ */
+export interface OutOfMemoryFailure {
+  kind: 'out-of-memory';
+  limitMiB?: number;
+  /** The most the job's processes held; null where nothing measured it. */
+  peakMiB?: number | null;
+  /** The same in one sentence, for people. */
+  message?: string;
+}
+
+/** Stopped at its time limit; figures optional as for OutOfMemoryFailure. */
+export interface WalltimeFailure {
+  kind: 'walltime';
+  limitSeconds?: number;
+  ranSeconds?: number;
+  message?: string;
+}
 
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   created: ['queued', 'failed', 'cancelled'],

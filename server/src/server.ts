@@ -1,7 +1,7 @@
+import type { Logger } from 'pino';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from './logging.js';
 import { LocalBlobStore } from './blobs/blob-store.js';
 import { ImageStore } from './images/image-store.js';
 import { ADMIN_TOKEN_FILE, type Config } from './config.js';
@@ -11,7 +11,10 @@ import { bootstrapAdmin } from './domain/users.js';
 import { createApp } from './http/app.js';
 import { jobStreams } from './http/job-stream.js';
 import { dispatchUpgrades } from './http/upgrade.js';
+import { lockDataDir } from './store/sqlite/data-dir-lock.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { bindPort } from './listen.js';
+import { StartedSteps } from './started-steps.js';
 import { createExecution } from './execution.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
 import { startKernels } from './kernels/kernels.js';
@@ -26,53 +29,75 @@ export interface RunningServer {
   ctx: Context;
   /** The first admin's token, when this start created the database. */
   adminToken: string | null;
+  logger: Logger;
   close(): Promise<void>;
 }
 
-/** Opens the data directory and serves the API; resolves once listening. */
+/**
+ * Opens the data directory and serves the API; resolves once listening.
+ * Ordered so that a failed start has started nothing: the data directory's
+ * lock first, then the port, then the store; the Jupyter child and the job
+ * reconciler last. On a failure, whatever did start is stopped again (in
+ * reverse) before the error reaches the caller.
+ */
 export async function startServer(config: Config): Promise<RunningServer> {
   await mkdir(config.home, { recursive: true, mode: 0o700 });
-  const logger = pino({ level: config.logLevel });
-  const store = await openSqliteStore(join(config.home, 'narrative.sqlite'));
-  const ctx: Context = {
-    store,
-    types: new TypeRegistry(config.typesDir),
-    blobs: await new LocalBlobStore(join(config.home, 'blobs')).init(),
-    images: await new ImageStore(join(config.home, 'images'), config.limits.imageBytes).init(),
-    limits: config.limits,
-    now: () => new Date().toISOString(),
-    execution: await createExecution(config),
-  };
-  const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
-
-  const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
-  const kernels = await startKernels(ctx, config, logger);
-  const labAssets = await loadLabAssets(config.labDir);
-  const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
-  const server: Server = createApp(ctx, logger, extra, { labAvailable: labAssets !== null }).listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const streams = jobStreams(ctx, logger);
-  const events = labEvents(ctx);
-  const upgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    ctx,
-    adminToken,
-    async close() {
-      await reconciler.stop();
-      upgrades.detach();
-      await events.close();
-      await kernels?.jupyter.stop();
-      // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
-      await streams.close();
-      server.closeAllConnections();
-      upgrades.destroyAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-    },
-  };
+  const logger = createLogger(config.logLevel);
+  const started = new StartedSteps();
+  try {
+    // Before anything reads or writes the data directory: a second server on it would race this one's writes.
+    const lock = lockDataDir(config.home);
+    started.add(async () => lock.release());
+    const bound = await bindPort(config.port, config.host);
+    started.add(() => bound.abandon());
+    const store = await openSqliteStore(join(config.home, 'narrative.sqlite'));
+    started.add(() => store.close());
+    const ctx: Context = {
+      store,
+      types: new TypeRegistry(config.typesDir),
+      blobs: await new LocalBlobStore(join(config.home, 'blobs')).init(),
+      images: await new ImageStore(join(config.home, 'images'), config.limits.imageBytes).init(),
+      limits: config.limits,
+      now: () => new Date().toISOString(),
+      execution: await createExecution(config),
+    };
+    const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
+    const labAssets = await loadLabAssets(config.labDir);
+    const kernels = await startKernels(ctx, config, logger);
+    if (kernels) started.add(() => kernels.jupyter.stop());
+    const { server } = bound;
+    const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
+    const streams = jobStreams(ctx, logger);
+    const events = labEvents(ctx);
+    const upgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
+    bound.ready(createApp(ctx, logger, extra, { labAvailable: labAssets !== null }));
+    // Last, once nothing else can fail: from here on jobs move.
+    const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      ctx,
+      adminToken,
+      logger,
+      async close() {
+        await reconciler.stop();
+        upgrades.detach();
+        await events.close();
+        await kernels?.jupyter.stop();
+        // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
+        await streams.close();
+        server.closeAllConnections();
+        upgrades.destroyAll();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await store.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    await started.undo((stopError) => logger.error({ err: stopError }, 'stopping what had started failed'));
+    throw error;
+  }
 }

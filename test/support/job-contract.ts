@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
 import type { Harness } from './harness.js';
+import { markedProcesses, newMarker } from './marked-processes.js';
 import { buildTestApp, uploadReads } from './test-app.js';
 
-const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 const status = (e: unknown) => (e as ApiError).status;
 
 /** What differs between backends: the image format they run, and the runtime provenance names. */
@@ -114,13 +112,15 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
     });
 
     it('cancels a running job: the container process is gone', async () => {
-      const job = await run({ mode: 'sleep' });
-      for (let i = 0; i < 100 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+      // The app's sleep carries this marker in its environment: only this job's process counts, not any sleep on the machine.
+      const marker = newMarker();
+      const job = await run({ mode: 'sleep', marker });
+      for (let i = 0; i < 200 && markedProcesses(marker).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(markedProcesses(marker).length, 1, 'the app started');
       const cancelled = await alice.cancelJob(job.id);
       assert.equal(cancelled.state, 'cancelled');
-      for (let i = 0; i < 50 && (await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.equal(await pgrep('sleep 300'), '');
+      for (let i = 0; i < 50 && markedProcesses(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(markedProcesses(marker), []);
     });
 
     it('retries an ended job as a new one', async () => {
@@ -159,6 +159,19 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
       assert.equal(status(changed), 409);
       const plainUser = await alice.registerApp({ ...app, version: '2.0.0' }).catch((e: unknown) => e);
       assert.equal(status(plainUser), 403);
+    });
+
+    it('holds an app to its memory: beyond it the job fails out-of-memory, saying the limit and the peak', async () => {
+      const limit = app.resources.memoryMiB;
+      const killed = await alice.waitForJob((await run({ mode: 'allocate', mib: limit * 2 })).id);
+      assert.equal(killed.state, 'failed');
+      // An OOM kill happens at the limit: the peak is the limit.
+      assert.deepEqual(killed.failure, { kind: 'out-of-memory', limitMiB: limit, peakMiB: limit, message: `killed for memory: its limit is ${limit} MiB and it held ${limit} MiB at its peak` });
+      const log = (await alice.jobLog(killed.id)).lines.map((l) => l.text).join('\n');
+      assert.match(log, new RegExp(`^out of memory: the kernel killed a process of the app at its limit of ${limit} MiB`, 'm'));
+      assert.doesNotMatch(log, /^held /m);
+      const within = await alice.waitForJob((await run({ mode: 'allocate', mib: limit / 2 })).id);
+      assert.equal(within.state, 'completed', JSON.stringify(within.failure));
     });
   });
 }

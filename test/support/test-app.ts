@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { buildBusyboxImage, importDirectoryImage } from '@narrative/launcher-native';
 import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 
-/** The small test app: a busybox image whose script behaves as its `mode` parameter says. */
+/**
+ * The small test app: a busybox image whose script behaves as its `mode` parameter says.
+ * `allocate` fills one block of `mib` MiB (dd's buffer, so the peak is that and a little),
+ * then counts lines as `ok` does: it completes wherever its memory limit allows the block.
+ */
 const SCRIPT = `#!/bin/sh
 mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
 echo "uid $(id -u) mode $mode"
@@ -14,13 +18,21 @@ case "$mode" in
     wc -l < /in/reads/reads.fastq > /out/lines.txt
     echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   fail) echo "something broke" >&2; exit 3 ;;
-  sleep) echo "sleeping"; sleep 300 ;;
+  sleep)
+    # The marker param goes into the sleep's environment: how a test finds its own process, not any sleep.
+    marker=$(sed -n 's/.*"marker": *"\\([a-z0-9-]*\\)".*/\\1/p' /in/params.json)
+    echo "sleeping"; NARRATIVE_TEST_MARKER="$marker" sleep 300 ;;
   slow)
     sleep 3
     wc -l < /in/reads/reads.fastq > /out/lines.txt
     echo '{"outputs":[{"name":"stats","data":{"title":"slow line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   bad-outputs) echo '{"outputs":[{"name":"stats","data":{"title":"x"}},{"name":"extra","data":{}}]}' > /out/outputs.json ;;
   bad-type) echo '{"outputs":[{"name":"stats","data":{"no_title":1}}]}' > /out/outputs.json ;;
+  allocate)
+    mib=$(sed -n 's/.*"mib": *\\([0-9]*\\).*/\\1/p' /in/params.json)
+    dd if=/dev/zero of=/dev/null bs="$mib"M count=1 && echo "held $mib MiB"
+    wc -l < /in/reads/reads.fastq > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","data":{"title":"line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
 esac
 `;
 
@@ -38,7 +50,14 @@ export async function buildTestApp(version = '1.0.0', resources: AppSpec['resour
     description: 'Counts the lines of a reads file (a test app on busybox).',
     categories: ['Test'],
     inputs: [{ name: 'reads', types: ['Genomics.Reads-1.0'], required: true, description: 'reads to count' }],
-    params: { type: 'object', properties: { mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'slow', 'bad-outputs', 'bad-type'], default: 'ok' } } },
+    params: {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'slow', 'bad-outputs', 'bad-type', 'allocate'], default: 'ok' },
+        mib: { type: 'integer', minimum: 1, maximum: 4096, description: 'MiB that mode allocate fills' },
+        marker: { type: 'string', pattern: '^[a-z0-9-]{1,64}$', description: 'put in the environment of mode sleep\'s process' },
+      },
+    },
     outputs: [{ name: 'stats', type: 'Report.Report-1.0', description: 'the count' }],
     resources,
     network: false,

@@ -16,6 +16,8 @@ export interface ProcessInfo {
   state: string;
   startTime: string;
   cmdline: string;
+  /** The command line as the kernel keeps it, one element per argument. */
+  argv: string[];
 }
 
 /** One process from /proc, or undefined when it is gone. Linux only, like Slurm itself. */
@@ -24,8 +26,8 @@ export function readProcess(pid: number): ProcessInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replaceAll('\0', ' ');
-    return { pid, ppid: Number(rest[1]), state: rest[0] ?? '?', startTime: rest[19] ?? '', cmdline };
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0');
+    return { pid, ppid: Number(rest[1]), state: rest[0] ?? '?', startTime: rest[19] ?? '', cmdline: argv.join(' '), argv };
   } catch {
     return undefined;
   }
@@ -36,6 +38,20 @@ export function listProcesses(): ProcessInfo[] {
     .filter((entry) => /^\d+$/.test(entry))
     .map((entry) => readProcess(Number(entry)))
     .filter((p): p is ProcessInfo => p !== undefined);
+}
+
+/**
+ * Running processes whose environment (as it was at exec) holds entry, NAME=value: how a test
+ * tells the processes it started from any other running the same command on the machine.
+ */
+export function processesWithEnv(entry: string): ProcessInfo[] {
+  return listProcesses().filter((p) => {
+    try {
+      return isRunning(p.pid) && readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(entry);
+    } catch {
+      return false; // gone meanwhile, or not ours to read
+    }
+  });
 }
 
 /** Running and not a zombie: a zombie has exited and only waits for its parent to reap it. */

@@ -13,6 +13,9 @@ export interface ClusterLayout {
   mungeSocketDir: string;
   mungeSocket: string;
   mungePidFile: string;
+  /** Where slurmctld and each slurmd write their PIDs: what tells a running daemon after a restart by hand. */
+  ctldPidFile: string;
+  slurmdPidFile: (node: string) => string;
   ctldStateDir: string;
   spoolDir: (node: string) => string;
   logDir: string;
@@ -32,6 +35,8 @@ export function clusterLayout(dir: string): ClusterLayout {
     mungeSocketDir,
     mungeSocket: join(mungeSocketDir, 'munge.socket.2'),
     mungePidFile: join(mungeSocketDir, 'munged.pid'),
+    ctldPidFile: join(dir, 'slurmctld.pid'),
+    slurmdPidFile: (node) => join(dir, `slurmd-${node}.pid`),
     ctldStateDir: join(dir, 'state'),
     spoolDir: (node) => join(dir, 'spool', node),
     logDir: join(dir, 'log'),
@@ -77,8 +82,8 @@ export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: 
     `StateSaveLocation=${layout.ctldStateDir}`,
     // %n: each slurmd substitutes its own node name, so N daemons on one host keep apart.
     `SlurmdSpoolDir=${layout.spoolDir('%n')}`,
-    `SlurmctldPidFile=${join(layout.dir, 'slurmctld.pid')}`,
-    `SlurmdPidFile=${join(layout.dir, 'slurmd-%n.pid')}`,
+    `SlurmctldPidFile=${layout.ctldPidFile}`,
+    `SlurmdPidFile=${layout.slurmdPidFile('%n')}`,
     `SlurmctldLogFile=${join(layout.logDir, 'slurmctld.log')}`,
     `SlurmdLogFile=${join(layout.logDir, 'slurmd-%n.log')}`,
     // Nodes may declare more CPUs than this machine has.
@@ -89,7 +94,9 @@ export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: 
     // A node that was down when the cluster last stopped comes back as soon as its slurmd registers.
     'ReturnToService=2',
     'MpiDefault=none',
-    // Neither needs systemd or a delegated cgroup v2 tree, which this kind of machine lacks.
+    // Neither needs systemd or a delegated cgroup v2 tree, which this kind of machine lacks. Slurm's
+    // task/cgroup works on cgroup v1 here, but names its tree after the node (/slurm_n1), which every
+    // local cluster on a machine shares: the job wrapper holds each app to its limits in a cgroup of its own.
     'ProctrackType=proctrack/linuxproc',
     'TaskPlugin=task/none',
     'JobAcctGatherType=jobacct_gather/none',

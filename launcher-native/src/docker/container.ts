@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Resources } from '../schedulers/scheduler.js';
-import type { JobSpec } from '../wrapper/job-spec.js';
+import type { JobSpec, MemoryUse } from '../wrapper/job-spec.js';
 import type { Prepared } from '../wrapper/prepare.js';
 import { writeLine } from '../wrapper/run-container.js';
 import type { Account, Launch, Launched } from '../wrapper/wrap.js';
@@ -68,7 +68,7 @@ export function containerConfig(spec: JobSpec, prepared: Prepared, account: Acco
 export function dockerLaunch(docker: Docker, o: ContainerOptions): Launch {
   return async (spec, prepared, account, cancel) => {
     const version = await docker.version().then((v) => v.Version, () => 'unknown');
-    const launched = (outcome: Launched['outcome'], exitCode: number | null): Launched => ({ outcome, exitCode, signal: null, runtime: { name: 'docker', version }, injections: [] });
+    const launched = (outcome: Launched['outcome'], exitCode: number | null, memory?: MemoryUse): Launched => ({ outcome, exitCode, signal: null, runtime: { name: 'docker', version }, injections: [], ...(memory ? { memory } : {}) });
     if (cancel.aborted) return launched('cancelled', null);
     const container = await docker.createContainer(containerConfig(spec, prepared, account, o));
     o.onCreated(container);
@@ -94,6 +94,7 @@ export function dockerLaunch(docker: Docker, o: ContainerOptions): Launch {
     let timer: NodeJS.Timeout | undefined;
     try {
       if (stoppedBy) return launched(stoppedBy, null);
+      writeLine(log, 'system', `limits: ${o.resources.memoryMiB} MiB of memory (swap included), ${o.resources.cpus} CPU${o.resources.cpus === 1 ? '' : 's'}, held by the Docker engine`);
       await container.start();
       started = true;
       o.onStarted();
@@ -105,8 +106,11 @@ export function dockerLaunch(docker: Docker, o: ContainerOptions): Launch {
       await logs;
       if (namespace) await namespaceEmptied(namespace, 5_000);
       const state = (await container.inspect()).State;
-      if (stoppedBy) return launched(stoppedBy, StatusCode);
-      return launched(state.OOMKilled ? 'out-of-memory' : 'exited', StatusCode);
+      // The engine keeps no peak once the container has gone; an OOM kill means the cgroup reached its limit, so that is the peak.
+      const memory: MemoryUse = { limitMiB: o.resources.memoryMiB, peakMiB: state.OOMKilled ? o.resources.memoryMiB : null, enforcedBy: 'engine' };
+      if (stoppedBy) return launched(stoppedBy, StatusCode, memory);
+      if (state.OOMKilled) writeLine(log, 'system', `out of memory: the kernel killed a process of the app at its limit of ${o.resources.memoryMiB} MiB`);
+      return launched(state.OOMKilled ? 'out-of-memory' : 'exited', StatusCode, memory);
     } finally {
       clearTimeout(timer);
       cancel.removeEventListener('abort', onCancel);

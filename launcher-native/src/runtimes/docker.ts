@@ -17,6 +17,14 @@ export function hardenedRunFlags(spec: Parameters<Runtime['run']>[0]): string[] 
   ];
 }
 
+/**
+ * The engine starts the container outside the wrapper's process and cgroup, so the limits go
+ * to the engine; no swap beyond the memory, as the wrapper's own cgroup does.
+ */
+function engineLimitFlags(spec: Parameters<Runtime['run']>[0]): string[] {
+  return [`--memory=${spec.memoryMiB}m`, `--memory-swap=${spec.memoryMiB}m`, `--cpus=${spec.cpus}`];
+}
+
 /** Docker on a workstation (through its CLI here; the docker scheduler talks to the engine with dockerode). */
 export const docker: Runtime = {
   name: 'docker',
@@ -24,7 +32,7 @@ export const docker: Runtime = {
   prepare: () => [],
   run(spec) {
     requireFormat(docker, spec);
-    return ['docker', 'run', ...hardenedRunFlags(spec), ...(spec.gpus > 0 ? [`--gpus=${spec.gpus}`] : []), spec.image.location, ...spec.argv];
+    return ['docker', 'run', ...hardenedRunFlags(spec), ...engineLimitFlags(spec), ...(spec.gpus > 0 ? [`--gpus=${spec.gpus}`] : []), spec.image.location, ...spec.argv];
   },
   stop: (spec) => ['docker', 'kill', spec.name],
   injections: (spec) => (spec.gpus > 0 ? [{ kind: 'gpu', how: `docker --gpus=${spec.gpus}` }] : []),

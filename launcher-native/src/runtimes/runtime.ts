@@ -26,6 +26,12 @@ export interface RunSpec {
   network: boolean;
   gpus: number;
   mpi: boolean;
+  /**
+   * The job's limits. The wrapper holds the runtime's process to them (its cgroup); runtimes
+   * whose container an engine starts outside that process (docker) pass them on as well.
+   */
+  cpus: number;
+  memoryMiB: number;
 }
 
 /** What a runtime injects from the host (GPU drivers, MPI): recorded in provenance, since it differs between machines. */

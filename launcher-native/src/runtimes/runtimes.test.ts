@@ -20,6 +20,8 @@ function spec(overrides: Partial<RunSpec> = {}): RunSpec {
     network: false,
     gpus: 0,
     mpi: false,
+    cpus: 2,
+    memoryMiB: 512,
     ...overrides,
   };
 }
@@ -41,8 +43,9 @@ describe('container runtimes render argv', () => {
   it('docker: unprivileged, no network, read-only root and inputs', () => {
     const d = runtimeNamed('docker');
     const s = spec({ image: { ...spec().image, format: 'docker-image', location: 'sha256:' + 'ab'.repeat(32) } });
-    assert.deepEqual(d.run(s), ['docker', 'run', ...hardened, 'sha256:' + 'ab'.repeat(32), ...app]);
-    assert.deepEqual(d.run({ ...s, gpus: 2 }), ['docker', 'run', ...hardened, '--gpus=2', 'sha256:' + 'ab'.repeat(32), ...app]);
+    const limits = ['--memory=512m', '--memory-swap=512m', '--cpus=2'];
+    assert.deepEqual(d.run(s), ['docker', 'run', ...hardened, ...limits, 'sha256:' + 'ab'.repeat(32), ...app]);
+    assert.deepEqual(d.run({ ...s, gpus: 2 }), ['docker', 'run', ...hardened, ...limits, '--gpus=2', 'sha256:' + 'ab'.repeat(32), ...app]);
     assert.deepEqual(d.stop(s), ['docker', 'kill', 'narrative-job-7']);
   });
 

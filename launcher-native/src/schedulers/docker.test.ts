@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { listProcesses } from '../cluster/processes.js';
 import { engineDown, engineUp } from '../docker/engine.js';
@@ -13,10 +11,9 @@ import { importDirectoryImage } from '../docker/image.js';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import type { SchedulerStatus } from '../job-state.js';
 import type { JobSpec } from '../wrapper/job-spec.js';
-import { readJobOutcome, TEST_APP, testJobSpec, writeTestJob } from '../wrapper/test-job.js';
+import { markedPids, newMarker, readJobOutcome, TEST_APP, testJobSpec, writeTestJob } from '../wrapper/test-job.js';
 import { DockerScheduler } from './docker.js';
 
-const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the docker scheduler against a real engine', () => {
@@ -107,12 +104,13 @@ describe('the docker scheduler against a real engine', () => {
   });
 
   it('cancels a running job: the container process is gone', async () => {
-    const job = await submit({ mode: 'sleep' });
-    for (let i = 0; i < 200 && !(await pgrep('sleep 300')); i++) await sleep(50);
-    assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+    const marker = newMarker();
+    const job = await submit({ mode: 'sleep', marker });
+    for (let i = 0; i < 200 && markedPids(marker).length === 0; i++) await sleep(50);
+    assert.equal(markedPids(marker).length, 1, 'the app started');
     assert.equal((await scheduler.status([job.id])).get(job.id)?.state, 'running');
     await scheduler.cancel(job.id);
-    assert.equal(await pgrep('sleep 300'), '', 'no process once cancel resolves');
+    assert.deepEqual(markedPids(marker), [], 'no process once cancel resolves');
     const { status, result } = await finished(job);
     assert.equal(status?.state, 'cancelled');
     assert.equal(result.outcome, 'cancelled');
@@ -120,15 +118,17 @@ describe('the docker scheduler against a real engine', () => {
   });
 
   it('stops a job at its time limit', async () => {
-    const { status, result } = await finished(await submit({ mode: 'sleep' }, { timeLimitSeconds: 1 }));
+    const marker = newMarker();
+    const { status, result } = await finished(await submit({ mode: 'sleep', marker }, { timeLimitSeconds: 1 }));
     assert.equal(result.outcome, 'timed-out');
     assert.deepEqual(status && status.state === 'failed' && status.reason, { kind: 'walltime' });
-    assert.equal(await pgrep('sleep 300'), '');
+    assert.deepEqual(markedPids(marker), []);
   });
 
   it('reports a job killed at its memory limit as out-of-memory', async () => {
-    const { status, result } = await finished(await submit({ mode: 'oom' }, {}, 16));
+    const { status, result } = await finished(await submit({ mode: 'allocate', mib: 64 }, {}, 16));
     assert.equal(result.outcome, 'out-of-memory', JSON.stringify(result));
+    assert.deepEqual(result.memory, { limitMiB: 16, peakMiB: 16, enforcedBy: 'engine' });
     assert.deepEqual(status && status.state === 'failed' && status.reason, { kind: 'out-of-memory' });
   });
 
@@ -139,13 +139,14 @@ describe('the docker scheduler against a real engine', () => {
   });
 
   it('stops the engine leaving no dockerd, containerd or shim behind', async () => {
-    await submit({ mode: 'sleep' }); // a job still running when the engine goes down
-    for (let i = 0; i < 200 && !(await pgrep('sleep 300')); i++) await sleep(50);
+    const marker = newMarker();
+    await submit({ mode: 'sleep', marker }); // a job still running when the engine goes down
+    for (let i = 0; i < 200 && markedPids(marker).length === 0; i++) await sleep(50);
     const started = Date.now();
     await engineDown(engineDir);
     console.log(`engine down in ${Date.now() - started} ms`);
     const ours = listProcesses().filter((p) => p.cmdline.includes(engineDir) && p.state !== 'Z');
     assert.deepEqual(ours.map((p) => p.cmdline), []);
-    assert.equal(await pgrep('sleep 300'), '');
+    assert.deepEqual(markedPids(marker), []);
   });
 });

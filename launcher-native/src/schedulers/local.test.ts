@@ -92,7 +92,12 @@ describe('LocalScheduler', { timeout: 60_000 }, () => {
     // trap '' TERM: the shell and the sleep it starts both ignore SIGTERM; only SIGKILL ends them.
     const id = await scheduler.submit(request(['/bin/sh', '-c', 'trap "" TERM; sleep 300'], { env: { NARRATIVE_TEST_MARKER: marker }, resources: { cpus: 1, memoryMiB: 64, timeMinutes: 1, gpus: 0 } }));
     await waitFor('the job to start', () => marked(marker).length === 2);
-    assert.deepEqual(await finalStatus(scheduler, id), { state: 'failed', reason: { kind: 'walltime' }, node: hostname() });
+    const status = await finalStatus(scheduler, id);
+    const reason = status?.state === 'failed' && status.reason.kind === 'walltime' ? status.reason : null;
+    assert.ok(reason, JSON.stringify(status));
+    assert.equal(reason.limitSeconds, 0.3, 'the limit as enforced: one (300 ms) minute');
+    assert.ok(reason.ranSeconds! >= reason.limitSeconds, `ran ${reason.ranSeconds} s, at least its limit`);
+    assert.equal(status?.state === 'failed' && status.node, hostname());
     assert.ok(Date.now() - started >= 600, 'one minute (300 ms) plus the grace period (300 ms) passed');
     assert.deepEqual(marked(marker), []);
   });

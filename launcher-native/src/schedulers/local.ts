@@ -29,6 +29,8 @@ interface Task {
   /** Why we are killing it, decided before the signal so the exit is read the right way. */
   ending?: 'cancel' | 'walltime';
   walltime?: NodeJS.Timeout;
+  /** When its process started (Date.now()), for how long it ran. */
+  startedAt?: number;
   /** Resolves once the task has its final status. */
   finished: Promise<void>;
   markFinished: () => void;
@@ -155,6 +157,7 @@ export class LocalScheduler implements Scheduler {
       // detached: a new session and process group, so cancel and walltime reach every descendant.
       const child = spawn(request.argv[0]!, request.argv.slice(1), { cwd: request.jobDir, env, detached: true, stdio: ['ignore', log, log] });
       task.pgid = child.pid;
+      task.startedAt = Date.now();
       child.once('error', cannotStart);
       child.once('exit', (code, signal) => this.exited(task, this.exitStatus(task, code, signal)));
       this.armWalltime(task, request.resources.timeMinutes * this.minuteMs);
@@ -177,7 +180,11 @@ export class LocalScheduler implements Scheduler {
 
   private exitStatus(task: Task, code: number | null, signal: NodeJS.Signals | null): SchedulerStatus {
     if (task.ending === 'cancel') return { state: 'cancelled', node: this.node };
-    if (task.ending === 'walltime') return { state: 'failed', reason: { kind: 'walltime' }, node: this.node };
+    if (task.ending === 'walltime') {
+      const limitSeconds = (task.request.resources.timeMinutes * this.minuteMs) / 1000;
+      const ranSeconds = Math.round((Date.now() - (task.startedAt ?? Date.now())) / 100) / 10;
+      return { state: 'failed', reason: { kind: 'walltime', limitSeconds, ranSeconds }, node: this.node };
+    }
     if (code === 0) return { state: 'completed', node: this.node };
     // Killed by someone else's signal: report it as a shell would, 128 + the signal number.
     const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);

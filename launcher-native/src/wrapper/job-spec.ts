@@ -19,6 +19,9 @@ export interface JobSpec {
   network: boolean;
   gpus: number;
   mpi: boolean;
+  /** CPUs and memory the app may use: the wrapper holds the container to them. */
+  cpus: number;
+  memoryMiB: number;
   timeLimitSeconds: number;
   /** The unprivileged account apps run as when the wrapper itself runs as root. */
   runAs: { uid: number; gid: number; user: string } | null;
@@ -28,8 +31,8 @@ export interface JobSpec {
 export interface JobResult {
   jobId: string;
   /**
-   * How the container ended. 'out-of-memory' only where the launcher can tell (the docker
-   * scheduler reads the engine's OOMKilled flag); elsewhere an OOM kill is an exit code.
+   * How the container ended. 'out-of-memory' where the launcher saw the kernel kill for memory
+   * (the wrapper's cgroup, the engine's OOMKilled flag); without a cgroup an OOM kill is an exit code.
    */
   outcome: 'exited' | 'timed-out' | 'cancelled' | 'out-of-memory' | 'launcher-error';
   exitCode: number | null;
@@ -40,10 +43,22 @@ export interface JobResult {
   node: string;
   runtime: { name: string; version: string };
   injections: Injection[];
+  /** The memory limit as enforced, and the most the app held; absent when the app never started (and in older results). */
+  memory?: MemoryUse;
   /** Every file under /out with its sha256, sorted by path. */
   outputs: { path: string; sha256: string; size: number }[];
   /** /out/outputs.json as the app wrote it (validated by the server), or null. */
   declared: unknown;
+}
+
+/** How a limit was held: see docs/execution.md, "Resource limits". */
+export type Enforcement = 'cgroup-v1' | 'rlimit-data' | 'engine' | 'none';
+
+export interface MemoryUse {
+  limitMiB: number;
+  /** null where nothing measured it (a per-process rlimit). */
+  peakMiB: number | null;
+  enforcedBy: Enforcement;
 }
 
 export const JOB_FILE = 'job.json';
@@ -55,6 +70,8 @@ export function checkJobSpec(spec: JobSpec): void {
   if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === 'string')) problems.push('argv must be a non-empty array of strings');
   if (!/^sha256:[0-9a-f]{64}$/.test(spec.image?.digest ?? '')) problems.push('the image must be pinned by a sha256 digest');
   if (!(spec.timeLimitSeconds > 0)) problems.push('timeLimitSeconds must be positive');
+  if (!Number.isSafeInteger(spec.memoryMiB) || spec.memoryMiB < 1) problems.push('memoryMiB must be a positive whole number');
+  if (!(spec.cpus > 0)) problems.push('cpus must be positive');
   for (const input of spec.inputs ?? []) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(input.name)) problems.push(`bad input name ${JSON.stringify(input.name)}`);
     for (const f of input.files) if (!/^[A-Za-z0-9_][A-Za-z0-9_.+=@,-]*$/.test(f.name)) problems.push(`bad file name ${JSON.stringify(f.name)}`);

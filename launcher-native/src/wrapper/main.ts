@@ -9,6 +9,7 @@ import { runtimeNamed, type RunSpec } from '../runtimes/index.js';
 import { withHostVersions } from './host-versions.js';
 import { recordWrapper } from './liveness.js';
 import { LOG_FILE } from './job-spec.js';
+import { runConfined } from './run-confined.js';
 import { runLogged } from './run-container.js';
 import { wrap, writeResult, type Account, type Launch } from './wrap.js';
 
@@ -40,6 +41,8 @@ const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch =>
       network: spec.network,
       gpus: spec.gpus,
       mpi: spec.mpi,
+      cpus: spec.cpus,
+      memoryMiB: spec.memoryMiB,
     };
     const version = await run(runtime.versionArgv()[0]!, runtime.versionArgv().slice(1), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: account.user } })
       .then(({ stdout, stderr }) => (stdout || stderr).trim().split('\n')[0] ?? 'unknown', () => 'unknown');
@@ -56,13 +59,11 @@ const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch =>
       const stepped = await runLogged(step, options);
       if (stepped.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${stepped.exitCode})`);
     }
-    let outcome;
-    try {
-      outcome = await runLogged(runtime.run(runSpec), { ...options, stopArgv: runtime.stop(runSpec) });
-    } finally {
+    const cleanup = async () => {
       // Not stoppable by the job's cancel (it may be what ended the run), but bounded in time.
       for (const step of runtime.cleanup?.(runSpec) ?? []) await runLogged(step, { ...options, timeLimitMs: 60_000, cancel: new AbortController().signal });
-    }
+    };
+    const outcome = await runConfined(runtime.run(runSpec), { memoryMiB: spec.memoryMiB, cpus: spec.cpus }, spec.jobId, { ...options, stopArgv: runtime.stop(runSpec) }, cleanup);
     return { ...outcome, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
   };
 };

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildOciArchive } from '../images/oci-archive.js';
 import type { JobSpec } from './job-spec.js';
-import { readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
+import { markedPids, newMarker, readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
 
 /**
  * The wrapper with rootless podman (runc) on an OCI archive of the busybox image, for real.
@@ -50,9 +50,9 @@ describe('the job wrapper with rootless podman', () => {
   }
 
 
-  /** Nothing of the job may be left running: no app, no conmon/runc/podman naming its directory. */
-  async function assertNothingLeft(jobDir: string) {
-    assert.equal(await pgrep('sleep 300'), '', 'the app is gone');
+  /** Nothing of the job may be left running: no app (the sleep carrying marker), no conmon/runc/podman naming its directory. */
+  async function assertNothingLeft(jobDir: string, marker?: string) {
+    if (marker) assert.deepEqual(markedPids(marker), [], 'the app is gone');
     assert.equal(await pgrep(jobDir), '', 'no podman, conmon or runc process of the job is left');
   }
 
@@ -86,18 +86,20 @@ describe('the job wrapper with rootless podman', () => {
   });
 
   it('stops the app at its time limit and leaves no process or container', async () => {
-    const jobDir = await job({ mode: 'sleep' }, { timeLimitSeconds: 2 });
+    const marker = newMarker();
+    const jobDir = await job({ mode: 'sleep', marker }, { timeLimitSeconds: 2 });
     const { code, result } = await runWrapper(jobDir);
     assert.equal(code, 1);
     assert.equal(result.outcome, 'timed-out');
-    await assertNothingLeft(jobDir);
+    await assertNothingLeft(jobDir, marker);
   });
 
   it('cancels on SIGTERM: the container dies with it, and its storage is released', async () => {
-    const jobDir = await job({ mode: 'sleep' });
+    const marker = newMarker();
+    const jobDir = await job({ mode: 'sleep', marker });
     const child = spawn(process.execPath, [WRAPPER, jobDir]);
-    for (let i = 0; i < 200 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+    for (let i = 0; i < 200 && markedPids(marker).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(markedPids(marker).length, 1, 'the app started');
     // Timed from the signal, not from the start: podman's own start-up is slow on a busy machine.
     const signalled = Date.now();
     child.kill('SIGTERM');
@@ -105,7 +107,7 @@ describe('the job wrapper with rootless podman', () => {
     const stoppedAfterMs = Date.now() - signalled;
     const { result } = await readJobOutcome(jobDir);
     assert.equal(result.outcome, 'cancelled');
-    await assertNothingLeft(jobDir);
+    await assertNothingLeft(jobDir, marker);
     assert.ok(stoppedAfterMs < 5000, `stopped by podman kill, not by waiting out the 5 s grace period (took ${stoppedAfterMs} ms)`);
     // `podman system reset` removed the job's container storage.
     await assert.rejects(readFile(join(jobDir, 'runtime', 'storage', 'storage.lock')));

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -18,6 +19,8 @@ export interface RunOptions {
    * podman's container is held by conmon outside this process group and outlives a killed CLI.
    */
   stopArgv?: string[] | null;
+  /** Starts the process (a synchronous spawn) inside the job's limits; by default it is just called. */
+  spawnInside?: <T>(start: () => T) => T;
 }
 
 export interface RunOutcome {
@@ -34,13 +37,14 @@ export interface RunOutcome {
  */
 export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
   const log = createWriteStream(o.logFile, { flags: 'a' });
-  const child = spawn(argv[0]!, argv.slice(1), {
+  const start = () => spawn(argv[0]!, argv.slice(1), {
     cwd: o.cwd,
     env: o.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(o.user ? { uid: o.user.uid, gid: o.user.gid } : {}),
   });
+  const child = o.spawnInside ? o.spawnInside(start) : start();
   const streams = [pipeLines(child.stdout, 'stdout', log), pipeLines(child.stderr, 'stderr', log)];
   let stoppedBy: 'timed-out' | 'cancelled' | null = null;
   const stop = (why: 'timed-out' | 'cancelled') => {
@@ -86,8 +90,17 @@ function pipeLines(stream: Readable, name: 'stdout' | 'stderr', log: WriteStream
   return new Promise((resolve) => lines.once('close', resolve));
 }
 
+/** One system line appended to a job log outside a run (what the wrapper decided, and why). */
+export function appendSystemLine(logFile: string, text: string): Promise<void> {
+  return appendFile(logFile, logLine('system', text));
+}
+
 export function writeLine(log: WriteStream, stream: 'stdout' | 'stderr' | 'system', text: string): void {
-  log.write(`${JSON.stringify({ t: new Date().toISOString(), stream, text })}\n`);
+  log.write(logLine(stream, text));
+}
+
+function logLine(stream: 'stdout' | 'stderr' | 'system', text: string): string {
+  return `${JSON.stringify({ t: new Date().toISOString(), stream, text })}\n`;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

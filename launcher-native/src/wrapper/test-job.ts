@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processesWithEnv } from '../cluster/processes.js';
 import { LOG_FILE, RESULT_FILE, type JobResult, type JobSpec } from './job-spec.js';
 
 /** The compiled wrapper, run as the scheduler would: `node main.js <jobDir>`. */
@@ -14,14 +15,15 @@ export const WRAPPER = fileURLToPath(new URL('./main.js', import.meta.url));
  * `uid <uid> mode <mode>`:
  * - `ok`: counts the lines of /in/reads/reads.fastq into /out/lines.txt and declares it as the output `stats`;
  * - `fail`: "something broke" on stderr, exit code 3;
- * - `sleep`: `sleep 300`, for time limits and cancelling;
+ * - `sleep`: `sleep 300`, for time limits and cancelling, with NARRATIVE_TEST_MARKER=<`marker` parameter>
+ *   in its environment, so a test checks its own process and no other `sleep 300` on the machine;
  * - `env`: the environment, sorted;
  * - `interfaces`: `interfaces: <names> ` of /sys/class/net (only `lo` without network);
  * - `connect`: an HTTP GET of 127.0.0.1:<`port` parameter> with nc (the host's loopback only with network);
  * - `sockets`: `sockets: <paths> end`, every Unix socket in the file system but /proc and /sys;
  * - `escape`: the mount line of /in, then tries to write /in (an existing and a new file), /etc and /tmp,
  *   saying `wrote /in`, `wrote /etc` or `wrote private tmp` for each that worked (/tmp/narrative-escape-test);
- * - `oom`: holds about 200 MB in a shell variable, then says `survived`.
+ * - `allocate`: fills a buffer of <`mib` parameter> MiB (dd's block) at once, then says `held <mib> MiB`.
  */
 export const TEST_APP = `#!/bin/sh
 mode=$(sed -n 's/.*"mode": *"\\([a-z-]*\\)".*/\\1/p' /in/params.json)
@@ -31,7 +33,7 @@ case "$mode" in
     wc -l < /in/reads/reads.fastq > /out/lines.txt
     echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   fail) echo "something broke" >&2; exit 3 ;;
-  sleep) sleep 300 ;;
+  sleep) marker=$(sed -n 's/.*"marker": *"\\([a-z0-9-]*\\)".*/\\1/p' /in/params.json); NARRATIVE_TEST_MARKER="$marker" sleep 300 ;;
   env) env | sort ;;
   interfaces) echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')" ;;
   connect) port=$(sed -n 's/.*"port": *\\([0-9]*\\).*/\\1/p' /in/params.json); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 "$port" ;;
@@ -42,7 +44,7 @@ case "$mode" in
     (echo x > /in/new-file) 2>/dev/null && echo "wrote /in"
     (echo x > /etc/passwd-new) 2>/dev/null && echo "wrote /etc"
     echo x > /tmp/narrative-escape-test && echo "wrote private tmp" ;;
-  oom) x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo "survived" ;;
+  allocate) mib=$(sed -n 's/.*"mib": *\\([0-9]*\\).*/\\1/p' /in/params.json); dd if=/dev/zero of=/dev/null bs="$mib"M count=1 && echo "held $mib MiB" ;;
 esac
 `;
 
@@ -72,6 +74,8 @@ export function testJobSpec(t: TestJob, overrides: Partial<JobSpec> = {}): JobSp
     network: false,
     gpus: 0,
     mpi: false,
+    cpus: 1,
+    memoryMiB: 256,
     timeLimitSeconds: 60,
     runAs: t.runAs,
     ...overrides,
@@ -102,3 +106,9 @@ export async function runWrapper(jobDir: string, env: Record<string, string> = {
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, ...(await readJobOutcome(jobDir)) };
 }
+
+/** A fresh `marker` parameter for TEST_APP's sleep mode. */
+export const newMarker = (): string => `t-${randomUUID()}`;
+
+/** The PIDs of the running processes that carry marker: the sleep a test started, not any other on the machine. */
+export const markedPids = (marker: string): number[] => processesWithEnv(`NARRATIVE_TEST_MARKER=${marker}`).map((p) => p.pid);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileDurably } from '../files/durable-file.js';
 import type { Injection } from '../runtimes/runtime.js';
 import { collectOutputs } from './collect.js';
-import { checkJobSpec, JOB_FILE, RESULT_FILE, type JobResult, type JobSpec } from './job-spec.js';
+import { checkJobSpec, JOB_FILE, RESULT_FILE, type JobResult, type JobSpec, type MemoryUse } from './job-spec.js';
 import { prepareJobDir, type Prepared } from './prepare.js';
 
 /** The account the app runs as: never root. */
@@ -21,6 +21,7 @@ export interface Launched {
   signal: string | null;
   runtime: { name: string; version: string };
   injections: Injection[];
+  memory?: MemoryUse;
 }
 
 /** Runs the app's container on a prepared job directory; resolves once the container is gone. */

@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildSquashfsImage } from '../images/squashfs-image.js';
+import { ownCgroupDir } from '../limits/cgroup-v1.js';
 import type { JobSpec } from './job-spec.js';
-import { readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
+import { markedPids, newMarker, readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from './test-job.js';
 
-const pgrep = (pattern: string) => promisify(execFile)('pgrep', ['-f', pattern]).then(({ stdout }) => stdout.trim(), () => '');
+/** The cgroups (memory, then cpu) the wrapper made for the job in jobDir: named after its job id, under ours. */
+function jobCgroups(jobDir: string): string[] {
+  const jobId = (JSON.parse(readFileSync(join(jobDir, 'job.json'), 'utf8')) as JobSpec).jobId;
+  const host = [readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8')] as const;
+  return (['memory', 'cpu'] as const)
+    .map((controller) => ownCgroupDir(controller, ...host))
+    .flatMap((parent) => (parent ? readdirSync(parent).filter((e) => e.startsWith(`narrative-${jobId}-`)).map((e) => join(parent, e)) : []));
+}
 
 describe('the job wrapper with Charliecloud', () => {
   let root: string;
@@ -88,22 +96,62 @@ describe('the job wrapper with Charliecloud', () => {
   });
 
   it('stops the app at its time limit and leaves no process', async () => {
-    const { code, result } = await runWrapper(await job({ mode: 'sleep' }, { timeLimitSeconds: 1 }));
+    const marker = newMarker();
+    const { code, result } = await runWrapper(await job({ mode: 'sleep', marker }, { timeLimitSeconds: 1 }));
     assert.equal(code, 1);
     assert.equal(result.outcome, 'timed-out');
-    assert.equal(await pgrep('sleep 300'), '');
+    assert.deepEqual(markedPids(marker), []);
   });
 
   it('cancels on SIGTERM: the container dies with it', async () => {
-    const jobDir = await job({ mode: 'sleep' });
+    const marker = newMarker();
+    const jobDir = await job({ mode: 'sleep', marker });
     const child = spawn(process.execPath, [WRAPPER, jobDir]);
-    for (let i = 0; i < 100 && !(await pgrep('sleep 300')); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.notEqual(await pgrep('sleep 300'), '', 'the app started');
+    for (let i = 0; i < 100 && markedPids(marker).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(markedPids(marker).length, 1, 'the app started');
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('close', resolve));
     const { result } = await readJobOutcome(jobDir);
     assert.equal(result.outcome, 'cancelled');
-    assert.equal(await pgrep('sleep 300'), '');
+    assert.deepEqual(markedPids(marker), []);
+  });
+
+  it('holds the app to its memory: beyond it the kernel kills it, reported as out-of-memory with the limit and peak', async () => {
+    const jobDir = await job({ mode: 'allocate', mib: 128 }, { memoryMiB: 64 });
+    const { code, result, text } = await runWrapper(jobDir);
+    assert.equal(code, 1);
+    assert.equal(result.outcome, 'out-of-memory', text);
+    assert.deepEqual(result.memory, { limitMiB: 64, peakMiB: 64, enforcedBy: 'cgroup-v1' });
+    assert.match(text, /^limits: 64 MiB of memory \(swap included\), 1 CPU, held by a cgroup \(v1\)/m);
+    assert.match(text, /^out of memory: the kernel killed a process of the app at its limit of 64 MiB \(peak 64 MiB\)$/m);
+    assert.doesNotMatch(text, /held 128 MiB/);
+    assert.deepEqual(jobCgroups(jobDir), [], 'its cgroup is removed');
+
+    const within = await runWrapper(await job({ mode: 'allocate', mib: 32 }, { memoryMiB: 64 }));
+    assert.deepEqual([within.code, within.result.outcome], [0, 'exited'], within.text);
+    assert.match(within.text, /^held 32 MiB$/m);
+    const peak = within.result.memory!.peakMiB!;
+    assert.ok(peak >= 32 && peak < 64, `peak ${peak} MiB: the 32 MiB block and a little`);
+  });
+
+  it('puts the app, not the wrapper, in a cgroup with its CPU and memory limits, and removes it when cancelled', async () => {
+    const jobDir = await job({ mode: 'sleep' }, { memoryMiB: 96, cpus: 2 });
+    const child = spawn(process.execPath, [WRAPPER, jobDir]);
+    let cgroups: string[] = [];
+    for (let i = 0; i < 200 && !(cgroups.length > 0 && readFileSync(join(cgroups[0]!, 'cgroup.procs'), 'utf8').trim()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      cgroups = jobCgroups(jobDir);
+    }
+    const [memory, cpu] = cgroups;
+    assert.ok(memory && cpu, `a memory and a cpu cgroup: ${cgroups.join(', ')}`);
+    assert.equal(readFileSync(join(memory, 'memory.limit_in_bytes'), 'utf8').trim(), String(96 * 1024 * 1024));
+    assert.equal(readFileSync(join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim(), String(2 * Number(readFileSync(join(cpu, 'cpu.cfs_period_us'), 'utf8'))));
+    const inside = readFileSync(join(memory, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    assert.ok(inside.length > 0 && !inside.includes(child.pid!), 'the app is inside, its wrapper is not');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('close', resolve));
+    assert.equal((await readJobOutcome(jobDir)).result.outcome, 'cancelled');
+    assert.deepEqual(jobCgroups(jobDir), []);
   });
 
   it('runs a SquashFS image the same way, and packs it to the same digest twice', async () => {

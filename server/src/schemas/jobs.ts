@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { IdOrName } from './common.js';
 import { APP_ID_PATTERN, APP_VERSION_PATTERN } from './app-spec.js';
 
@@ -30,6 +30,21 @@ export const BulkRunRequest = Type.Object(
 );
 export type BulkRunRequest = Static<typeof BulkRunRequest>;
 
+const failure = <K extends string, P extends TProperties = {}>(kind: K, fields?: P) => Type.Object({ kind: Type.Literal(kind), ...(fields ?? ({} as P)) });
+const Explained = { message: Type.Optional(Type.String({ description: 'the figures in one sentence, for people' })) };
+
+/** Why a job failed. Older records have no figures or message: every field but `kind`, `code` and `detail` is optional. */
+export const FailureReason = Type.Union([
+  failure('exit-code', { code: Type.Integer() }),
+  failure('out-of-memory', { limitMiB: Type.Optional(Type.Number()), peakMiB: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'null: not measured' })), ...Explained }),
+  failure('walltime', { limitSeconds: Type.Optional(Type.Number()), ranSeconds: Type.Optional(Type.Number()), ...Explained }),
+  failure('node-failure', { detail: Type.String() }),
+  failure('preempted'),
+  failure('launcher-error', { detail: Type.String() }),
+  failure('invalid-outputs', { detail: Type.String() }),
+  failure('lost', { detail: Type.String() }),
+]);
+
 export const Job = Type.Object({
   id: Type.Integer(),
   app: Type.String(),
@@ -37,7 +52,7 @@ export const Job = Type.Object({
   user: Type.String(),
   wsid: Type.Integer(),
   state: Type.String(),
-  failure: Type.Union([Type.Unknown(), Type.Null()]),
+  failure: Type.Union([FailureReason, Type.Null()]),
   scheduler: Type.String(),
   schedulerId: Type.Union([Type.String(), Type.Null()]),
   node: Type.Union([Type.String(), Type.Null()]),

@@ -78,6 +78,8 @@ export interface Store {
   /** The job started as a retry of this one, if any. */
   findRetryOf(jobId: number): Promise<JobRecord | undefined>;
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
+  /** Records the version saved as a job's output; false when this job, attempt and output already have one (kept). */
+  claimJobOutput(jobId: number, attempt: number, output: string, key: VersionKey): Promise<boolean>;
   jobEvents(jobId: number, afterSeq: number): Promise<{ seq: number; at: string; event: unknown }[]>;
 
   createNarrative(n: { wsid: number; objid: number; title: string; createdAt: string; copiedFrom: number | null }): Promise<number>;

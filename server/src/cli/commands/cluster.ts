@@ -11,7 +11,7 @@ export function clusterCommands(program: Command): void {
   const cluster = program.command('cluster').description('a local Slurm cluster on this machine, for tests and demos');
   cluster
     .command('up')
-    .description('start munged, slurmctld and the slurmd nodes (does nothing if already up)')
+    .description('start munged, slurmctld and the slurmd nodes; on a running cluster, restart only the daemons that died')
     .option('--nodes <n>', 'number of slurmd nodes', '2')
     .option('--dir <dir>', 'directory for all its state (default NARRATIVE_HOME/cluster)')
     .action(async (options: { nodes: string; dir?: string }, command: Command) => {
@@ -19,9 +19,13 @@ export function clusterCommands(program: Command): void {
       const nodes = Number(options.nodes);
       if (!Number.isSafeInteger(nodes) || nodes < 1) throw new UsageError(`--nodes wants a whole number of at least 1, not "${options.nodes}"`);
       const info = await clusterUp({ dir: options.dir ?? defaultDir(), nodes });
-      const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition };
+      const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition, started: info.started };
+      // A running cluster keeps its nodes: say so rather than let --nodes look obeyed.
+      const ignoredNodes = command.getOptionValueSource('nodes') === 'cli' && nodes !== info.nodes.length;
       emit(global, result, (r) => [
         `local Slurm cluster up: ${r.nodes.length} nodes (${r.nodes.join(', ')}), partition ${r.partition}`,
+        r.started.length === 0 ? '  it was already running: nothing started' : `  started: ${r.started.join(', ')}`,
+        ...(ignoredNodes ? [`  --nodes ${nodes} ignored: a running cluster keeps its nodes (cluster down, then up, to change them)`] : []),
         `  state and logs: ${r.dir}`,
         '  point sbatch, squeue, scancel and sinfo at it with:',
         `    export SLURM_CONF=${r.slurmConf}`,

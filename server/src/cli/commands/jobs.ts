@@ -15,7 +15,7 @@ export function jobDocument({ id, ...rest }: Job): JobDocument {
   return { jobId: id, ...rest };
 }
 const summary = (j: JobDocument) =>
-  fields(j, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
+  fields({ ...j, failure: j.failure ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
 
 interface RunOptions {
   ws: string;
@@ -112,10 +112,11 @@ export function jsonOrText(value: string): unknown {
   }
 }
 
-function describeFailure(failure: unknown): string {
-  const f = failure as { kind?: string; code?: number; detail?: string };
-  if (f.kind === 'exit-code') return `the app exited with code ${f.code}`;
-  return [f.kind, f.detail].filter(Boolean).join(': ') || JSON.stringify(failure);
+/** `out-of-memory: killed for memory: its limit is 64 MiB and …`; records from before messages show their kind alone. */
+function describeFailure(failure: NonNullable<Job['failure']>): string {
+  if (failure.kind === 'exit-code') return `the app exited with code ${failure.code}`;
+  const text = 'message' in failure ? failure.message : 'detail' in failure ? failure.detail : undefined;
+  return text ? `${failure.kind}: ${text}` : failure.kind;
 }
 
 /**

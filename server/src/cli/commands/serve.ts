@@ -17,7 +17,16 @@ export function serveCommand(program: Command): void {
       });
       // Loaded here so the other commands start without the server's dependencies.
       const { startServer } = await import('../../server.js');
-      const server = await startServer(config);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(config);
+      } catch (error) {
+        // startServer has stopped whatever it started; exit now rather than leave a process that serves nothing.
+        const detail = error instanceof Error ? error.message : String(error);
+        if (global.json) process.stdout.write(`${JSON.stringify({ error: { title: 'Cannot serve', detail } })}\n`);
+        process.stderr.write(`narrative serve: cannot start: ${detail}\n`);
+        process.exit(1);
+      }
       const tokenFile = join(config.home, ADMIN_TOKEN_FILE);
       if (global.json) {
         process.stdout.write(`${JSON.stringify({ url: server.url, home: config.home, adminToken: server.adminToken, adminTokenFile: tokenFile })}\n`);
@@ -27,6 +36,10 @@ export function serveCommand(program: Command): void {
         else lines.push(`  the first admin's token is in ${tokenFile}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
+      // The last line of defence: every stream, socket and child has its own error handling, and
+      // anything that still escapes is one request's failure, logged, not the end of everyone's server.
+      process.on('uncaughtException', (error) => server.logger.error({ err: error }, 'an error escaped its handler; still serving'));
+      process.on('unhandledRejection', (error) => server.logger.error({ err: error }, 'a promise failed unhandled; still serving'));
       const stop = () => void server.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,11 +2,13 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FailureReason, JobResult } from '@narrative/launcher-native';
 import { Problem } from '../../errors.js';
+import { requireShallow } from '../../limits.js';
 import type { JobRecord } from '../../store/store.js';
 import { findApp } from '../apps.js';
 import { inTransaction, type Context, type Execution } from '../context.js';
 import { saveObject } from '../objects.js';
 import { requireLevel } from '../permissions.js';
+import { explainFailure, runTimesOf } from './failure-text.js';
 import { jobDirOf } from './run.js';
 import { recordTransition } from './transitions.js';
 
@@ -22,7 +24,7 @@ interface Declared {
  */
 export async function finishJob(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
   const ended = { endedAt: result.endedAt, node: result.node, result };
-  const failed = (failure: FailureReason) => recordTransition(ctx, job, { state: 'failed', failure, ...ended });
+  const failed = (failure: FailureReason) => recordTransition(ctx, job, { state: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended });
   if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
   if (result.outcome === 'timed-out') return void (await failed({ kind: 'walltime' }));
   if (result.outcome === 'out-of-memory') return void (await failed({ kind: 'out-of-memory' }));
@@ -47,6 +49,12 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
   const app = await findApp(ctx, job.appId, job.appVersion);
   const declared = result.declared as Declared | null;
   if (!declared || !Array.isArray(declared.outputs)) throw invalid('/out/outputs.json is missing or has no "outputs" list');
+  for (const output of declared.outputs as unknown[]) {
+    const o = output as Partial<Record<string, unknown>> | null;
+    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || (o.files !== undefined && !(Array.isArray(o.files) && o.files.every((f) => typeof f === 'string')))) {
+      throw invalid('each entry of "outputs" in /out/outputs.json is an object with a "name" and, optionally, "files" as a list of paths');
+    }
+  }
   const owner = await ctx.store.findUserById(job.userId);
   const caller = { id: job.userId, name: owner!.name, role: owner!.role };
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
@@ -57,6 +65,8 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
   // Blobs first (content-addressed, harmless if the save below is refused); rows only in the transaction.
   const blobs = new Map<string, { sha256: string; size: number }>();
   for (const output of declared.outputs) {
+    // Checked before any schema walks it: an app's output is input like any other.
+    requireShallow(output.data, ctx.limits.jsonDepth, `The data of output ${String(output.name).slice(0, 80)}`);
     for (const path of output.files ?? []) {
       const listed = hashed.get(path);
       if (!listed) throw invalid(`output ${output.name} names the file ${path}, which is not in /out`);
@@ -86,6 +96,8 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
       const files = (output.files ?? []).map((path) => ({ name: path.split('/').pop()!, sha256: blobs.get(path)!.sha256 }));
       for (const path of output.files ?? []) await tx.store.recordBlob({ ...blobs.get(path)!, uploadedBy: job.userId, at: ctx.now() });
       const key = await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp });
+      // Unique on job, attempt and output: when another reconciler (process, pass or retry) saved them first, this whole save is undone and theirs stands.
+      if (!(await tx.store.claimJobOutput(job.id, job.attempt, output.name, key))) throw new JobMoved();
       refs.push(`${key.wsid}/${key.objid}/${key.ver}`);
     }
     const missing = app.spec.outputs.filter((o) => !seen.has(o.name)).map((o) => o.name);

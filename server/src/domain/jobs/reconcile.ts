@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RESULT_FILE, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
 import type { JobRecord } from '../../store/store.js';
 import type { Context, Execution } from '../context.js';
+import { explainFailure, runTimesOf } from './failure-text.js';
 import { finishJob } from './ingest.js';
 import { resubmitIfPolicySays } from './resubmit.js';
 import { jobDirOf } from './run.js';
@@ -30,7 +31,7 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
       // The user's cancels end jobs directly, so this wrapper was stopped by its scheduler (time limit, memory,
       // node): its reason comes from the scheduler, once the scheduler has seen the job end.
       if (status && (status.state === 'queued' || status.state === 'running' || status.state === 'unknown')) continue;
-      if (status?.state === 'failed') await follow(ctx, job, status);
+      if (status?.state === 'failed') await follow(ctx, job, status, result);
       else await finishFromResult(ctx, execution, job, result);
     } else if (result) {
       await finishFromResult(ctx, execution, job, result);
@@ -77,7 +78,8 @@ async function finishFromResult(ctx: Context, execution: Execution, job: JobReco
   await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
 }
 
-async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined): Promise<void> {
+/** Moves a job along what its scheduler says; `result` is a stopped wrapper's, for when the app ran. */
+async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined, result: JobResult | null = null): Promise<void> {
   const ended = { endedAt: ctx.now() };
   if (!status) return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
   switch (status.state) {
@@ -91,8 +93,10 @@ async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | un
       return;
     case 'cancelled':
       return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
-    case 'failed':
-      return void (await recordTransition(ctx, job, { state: 'failed', failure: status.reason, node: status.node, ...ended }));
+    case 'failed': {
+      const failure = explainFailure(status.reason, job.resources, result, runTimesOf(job, result, ended.endedAt));
+      return void (await recordTransition(ctx, job, { state: 'failed', failure, node: status.node, ...ended }));
+    }
     case 'completed':
       // The wrapper writes result.json before it exits, so a finished job without one lost its wrapper.
       return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the job ended without the wrapper writing its result' }, ...ended }));

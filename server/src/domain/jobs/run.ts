@@ -109,7 +109,7 @@ export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, res
     jobId: String(id), runtime: execution.runtime, image: run.image, argv: spec.argv, params: run.params, inputs: run.files,
     // HOME: tools look for one (Go's user lookup, Python caches); the image is read-only and /tmp the job's own.
     env: { NARRATIVE_JOB_ID: String(id), NARRATIVE_CPUS: String(resources.cpus), NARRATIVE_MEMORY_MIB: String(resources.memoryMiB), HOME: '/tmp' }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
-    timeLimitSeconds: resources.timeMinutes * 60, runAs: accountOf(execution, userName),
+    cpus: resources.cpus, memoryMiB: resources.memoryMiB, timeLimitSeconds: resources.timeMinutes * 60, runAs: accountOf(execution, userName),
   };
 }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { canTransition } from '@narrative/launcher-native';
+import { canTransition, isFinal } from '@narrative/launcher-native';
 import type { JobChange, JobRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 
@@ -9,6 +9,8 @@ import type { Context } from '../context.js';
  * caller saw: when another reconciler moved the job first, nothing happens.
  */
 export async function recordTransition(ctx: Context, job: JobRecord, change: JobChange): Promise<boolean> {
+  // An ended job never changes again: a second reconciler that re-read it ended must not end it twice.
+  if (isFinal(job.state)) return false;
   const to = change.state ?? job.state;
   if (to !== job.state && !canTransition(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
   const moved = await ctx.store.transaction(async (store) => {

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
 import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObject, versionInfo } from '../../domain/objects.js';
 import { CopyObject, Lineage, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
@@ -48,7 +49,11 @@ export const objectRoutes = [
         'Content-Disposition': `attachment; filename="${file.name}"`,
         ETag: `"${file.sha256}"`,
       });
-      await new Promise<void>((resolve, reject) => stream.on('error', reject).pipe(res).on('finish', resolve).on('error', reject));
+      // pipeline closes the file when the client goes away mid-download, instead of leaving it open.
+      await pipeline(stream, res).catch((error: unknown) => {
+        if (!res.headersSent) throw error;
+        res.destroy();
+      });
       return undefined;
     },
   }),

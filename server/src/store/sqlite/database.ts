@@ -20,6 +20,7 @@ export async function openSqlite(file: string): Promise<Kysely<Tables>> {
         sqlite.pragma('synchronous = FULL');
         sqlite.pragma('foreign_keys = ON');
         sqlite.pragma('busy_timeout = 5000');
+        beginImmediate(sqlite);
         return sqlite;
       },
     }),
@@ -31,4 +32,18 @@ export async function openSqlite(file: string): Promise<Kysely<Tables>> {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
   return db;
+}
+
+/**
+ * Kysely starts every transaction with a plain (deferred) BEGIN. Deferred, a
+ * transaction that read before another connection committed cannot write
+ * afterwards: SQLite answers SQLITE_BUSY at once, without waiting. IMMEDIATE
+ * takes the write lock first (waiting up to busy_timeout) and so reads the
+ * latest commit: whoever loses a race, such as two ingests of one job's
+ * outputs, sees the winner's rows instead of failing. One server process has
+ * a single connection, so this changes nothing there.
+ */
+function beginImmediate(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  sqlite.prepare = ((source: string) => prepare(source === 'begin' ? 'begin immediate' : source)) as typeof sqlite.prepare;
 }

@@ -4,7 +4,7 @@ import type { JobChange, JobInput, JobRecord, Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
-type JobQueries = Pick<Store, 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'jobEvents'>;
+type JobQueries = Pick<Store, 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobEvents'>;
 
 /** Jobs and their ordered event log. A state change is a compare-and-set on the current state. */
 export function jobQueries(db: Db): JobQueries {
@@ -57,6 +57,14 @@ export function jobQueries(db: Db): JobQueries {
     async appendJobEvent(jobId, at, event) {
       const { seq } = await db.insertInto('job_events').values({ job_id: jobId, at, event: JSON.stringify(event) }).returning('seq').executeTakeFirstOrThrow();
       return seq;
+    },
+    async claimJobOutput(jobId, attempt, output, key) {
+      const result = await db
+        .insertInto('job_outputs')
+        .values({ job_id: jobId, attempt, output, wsid: key.wsid, objid: key.objid, ver: key.ver })
+        .onConflict((c) => c.doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows) === 1;
     },
     async jobEvents(jobId, afterSeq) {
       const rows = await db.selectFrom('job_events').selectAll().where('job_id', '=', jobId).where('seq', '>', afterSeq).orderBy('seq').execute();

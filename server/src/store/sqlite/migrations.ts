@@ -205,6 +205,24 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0007-job-outputs': {
+    // One saved version per job, attempt and output, whatever process, pass or retry ingests the job again:
+    // the loser's save hits this key and is undone whole. Jobs that completed before it have no rows (not
+    // backfilled): it guards the ingests from here on.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('job_outputs')
+        .addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id'))
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('output', 'text', (c) => c.notNull())
+        .addColumn('wsid', 'integer', (c) => c.notNull())
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('ver', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('job_outputs_pk', ['job_id', 'attempt', 'output'])
+        .addForeignKeyConstraint('job_outputs_version', ['wsid', 'objid', 'ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -78,6 +78,7 @@ export interface Tables {
     ended_at: string | null;
   };
   job_events: { seq: Generated<number>; job_id: number; at: string; event: string };
+  job_outputs: { job_id: number; attempt: number; output: string; wsid: number; objid: number; ver: number };
   narratives: {
     id: Generated<number>;
     wsid: number;
