@@ -1,38 +1,109 @@
 #!/usr/bin/env node
-// Runs every compiled test file (`*.test.js` under a package's dist/) with node's own test runner.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Runs the compiled test files (tiers: scripts/test-files.mjs), each in its own `node --test` process
+// with a time limit, so a hung file fails by name instead of hanging the run. Plain Node, no
+// dependencies: it runs right after set-up.
+//   node scripts/run-tests.mjs [--list] [unit|integration|browser] [substring...]
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findTests, root, TIERS } from './test-files.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['server', 'launcher-native', 'apps-catalog', 'test'];
+// Generous: the slowest file (real-apps) takes about 7 minutes, the scientist's path about 2 with
+// its image build; under load either may take longer. Finite, so a hang ends with the file's name.
+const TIMEOUT_MIN = Number(process.env.NARRATIVE_TEST_TIMEOUT_MIN || 20);
+// A killed file's processes get this long to exit on SIGTERM before SIGKILL.
+const KILL_GRACE_MS = 10_000;
+// As many files at once as `node --test` runs: one fewer than the CPUs, at least one.
+const CONCURRENCY = Number(process.env.NARRATIVE_TEST_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
 
-function findTests(dir) {
-  let found = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) found = found.concat(findTests(path));
-    else if (entry.endsWith('.test.js')) found.push(path);
-  }
-  return found;
-}
-
-const filter = process.argv[2];
-const files = packages
-  .map((pkg) => join(root, pkg, 'dist'))
-  .filter((dir) => { try { return statSync(dir).isDirectory(); } catch { return false; } })
-  .flatMap(findTests)
-  .filter((file) => !filter || file.includes(filter))
-  .sort();
-if (files.length === 0) {
-  process.stderr.write('no test files found: did the build run?\n');
+const args = process.argv.slice(2);
+const list = args.includes('--list');
+const words = args.filter((a) => a !== '--list');
+const tier = TIERS.includes(words[0]) ? words.shift() : undefined;
+const found = findTests();
+const tests = found.filter((t) => (!tier || t.tier === tier) && (words.length === 0 || words.some((w) => t.source.includes(w) || t.name.includes(w))));
+if (tests.length === 0) {
+  process.stderr.write(found.length === 0 ? 'no test files found: did the build run?\n' : `no test files match ${args.join(' ')}\n`);
   process.exit(1);
 }
-process.stdout.write(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(', ')}\n`);
-const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, NARRATIVE_LOG_LEVEL: process.env.NARRATIVE_LOG_LEVEL ?? 'silent' },
-});
-process.exit(result.status ?? 1);
+if (list) {
+  for (const t of tests) process.stdout.write(`${t.tier.padEnd(12)} ${t.source}\n`);
+  process.exit(0);
+}
+
+const env = { ...process.env, NARRATIVE_LOG_LEVEL: process.env.NARRATIVE_LOG_LEVEL ?? 'silent' };
+if (process.stdout.isTTY && env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1'; // children write to a pipe
+// Screenshots never land in docs/ unless asked (npm run screenshots): one temp directory for the run.
+if (env.NARRATIVE_SCREENSHOTS_DIR) env.NARRATIVE_SCREENSHOTS_DIR = resolve(env.NARRATIVE_SCREENSHOTS_DIR);
+else if (tests.some((t) => t.tier === 'browser')) env.NARRATIVE_SCREENSHOTS_DIR = mkdtempSync(join(tmpdir(), 'narrative-screenshots-'));
+
+process.stdout.write(`running ${tests.length} ${tier ? `${tier} ` : ''}test file${tests.length === 1 ? '' : 's'}, ${CONCURRENCY} at a time, each limited to ${TIMEOUT_MIN} min: ${tests.map((t) => t.source).join(', ')}\n`);
+if (env.NARRATIVE_SCREENSHOTS_DIR) process.stdout.write(`screenshots go to ${env.NARRATIVE_SCREENSHOTS_DIR}\n`);
+
+// Output of files running at once is not interleaved: the oldest streams, the others wait their turn.
+const running = [];
+function write(run, stream, chunk) {
+  if (run === running[0]) stream.write(chunk);
+  else run.held.push([stream, chunk]);
+}
+function settle(run) {
+  run.done = true;
+  while (running[0]?.done) {
+    running.shift();
+    for (const [stream, chunk] of running[0]?.held.splice(0) ?? []) stream.write(chunk);
+  }
+}
+
+/** Signals a file's whole process group: the test file and the servers and tools it started. */
+function signal(run, name) {
+  try { process.kill(-run.child.pid, name); } catch { /* already gone */ }
+}
+
+function runFile(test) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', test.file], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = { child, held: [], done: false };
+    running.push(run);
+    child.stdout.on('data', (c) => write(run, process.stdout, c));
+    child.stderr.on('data', (c) => write(run, process.stderr, c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signal(run, 'SIGTERM');
+      setTimeout(() => {
+        signal(run, 'SIGKILL');
+        // A process that left the group may still hold the pipes open.
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, KILL_GRACE_MS).unref();
+    }, TIMEOUT_MIN * 60_000);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      const outcome = timedOut
+        ? `timed out after ${TIMEOUT_MIN} min and was killed, with the processes it started (NARRATIVE_TEST_TIMEOUT_MIN sets the limit)`
+        : code === 0 ? 'passed' : `failed (${code === null ? sig : `exit ${code}`})`;
+      write(run, process.stdout, `${code === 0 ? '✔' : '✖'} ${test.source}: ${outcome}\n`);
+      settle(run);
+      done({ test, ok: code === 0 && !timedOut, outcome });
+    });
+  });
+}
+
+// Files run in their own process groups, so an interrupt of this runner is passed on to them.
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    for (const run of running) signal(run, name);
+    process.exit(128 + (name === 'SIGINT' ? 2 : 15));
+  });
+}
+
+const queue = [...tests];
+const results = [];
+await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+  while (queue.length > 0) results.push(await runFile(queue.shift()));
+}));
+const failed = results.filter((r) => !r.ok);
+process.stdout.write(`\n${tests.length} file${tests.length === 1 ? '' : 's'}: ${tests.length - failed.length} passed, ${failed.length} failed\n`);
+for (const r of failed) process.stdout.write(`  ✖ ${r.test.source}: ${r.outcome}\n`);
+process.exit(failed.length === 0 ? 0 : 1);

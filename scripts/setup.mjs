@@ -131,7 +131,7 @@ function labSourceHash() {
     }
   };
   for (const part of ['app', 'src', 'schema', 'style', 'scripts']) if (existsSync(join(lab, part))) walk(join(lab, part));
-  for (const file of ['package.json', 'rspack.config.mjs', 'tsconfig.json']) hash.update(readFileSync(join(lab, file)));
+  for (const file of ['package.json', 'rspack.config.mjs', 'tsconfig.json', 'tsconfig.lib.json', 'tsconfig.test.json']) hash.update(readFileSync(join(lab, file)));
   return hash.digest('hex');
 }
 

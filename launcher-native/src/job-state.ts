@@ -1,8 +1,8 @@
 /**
- * Job states: one table of allowed transitions. The reason a job failed is
- * kept apart from its state, so "failed" stays one state whatever went wrong.
+ * What schedulers report, in the platform's vocabulary: a job's status and,
+ * apart from it, why a job failed. The job's own states and the table of
+ * moves between them belong to the server (server/src/domain/jobs/states.ts).
  */
-export type JobState = 'created' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export type FailureReason =
   | { kind: 'exit-code'; code: number }
@@ -33,24 +33,6 @@ export interface WalltimeFailure {
   limitSeconds?: number;
   ranSeconds?: number;
   message?: string;
-}
-
-const TRANSITIONS: Record<JobState, readonly JobState[]> = {
-  created: ['queued', 'failed', 'cancelled'],
-  // queued → queued: a requeue after preemption or node failure.
-  queued: ['queued', 'running', 'completed', 'failed', 'cancelled'],
-  running: ['queued', 'completed', 'failed', 'cancelled'],
-  completed: [],
-  failed: [],
-  cancelled: [],
-};
-
-export function canTransition(from: JobState, to: JobState): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-export function isFinal(state: JobState): boolean {
-  return TRANSITIONS[state].length === 0;
 }
 
 /** What a scheduler says about one job, in the platform's vocabulary. */

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 
 /** An HTTP server bound before the application behind it exists. */
@@ -18,6 +19,16 @@ export async function bindPort(port: number, host: string): Promise<BoundServer>
   let app: RequestListener | null = null;
   const waiting: [IncomingMessage, ServerResponse][] = [];
   const server = createServer((req, res) => (app ? app(req, res) : waiting.push([req, res])));
+  // Node answers these itself, bare, unless someone listens: they get problem documents like any refusal.
+  server.on('checkExpectation', (req, res) => {
+    res.writeHead(417, { 'Content-Type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Expectation failed', status: 417, detail: 'Only "Expect: 100-continue" is understood.', instance: req.url }));
+  });
+  server.on('connect', (req, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    const body = JSON.stringify({ type: 'about:blank', title: 'Method not allowed', status: 405, detail: 'This server is not a proxy: CONNECT is refused.', instance: req.url });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, port, host));
     server.once('error', failed).listen(port, host, () => {

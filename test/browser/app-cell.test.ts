@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, dragTo, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, dragTo, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
@@ -15,9 +13,6 @@ declare class FormData {
 declare class Blob {
   constructor(parts: string[]);
 }
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const haveChromium = await access(CHROMIUM).then(() => true, () => false);
 
 const FASTQ = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n@r2\nTTGCAACGTA\n+\nIIIIIIIIII\n';
 
@@ -42,7 +37,7 @@ function uploadFromPage(page: Page, wsid: number, o: { name: string; type: strin
  * a job with live state and log, its outputs shown, and all of it kept in the
  * cell metadata across a save and a reload.
  */
-describe('the app cell', { skip: !haveChromium && 'chromium is missing' }, () => {
+describe('the app cell', { skip: needsChromium() }, () => {
   let h: Harness;
   let browser: Browser;
   let stopBrowser: () => Promise<void>;
@@ -150,7 +145,7 @@ describe('the app cell', { skip: !haveChromium && 'chromium is missing' }, () =>
     await again.locator(`.jp-narrative-AppOutput[data-ref="${outputRef}"]`).waitFor({ timeout: 30_000 });
     assert.equal(await again.locator('.jp-narrative-AppInputRef').inputValue(), reads.ref);
     await again.locator('.jp-narrative-AppLog', { hasText: /uid \d+ mode slow/ }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: `${SCREENSHOTS}app-cell.png` });
+    await page.screenshot({ path: screenshotPath('app-cell.png') });
 
     // A pasted copy keeps the app, inputs and parameters but not the job, which stays with the cell that ran it.
     await again.locator('.jp-narrative-AppCellHeader').click();

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const haveChromium = await access(CHROMIUM).then(() => true, () => false);
-if (!haveChromium) process.stdout.write(`# skipping the browser tests: ${CHROMIUM} is missing (npm run setup installs Debian's chromium)\n`);
 
 /**
  * The real JupyterLab app in real chromium against a real server: a
  * narrative opened from its share link, a Python code cell run through the
  * kernel proxy and saved as a new version, and a reader who sees it.
  */
-describe('the lab in chromium', { skip: !haveChromium && 'chromium is missing' }, () => {
+describe('the lab in chromium', { skip: needsChromium() }, () => {
   let h: Harness;
   let browser: Browser;
   let stopBrowser: () => Promise<void>;
@@ -61,7 +55,7 @@ describe('the lab in chromium', { skip: !haveChromium && 'chromium is missing' }
       const nb = (await r.json()) as { cells: { source: string | string[]; outputs?: unknown[] }[] };
       return nb.cells.some((c) => [c.source].flat().join('').includes('6 * 7') && (c.outputs ?? []).length > 0);
     }, narrative.id, { timeout: 30_000 });
-    await page.screenshot({ path: `${SCREENSHOTS}lab-code-cell.png` });
+    await page.screenshot({ path: screenshotPath('lab-code-cell.png') });
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -72,7 +66,7 @@ describe('the lab in chromium', { skip: !haveChromium && 'chromium is missing' }
     const output = page.locator('.jp-OutputArea-output').first();
     await output.waitFor({ timeout: 60_000 });
     assert.match(await output.innerText(), /^42 from uid/m);
-    await page.screenshot({ path: `${SCREENSHOTS}lab-reader.png` });
+    await page.screenshot({ path: screenshotPath('lab-reader.png') });
     await page.close();
   });
 });

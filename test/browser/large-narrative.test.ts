@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { hasEnded, outputsOf, type Job } from '@narrative/server/client';
+import { asSignedIn, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
 
@@ -22,9 +21,6 @@ interface PageNode {
 }
 declare const document: PageNode;
 declare function requestAnimationFrame(callback: () => void): number;
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const haveChromium = await access(CHROMIUM).then(() => true, () => false);
 
 const CELLS = 1000;
 const APP = { id: 'test/count-lines', version: '1.0.0', name: 'Count lines' };
@@ -108,7 +104,7 @@ function mismatch(s: Seen, job: { id: number; outputs: string[] }): string | nul
  * completed job to restore), opens in the lab and every cell renders; the page
  * stays usable (typing into a code cell). Times are printed for a later benchmark.
  */
-describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is missing' }, () => {
+describe('a narrative with 1,000 cells', { skip: needsChromium() }, () => {
   let h: Harness;
   let browser: Browser;
   let stopBrowser: () => Promise<void>;
@@ -147,13 +143,13 @@ describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is m
     // One real job of the test app, whose state and outputs a hundred app cells then carry.
     const reads = await uploadReads(h.client(token), narrative.wsid, FASTQ);
     const started = await asSignedIn<{ id: number }>(page, 'POST', '/api/v1/jobs', { app: APP.id, version: APP.version, ws: String(narrative.wsid), inputs: { reads }, params: { mode: 'ok' } });
-    let job = await asSignedIn<{ id: number; state: string; outputs: string[] | null }>(page, 'GET', `/api/v1/jobs/${started.id}`);
-    for (let i = 0; i < 600 && !['completed', 'failed', 'cancelled'].includes(job.state); i++) {
+    let job = await asSignedIn<Job>(page, 'GET', `/api/v1/jobs/${started.id}`);
+    for (let i = 0; i < 600 && !hasEnded(job.state); i++) {
       await page.waitForTimeout(100);
       job = await asSignedIn(page, 'GET', `/api/v1/jobs/${started.id}`);
     }
     assert.equal(job.state, 'completed');
-    const done = { id: job.id, outputs: job.outputs ?? [] };
+    const done = { id: job.id, outputs: outputsOf(job) };
     assert.equal(done.outputs.length, 1);
 
     // The generated notebook, saved over the narrative's through the Contents API.
@@ -245,7 +241,7 @@ describe('a narrative with 1,000 cells', { skip: !haveChromium && 'chromium is m
     // A screenful with restored jobs, for the docs.
     await page.evaluate(() => document.querySelector('.jp-Notebook .jp-Cell[data-windowed-list-index="10"]')!.scrollIntoView({ block: 'start' }));
     await notebook.locator('.jp-Cell[data-windowed-list-index="11"] .jp-narrative-AppState[data-state="completed"]').waitFor({ timeout: 10_000 });
-    await page.screenshot({ path: `${SCREENSHOTS}large-narrative.png` });
+    await page.screenshot({ path: screenshotPath('large-narrative.png') });
 
     const timings = { cells: CELLS, firstCellMs, allRenderedMs, scrollThroughMs, scrollSteps, typeMs, typedKeys: typedText.length, requests };
     console.log(`large-narrative timings: ${JSON.stringify(timings)}`);

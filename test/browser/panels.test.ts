@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp } from '../support/test-app.js';
 
@@ -16,9 +14,6 @@ declare class MutationObserver {
   observe(target: unknown, options: { subtree: boolean; childList: boolean; attributes: boolean }): void;
 }
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const haveChromium = await access(CHROMIUM).then(() => true, () => false);
-
 const FASTQ = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n@r2\nTTGCAACGTA\n+\nIIIIIIIIII\n';
 
 /**
@@ -27,7 +22,7 @@ const FASTQ = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n@r2\nTTGCAACGTA\n+\nIIIIIIIIII\n'
  * "This narrative"), and the registered test app under its category, found
  * and filtered by the search box.
  */
-describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missing' }, () => {
+describe('the Data and Apps panels', { skip: needsChromium() }, () => {
   let h: Harness;
   let browser: Browser;
   let stopBrowser: () => Promise<void>;
@@ -109,7 +104,7 @@ describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missi
     await object.click();
     const viewer = page.locator('.jp-narrative-ObjectViewer');
     await viewer.locator('a', { hasText: 'reads.fastq' }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: `${SCREENSHOTS}data-panel.png` });
+    await page.screenshot({ path: screenshotPath('data-panel.png') });
   });
 
   it('lists the registered app under its category, and the search box filters it', async () => {
@@ -126,7 +121,7 @@ describe('the Data and Apps panels', { skip: !haveChromium && 'chromium is missi
     assert.equal(await app.count(), 0);
     await search.fill('count reads');
     await app.waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}apps-panel.png` });
+    await page.screenshot({ path: screenshotPath('apps-panel.png') });
 
     // Both versions are offered; the one picked is the one an app cell gets.
     const version = app.locator('select.jp-narrative-AppVersion');

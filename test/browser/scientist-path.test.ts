@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { asSignedIn, CHROMIUM, dragTo, launchChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, dragTo, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { registerBuiltApp } from '../support/built-apps.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -17,8 +17,6 @@ declare const document: { querySelector(selector: string): unknown };
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
-const haveChromium = await access(CHROMIUM).then(() => true, () => false);
 
 interface ObjectVersion {
   ref: string;
@@ -37,7 +35,7 @@ const sidebar = (page: Page, id: string) => page.locator(`.jp-SideBar .lm-TabBar
  * next to it and shares the link; bob opens the link read-only, copies the
  * narrative and re-runs the assembly in his copy, getting the same contigs.
  */
-describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy and re-run", { skip: !haveChromium && 'chromium is missing' }, () => {
+describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy and re-run", { skip: needsChromium() }, () => {
   let h: Harness;
   let stopCluster: () => Promise<void>;
   let browser: Browser;
@@ -86,7 +84,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
     await notebook.locator('.jp-Cell').first().waitFor({ timeout: 30_000 });
     await page.locator('#narrative-narratives-panel .jp-narrative-NarrativeEntry', { hasText: 'Soil isolate assembly' }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-1-new-narrative.png') });
+    await page.screenshot({ path: screenshotPath('path-1-new-narrative.png') });
 
     // Upload the reads through the Data panel's Upload dialog.
     await sidebar(page, 'narrative-data-panel');
@@ -131,7 +129,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     aliceAssembly = assembly;
     // The Data panel lists it too.
     await data.locator('[data-section="own"] .jp-narrative-Object', { hasText: assembly.name }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-2-assembled.png') });
+    await page.screenshot({ path: screenshotPath('path-2-assembled.png') });
 
     // Its provenance: reads → the MEGAHIT run → the assembly, with the image and node of the run.
     const readsRef = await input.locator('.jp-narrative-AppInputRef').inputValue();
@@ -143,7 +141,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     const details = await provenance.locator('.jp-narrative-ProvenanceDetails').innerText();
     assert.match(details, /sha256:[0-9a-f]{64}/);
     assert.match(details, /slurm/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-3-provenance.png') });
+    await page.screenshot({ path: screenshotPath('path-3-provenance.png') });
 
     // Back in the narrative: a Python cell below the app cell.
     await tab.click();
@@ -167,7 +165,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     assert.equal(await share.locator('.jp-narrative-ShareGrant[data-user="bob"] select').inputValue(), 'read');
     shareLink = await share.locator('.jp-narrative-ShareUrl').inputValue();
     assert.match(shareLink, new RegExp(`/n/${narrativeId}$`));
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-4-share.png') });
+    await page.screenshot({ path: screenshotPath('path-4-share.png') });
     assert.equal(await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').isDisabled(), false);
     await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
     await share.waitFor({ state: 'detached' });
@@ -193,7 +191,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     await reader.locator('.jp-OutputArea-output', { hasText: /N50 is \d+ bp/ }).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty').count(), 0, "reading does not change alice's narrative");
     assert.equal(await readerCell.locator('.jp-narrative-AppRetry, .jp-narrative-AppCancel').count(), 0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-5-reader.png') });
+    await page.screenshot({ path: screenshotPath('path-5-reader.png') });
 
     // Copy: his own narrative opens, writable.
     await reader.locator('.jp-narrative-ReaderCopy').click();
@@ -216,7 +214,7 @@ describe("a scientist's path: upload, assemble on Slurm, provenance, share, copy
     assert.deepEqual(again.files.map((f) => f.sha256), aliceAssembly!.files.map((f) => f.sha256));
     await sidebar(page, 'narrative-data-panel');
     await page.locator('#narrative-data-panel [data-section="own"] .jp-narrative-Object', { hasText: again.name }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'path-6-rerun.png') });
+    await page.screenshot({ path: screenshotPath('path-6-rerun.png') });
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { failureOf } from '@narrative/server/client';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,12 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { loadConfig, startServer } from '@narrative/server';
 import { startHarness, type Harness } from '../support/harness.js';
+import { needsRoot } from '../support/prerequisites.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 const uidOf = async (user: string) => (await promisify(execFile)('id', ['-u', user])).stdout.trim();
 
 /** An operator maps platform users to their own accounts; everyone else's jobs run as the service account. Never as root. */
-describe('jobs run as the mapped account of their user', { skip: process.getuid?.() !== 0 ? 'accounts are switched only when jobs start as root' : false }, () => {
+describe('jobs run as the mapped account of their user', { skip: needsRoot('accounts are switched only when jobs start as root') }, () => {
   let h: Harness;
   let dir: string;
 
@@ -32,7 +34,7 @@ describe('jobs run as the mapped account of their user', { skip: process.getuid?
     const ws = (await client.createWorkspace(`${user}-accounts`)).id;
     const reads = await uploadReads(client, ws, '@r\nA\n+\nI\n');
     const job = await client.waitForJob((await client.run({ app: 'test/count-lines', ws: String(ws), inputs: { reads } })).id);
-    assert.equal(job.state, 'completed', JSON.stringify(job.failure));
+    assert.equal(job.state, 'completed', JSON.stringify(failureOf(job)));
     const line = (await client.jobLog(job.id)).lines.find((l) => l.text.startsWith('uid '))!;
     return line.text.split(' ')[1]!;
   }

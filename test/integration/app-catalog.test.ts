@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { buildBusyboxImage, buildOciArchive } from '@narrative/launcher-native';
-import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
+import { failureOf, ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
 import { runCli } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -95,7 +95,7 @@ describe('app catalog: stored images, ownership, channels, deprecation, search',
     const ws = await dave.createWorkspace('catalog-runs');
     const reads = await uploadReads(dave, ws.id, '@r\nACGT\n+\nIIII\n@s\nACGT\n+\nIIII\n');
     const job = await dave.waitForJob((await dave.run({ app: spec.id, ws: String(ws.id), inputs: { reads } })).id);
-    assert.equal(job.state, 'completed', JSON.stringify(job.failure));
+    assert.equal(job.state, 'completed', JSON.stringify(failureOf(job)));
     const output = await dave.getObject(job.outputs![0]!);
     assert.equal(output.provenance.app?.imageDigest, digest);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildBusyboxImage } from '@narrative/launcher-native';
 import { loadConfig } from '@narrative/server';
-import type { AppSpec, NarrativeClient } from '@narrative/server/client';
+import { schedulerIdOf, type AppSpec, type NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { openJobStream, positionsOf, refusal, streamUrl, type JobStream, type StreamMessage } from '../support/job-stream.js';
 import { uploadReads } from '../support/test-app.js';
@@ -211,7 +211,7 @@ describe('job stream websocket', () => {
     const { id } = await run('wait');
     const s = stream(id);
     await s.until(hasLine(s, 'waiting'), 'the app running');
-    const { schedulerId } = await alice.job(id);
+    const schedulerId = schedulerIdOf(await alice.job(id));
     const started = Date.now();
     stopped = true;
     await h.stop();

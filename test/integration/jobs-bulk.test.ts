@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppSpec } from '@narrative/server/client';
+import { failureOf, outputsOf, type AppSpec } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -37,9 +37,9 @@ function bulkSuite(title: string, start: () => Promise<{ h: Harness; stop: () =>
       assert.deepEqual(jobs.map((j) => j.schedulerId!.split('_')[1]), ['0', '1', '2']);
       assert.deepEqual(jobs.map((j) => j.inputs[0]!.resolved), refs);
       const ended = await Promise.all(jobs.map((j) => alice.waitForJob(j.id)));
-      assert.deepEqual(ended.map((j) => j.state), ['completed', 'completed', 'completed'], JSON.stringify(ended.map((j) => j.failure)));
+      assert.deepEqual(ended.map((j) => j.state), ['completed', 'completed', 'completed'], JSON.stringify(ended.map((j) => failureOf(j))));
       const counts = await Promise.all(ended.map(async (j) => {
-        const output = await alice.getObject(j.outputs![0]!);
+        const output = await alice.getObject(outputsOf(j)[0]!);
         return (await (await alice.downloadFile(output.ref, 'lines.txt')).text()).trim();
       }));
       assert.deepEqual(counts, ['4', '8', '12'], "each task ran on its own job's input");

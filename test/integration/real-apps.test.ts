@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Job, NarrativeClient, ObjectVersion } from '@narrative/server/client';
+import { failureOf, outputsOf, type Job, type NarrativeClient, type ObjectVersion } from '@narrative/server/client';
 import { runCli, type CliTarget } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -47,15 +47,15 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
     const job = await dave.waitForJob(id, { timeoutMs: 10 * 60_000 });
     if (job.state !== 'completed') {
       const log = (await dave.jobLog(id)).lines.map((l) => l.text).join('\n');
-      assert.fail(`job ${id} (${job.app}) ended ${job.state}: ${JSON.stringify(job.failure)}\n${log}`);
+      assert.fail(`job ${id} (${job.app}) ended ${job.state}: ${JSON.stringify(failureOf(job))}\n${log}`);
     }
     return job;
   };
 
   const runApp = async (app: string, inputs: Record<string, string>, params: Record<string, unknown> = {}): Promise<ObjectVersion> => {
     const job = await waitFor((await dave.run({ app, ws, inputs, params })).id);
-    assert.equal(job.outputs!.length, 1);
-    return dave.getObject(job.outputs![0]!);
+    assert.equal(outputsOf(job).length, 1);
+    return dave.getObject(outputsOf(job)[0]!);
   };
 
   before(async () => {

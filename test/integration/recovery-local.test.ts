@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { failureOf } from '@narrative/server/client';
 import { after, test } from 'node:test';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -29,7 +30,7 @@ test('a restarted server keeps the local jobs that still run, and fails the ones
 
   server = await servers.serve(home, env);
   const finished = await server.client.waitForJob(running.id, { timeoutMs: 30_000 });
-  assert.equal(finished.state, 'completed', JSON.stringify(finished.failure));
+  assert.equal(finished.state, 'completed', JSON.stringify(failureOf(finished)));
   assert.equal((await server.client.getObject(finished.outputs![0]!)).type, 'Report.Report-1.0');
   const lost = await server.client.waitForJob(waiting.id, { timeoutMs: 30_000 });
   assert.equal(lost.state, 'failed');

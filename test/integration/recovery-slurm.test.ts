@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type BetterSqlite3 from 'better-sqlite3';
+import { readLog } from '@narrative/launcher-native';
 import type { ClusterInfo } from '@narrative/launcher-native/cluster';
-import type { Job, NarrativeClient } from '@narrative/server/client';
+import { failureOf, type Job, type NarrativeClient } from '@narrative/server/client';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
 import { startCluster } from '../support/slurm-harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -71,7 +72,7 @@ test('a killed server reconciles every Slurm job exactly once after restart', as
   assert.equal(vanished.state, 'failed');
   assert.equal((vanished.failure as { kind: string }).kind, 'lost');
   const others = ended.filter((j) => j.id !== queued.id);
-  assert.deepEqual(others.map((j) => j.state), others.map(() => 'completed'), JSON.stringify(others.map((j) => j.failure)));
+  assert.deepEqual(others.map((j) => j.state), others.map(() => 'completed'), JSON.stringify(others.map((j) => failureOf(j))));
 
   // Outputs saved once: one object, one version, per completed job.
   const objects = (await client.listObjects(wsid, { type: 'Report.' })).items;
@@ -79,8 +80,8 @@ test('a killed server reconciles every Slurm job exactly once after restart', as
   assert.ok(objects.every((o) => o.ver === 1));
   // None ran twice: each job's wrapper started its app once, and Slurm records each job name once.
   for (const job of others) {
-    const log = await readFile(join(home, 'jobs', String(job.id), 'log.jsonl'), 'utf8');
-    assert.equal(log.split('\n').filter((l) => l.includes('mode slow')).length, 1, `job ${job.id} ran once`);
+    const log = (await readLog(join(home, 'jobs', String(job.id)))).lines;
+    assert.equal(log.filter((l) => l.text.includes('mode slow')).length, 1, `job ${job.id} ran once`);
   }
   const names = (await readFile(cluster.jobcompLog, 'utf8')).split('\n').map((l) => /Name=(narrative-\d+)/.exec(l)?.[1]).filter(Boolean);
   assert.ok(names.length >= others.length, 'the jobcomp log records the jobs');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Job } from '@narrative/server/client';
+import { failureOf, type Job } from '@narrative/server/client';
 import { runCli } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -47,7 +47,7 @@ test('a job killed for memory on Slurm fails out-of-memory, then runs again with
   assert.ok(second, 'the job was resubmitted');
   assert.deepEqual([second.retryOf, second.attempt, second.params], [first.id, 2, { mode: 'allocate', mib: 100 }]);
   const ended = await alice.waitForJob(second.id);
-  assert.equal(ended.state, 'completed', JSON.stringify(ended.failure));
+  assert.equal(ended.state, 'completed', JSON.stringify(failureOf(ended)));
   const log = (await alice.jobLog(ended.id)).lines.map((l) => l.text).join('\n');
   assert.match(log, /^limits: 256 MiB of memory/m, 'four times the memory');
   assert.match(log, /^held 100 MiB$/m);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Job } from '@narrative/server/client';
+import { failureOf, type Job } from '@narrative/server/client';
 import { loadConfig } from '@narrative/server';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -45,8 +45,9 @@ test('a job killed at its time limit is resubmitted with more time, a bounded nu
 
 /** Failed at its time limit (not cancelled), saying the limit as enforced (a minute is 400 ms here) and how long it ran. */
 function assertWalltime(job: Job, limitSeconds: number): void {
-  const failure = job.failure?.kind === 'walltime' ? job.failure : null;
-  assert.ok(failure, `the time limit, not a cancel: ${JSON.stringify(job.failure)}`);
+  const ended = failureOf(job);
+  const failure = ended?.kind === 'walltime' ? ended : null;
+  assert.ok(failure, `the time limit, not a cancel: ${JSON.stringify(failureOf(job))}`);
   assert.equal(failure.limitSeconds, limitSeconds);
   const ran = failure.ranSeconds!;
   assert.ok(ran >= limitSeconds, `ran ${ran} s, at least its limit`);

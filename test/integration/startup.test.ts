@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RESULT_FILE } from '@narrative/launcher-native';
+import { hasResult } from '@narrative/launcher-native';
 import { loadConfig, startServer } from '@narrative/server';
+import { needsRoot } from '../support/prerequisites.js';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
@@ -65,9 +66,9 @@ async function jobFinishedWhileDown(env: Record<string, string>) {
   const job = await server.client.run({ app: app.id, ws: String(ws), inputs: { reads }, params: { mode: 'ok' } });
   const events = (await server.client.jobEvents(job.id)).length;
   await kill9(server.proc);
-  const result = join(home, 'jobs', String(job.id), RESULT_FILE);
-  for (let i = 0; i < 600 && !(await access(result).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
-  await access(result);
+  const jobDir = join(home, 'jobs', String(job.id));
+  for (let i = 0; i < 600 && !(await hasResult(jobDir)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await hasResult(jobDir), 'the wrapper wrote its result');
   return { home, id: job.id, state: job.state, events };
 }
 
@@ -157,7 +158,7 @@ describe("the Jupyter child's directory", () => {
     }
   });
 
-  it('is in the data directory, not the system temp directory, and a kill -9 leftover goes at the next start', { skip: process.getuid?.() !== 0 && 'kernels start only under root' }, async () => {
+  it('is in the data directory, not the system temp directory, and a kill -9 leftover goes at the next start', { skip: needsRoot('kernels start only under root') }, async () => {
     const home = await servers.newHome('narrative-startup-');
     // The server's own temp directory: only what this server creates can appear there.
     const temp = await servers.newHome('narrative-startup-tmp-');

@@ -1,13 +1,38 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { needs } from './prerequisites.js';
 
 /** The page's document, as functions evaluated in the page see it (this project compiles without the DOM library). */
 declare const document: { cookie: string };
 
-/** Debian's chromium: playwright cannot download browsers here. */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium (playwright cannot download browsers here); NARRATIVE_CHROMIUM names another. */
+export const CHROMIUM = process.env.NARRATIVE_CHROMIUM || '/usr/bin/chromium';
+
+/** The `skip` option of a browser suite: skipped without chromium, or failed under CI (./prerequisites.ts). */
+export const needsChromium = (): string | false =>
+  needs(`chromium at ${CHROMIUM} (npm run setup installs Debian's chromium)`, existsSync(CHROMIUM));
+
+let screenshots: string | undefined;
+
+/**
+ * Where a browser test saves the screenshot `name`. A test run must not change tracked files, so
+ * this is a temp directory (printed) unless NARRATIVE_SCREENSHOTS_DIR names one: `npm run
+ * screenshots` sets it to docs/screenshots, and scripts/run-tests.mjs to one temp directory per run.
+ */
+export function screenshotPath(name: string): string {
+  if (screenshots === undefined) {
+    const chosen = process.env.NARRATIVE_SCREENSHOTS_DIR;
+    if (chosen) mkdirSync((screenshots = resolve(chosen)), { recursive: true });
+    else {
+      screenshots = mkdtempSync(join(tmpdir(), 'narrative-screenshots-'));
+      process.stdout.write(`# screenshots go to ${screenshots} (npm run screenshots refreshes docs/screenshots)\n`);
+    }
+  }
+  return join(screenshots, name);
+}
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
+import { failureOf, outputsOf, ApiError, type AppSpec, type NarrativeClient } from '@narrative/server/client';
 import type { Harness } from './harness.js';
 import { markedProcesses, newMarker } from './marked-processes.js';
 import { buildTestApp, uploadReads } from './test-app.js';
@@ -43,7 +43,7 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
 
     it('runs an app to completion and saves its typed output with complete provenance', async () => {
       const job = await alice.waitForJob((await run()).id);
-      assert.equal(job.state, 'completed', JSON.stringify(job.failure));
+      assert.equal(job.state, 'completed', JSON.stringify(failureOf(job)));
       assert.equal(job.outputs!.length, 1);
       const output = await alice.getObject(job.outputs![0]!);
       assert.equal(output.type, 'Report.Report-1.0');
@@ -63,6 +63,21 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
       assert.ok(block.node);
       const lineage = await alice.lineage(output.ref, 'ancestors');
       assert.deepEqual(lineage.edges, [{ from: readsRef, to: output.ref, relation: 'input' }]);
+    });
+
+    it('records where a run was started and what ran it: narrative, cell, launcher and wrapper versions', async () => {
+      const narrative = await alice.createNarrative('Contract provenance');
+      const input = await uploadReads(alice, narrative.wsid, reads);
+      const started = { app: app.id, ws: String(narrative.wsid), inputs: { reads: input }, params: {} };
+      const job = await alice.waitForJob((await alice.run({ ...started, narrative: { id: narrative.id, cell: 'cell-7f3a' } })).id);
+      assert.equal(job.state, 'completed', JSON.stringify(failureOf(job)));
+      const { provenance } = await alice.getObject(outputsOf(job)[0]!);
+      assert.deepEqual(provenance.narrative, { id: narrative.id, cell: 'cell-7f3a' });
+      assert.equal(provenance.app?.runtime.name, options.runtime ?? 'charliecloud');
+      assert.match(provenance.app?.runtime.version ?? '', /\S/, 'the launcher version');
+      assert.match(provenance.app?.wrapper?.version ?? '', /^[0-9]+\.[0-9]+\.[0-9]+/, 'the wrapper version');
+      const elsewhere = await alice.run({ ...started, ws: String(wsid), inputs: { reads: readsRef }, narrative: { id: narrative.id } }).catch((e: unknown) => e);
+      assert.equal(status(elsewhere), 400, "a run names its own workspace's narrative");
     });
 
     it('keeps the log, run as an unprivileged account', async () => {
@@ -171,7 +186,7 @@ export function jobContract(title: string, start: () => Promise<Harness>, stop: 
       assert.match(log, new RegExp(`^out of memory: the kernel killed a process of the app at its limit of ${limit} MiB`, 'm'));
       assert.doesNotMatch(log, /^held /m);
       const within = await alice.waitForJob((await run({ mode: 'allocate', mib: limit / 2 })).id);
-      assert.equal(within.state, 'completed', JSON.stringify(within.failure));
+      assert.equal(within.state, 'completed', JSON.stringify(failureOf(within)));
     });
   });
 }

@@ -1,87 +1,128 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal, type ISignal } from '@lumino/signaling';
+import type { AppSpec, ObjectVersion } from '@narrative/server/client';
+import type { IObjectDragPayload } from '../tokens.js';
+import type { IAppCellMetadata } from './metadata.js';
+import { formErrors, withDefaults } from './validation.js';
 
-/** One parameter of an app's JSON Schema, as far as the form understands it. */
-export interface IParamSchema {
-  type?: string;
-  enum?: unknown[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  title?: string;
-  description?: string;
-}
+export namespace AppCellForm {
+  export interface IOptions {
+    trans: TranslationBundle;
+    /** The cell's `narrative.app` metadata, where the inputs and parameters live. */
+    read(): IAppCellMetadata;
+    write(metadata: IAppCellMetadata): void;
+    /** Fetches an object, for its name. */
+    getObject(ref: string): Promise<ObjectVersion>;
+    /** Whether nothing may change now (a job runs, a request is out, or the narrative is read-only). */
+    locked(): boolean;
+  }
 
-/** Why `value` is not valid for `schema`, or null when it is. */
-export function validateParam(schema: IParamSchema, value: unknown, required: boolean, trans: TranslationBundle): string | null {
-  if (value === undefined || value === '') return required ? trans.__('Required.') : null;
-  if (schema.enum && !schema.enum.some((v) => v === value)) return trans.__('Must be one of %1.', schema.enum.map(String).join(', '));
-  if (schema.type === 'integer' || schema.type === 'number') {
-    if (typeof value !== 'number' || Number.isNaN(value)) return trans.__('Must be a number.');
-    if (schema.type === 'integer' && !Number.isInteger(value)) return trans.__('Must be a whole number.');
-    if (schema.minimum !== undefined && value < schema.minimum) return trans.__('Must be at least %1.', schema.minimum);
-    if (schema.maximum !== undefined && value > schema.maximum) return trans.__('Must be at most %1.', schema.maximum);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return trans.__('Must be more than %1.', schema.exclusiveMinimum);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return trans.__('Must be less than %1.', schema.exclusiveMaximum);
+  /** An input that changed: typed (the view keeps its control) or dropped or refused (the view redraws it). */
+  export interface IInputChange {
+    readonly name: string;
+    readonly typed: boolean;
   }
-  if (schema.type === 'string') {
-    if (typeof value !== 'string') return trans.__('Must be text.');
-    if (schema.minLength !== undefined && value.length < schema.minLength) return trans.__('Must be at least %1 characters.', schema.minLength);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) return trans.__('Must be at most %1 characters.', schema.maxLength);
-    if (schema.pattern !== undefined) {
-      let re: RegExp | null = null;
-      try {
-        re = new RegExp(schema.pattern, 'u');
-      } catch {
-        re = null;
-      }
-      if (re && !re.test(value)) return trans.__('Must match %1.', schema.pattern);
-    }
-  }
-  return null;
 }
 
 /**
- * One form field for a parameter: a select for enums, a checkbox for booleans,
- * a number box for integers and numbers, else a text box. `onChange` gets the
- * typed value (undefined when empty).
+ * An app cell's inputs and parameters: kept in the cell metadata, checked
+ * against the app's spec, with the names of the objects given and the reason
+ * a dropped object was refused.
  */
-export function createParamField(name: string, schema: IParamSchema, value: unknown, onChange: (value: unknown) => void): HTMLElement {
-  let control: HTMLInputElement | HTMLSelectElement;
-  if (schema.enum) {
-    const select = document.createElement('select');
-    for (const option of schema.enum) {
-      const o = document.createElement('option');
-      o.value = JSON.stringify(option);
-      o.textContent = String(option);
-      select.appendChild(o);
-    }
-    select.value = JSON.stringify(value ?? schema.default ?? schema.enum[0]);
-    select.addEventListener('change', () => onChange(JSON.parse(select.value)));
-    control = select;
-  } else if (schema.type === 'boolean') {
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.checked = Boolean(value ?? schema.default);
-    box.addEventListener('change', () => onChange(box.checked));
-    control = box;
-  } else {
-    const input = document.createElement('input');
-    const numeric = schema.type === 'integer' || schema.type === 'number';
-    input.type = numeric ? 'number' : 'text';
-    if (numeric && schema.type === 'integer') input.step = '1';
-    if (value !== undefined && value !== null) input.value = String(value);
-    input.addEventListener('input', () => {
-      if (input.value === '') onChange(undefined);
-      else onChange(numeric ? Number(input.value) : input.value);
-    });
-    control = input;
+export class AppCellForm {
+  private _spec: AppSpec | null = null;
+  /** object ref → its name, shown under an input */
+  private readonly names = new Map<string, string>();
+  /** input name → why a dropped object was refused */
+  private readonly refusals = new Map<string, string>();
+  private readonly _inputsChanged = new Signal<this, AppCellForm.IInputChange>(this);
+  private readonly _paramsChanged = new Signal<this, string>(this);
+
+  constructor(private readonly options: AppCellForm.IOptions) {}
+
+  get inputsChanged(): ISignal<this, AppCellForm.IInputChange> {
+    return this._inputsChanged;
   }
-  control.className = 'jp-narrative-ParamControl';
-  control.name = name;
-  return control;
+  /** A parameter changed (its name). */
+  get paramsChanged(): ISignal<this, string> {
+    return this._paramsChanged;
+  }
+  /** The app's spec, once loaded. */
+  get spec(): AppSpec | null {
+    return this._spec;
+  }
+  get inputs(): Readonly<Record<string, string>> {
+    return this.options.read().inputs;
+  }
+  get params(): Readonly<Record<string, unknown>> {
+    return this.options.read().params;
+  }
+
+  /** The app is known: defaults fill the parameters the cell has not set yet. */
+  setSpec(spec: AppSpec): void {
+    this._spec = spec;
+    const cell = this.options.read();
+    this.options.write({ ...cell, params: withDefaults(spec, cell.params) });
+  }
+
+  /** Fetches the names of the objects given (a dropped object brings its own; a restored cell asks). */
+  async describeInputs(): Promise<void> {
+    await Promise.all(Object.values(this.inputs).filter((ref) => !this.names.has(ref)).map((ref) =>
+      this.options.getObject(ref).then((o) => void this.names.set(ref, o.name), () => undefined)));
+  }
+
+  /** What keeps the cell from running, by field (`param:<name>`, `input:<name>`); nothing before the app is known. */
+  errors(): Map<string, string> {
+    return this._spec ? formErrors(this._spec, this.options.read(), this.options.trans) : new Map();
+  }
+  inputName(ref: string): string | undefined {
+    return this.names.get(ref);
+  }
+  inputRefusal(name: string): string | undefined {
+    return this.refusals.get(name);
+  }
+
+  /** Sets an input to a typed ref (empty: none). */
+  setInput(name: string, ref: string): void {
+    if (this.options.locked()) return;
+    const cell = this.options.read();
+    const inputs = { ...cell.inputs };
+    if (ref.trim()) inputs[name] = ref.trim();
+    else delete inputs[name];
+    this.options.write({ ...cell, inputs });
+    this.refusals.delete(name);
+    this._inputsChanged.emit({ name, typed: true });
+  }
+
+  /** Sets an input to a dropped object, or refuses it (with a message on the input) when its type does not fit. */
+  dropInput(name: string, object: IObjectDragPayload): boolean {
+    const input = this._spec?.inputs.find((i) => i.name === name);
+    if (!input || this.options.locked()) return false;
+    const fits = input.types.includes(object.type);
+    if (fits) {
+      this.refusals.delete(name);
+      const cell = this.options.read();
+      this.options.write({ ...cell, inputs: { ...cell.inputs, [name]: object.ref } });
+      this.names.set(object.ref, object.name);
+    } else {
+      this.refusals.set(name, this.options.trans.__('%1 is a %2; this input takes %3.', object.name, object.type, input.types.join(', ')));
+    }
+    this._inputsChanged.emit({ name, typed: false });
+    return fits;
+  }
+
+  /** Sets a parameter (undefined: none). */
+  setParam(name: string, value: unknown): void {
+    if (this.options.locked()) return;
+    const cell = this.options.read();
+    const params = { ...cell.params };
+    if (value === undefined) delete params[name];
+    else params[name] = value;
+    this.options.write({ ...cell, params });
+    this._paramsChanged.emit(name);
+  }
+
+  dispose(): void {
+    Signal.clearData(this);
+  }
 }

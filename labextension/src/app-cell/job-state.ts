@@ -15,17 +15,15 @@ export function describeJobState(job: Job, trans: TranslationBundle): string {
     case 'completed':
       return trans.__('Job %1 completed', job.id);
     case 'failed': {
-      const failure = job.failure as { kind?: string; code?: number; detail?: string; message?: string } | null;
-      let reason = failure?.kind ?? trans.__('unknown reason');
-      if (failure?.code !== undefined) reason += ` (${trans.__('exit code %1', failure.code)})`;
+      const failure = job.failure;
+      let reason: string = failure.kind;
+      if (failure.kind === 'exit-code') reason += ` (${trans.__('exit code %1', failure.code)})`;
       // The limit and what the app used, for memory and time failures.
-      if (failure?.message) reason += `: ${failure.message}`;
-      if (failure?.detail) reason += `: ${failure.detail}`;
+      if ('message' in failure && failure.message) reason += `: ${failure.message}`;
+      if ('detail' in failure) reason += `: ${failure.detail}`;
       return trans.__('Job %1 failed: %2', job.id, reason);
     }
     case 'cancelled':
       return trans.__('Job %1 cancelled', job.id);
-    default:
-      return trans.__('Job %1 %2', job.id, job.state);
   }
 }

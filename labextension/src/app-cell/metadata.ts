@@ -1,5 +1,5 @@
-/** What an app cell keeps in its cell metadata under `narrative.app`. */
-export interface IAppCellState {
+/** What an app cell keeps in its cell metadata under `narrative.app`: saved with the notebook, read back on open. */
+export interface IAppCellMetadata {
   id: string;
   version: string;
   params: Record<string, unknown>;
@@ -15,25 +15,23 @@ export interface IAppCellState {
 /** The metadata key of narrative's cell metadata; the app cell is its `app` member. */
 export const METADATA_KEY = 'narrative';
 
-export const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
-
 interface IMetadataModel {
   getMetadata(key: string): unknown;
   setMetadata(key: string, value: unknown): void;
 }
 
-/** The app cell state of a cell model, or null when the cell is no app cell. */
-export function appStateOf(model: IMetadataModel): IAppCellState | null {
-  const meta = model.getMetadata(METADATA_KEY) as { app?: IAppCellState } | undefined;
+/** The app cell metadata of a cell model, or null when the cell is no app cell. */
+export function appStateOf(model: IMetadataModel): IAppCellMetadata | null {
+  const meta = model.getMetadata(METADATA_KEY) as { app?: IAppCellMetadata } | undefined;
   const app = meta?.app;
   if (!app || typeof app !== 'object' || typeof app.id !== 'string' || typeof app.version !== 'string') return null;
   return { ...app, params: app.params ?? {}, inputs: app.inputs ?? {} };
 }
 
-/** Writes the app cell state, keeping any other `narrative` metadata. */
-export function writeAppState(model: IMetadataModel, state: IAppCellState): void {
+/** Writes the app cell metadata, keeping any other `narrative` metadata. */
+export function writeAppState(model: IMetadataModel, state: IAppCellMetadata): void {
   const meta = (model.getMetadata(METADATA_KEY) as Record<string, unknown> | undefined) ?? {};
-  const clean: IAppCellState = JSON.parse(JSON.stringify(state));
+  const clean: IAppCellMetadata = JSON.parse(JSON.stringify(state));
   // Writing the same state again would only mark the notebook dirty.
   if (JSON.stringify(meta.app) === JSON.stringify(clean)) return;
   model.setMetadata(METADATA_KEY, { ...meta, app: clean });

@@ -9,7 +9,9 @@ import { describeError } from '../client/client.js';
 import { narrativeIdOf } from '../data/narrative-path.js';
 import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
 import { cachingImmutables } from './cached-client.js';
-import { appStateOf, writeAppState, type IAppCellState } from './metadata.js';
+import { jobStreams } from './job-stream.js';
+import { appStateOf, writeAppState, type IAppCellMetadata } from './metadata.js';
+import { AppCellModel } from './model.js';
 import { AppCellWidget } from './widget.js';
 
 type Cell = Notebook['widgets'][number];
@@ -32,6 +34,7 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker, labClient: NarrativeClient, translator: ITranslator, palette: ICommandPalette | null) => {
     const trans = translator.load(TRANSLATION_DOMAIN);
     const client = cachingImmutables(labClient);
+    const streams = jobStreams(client);
     const attached = new WeakSet<Cell>();
     const wsids = new Map<number, Promise<number>>();
 
@@ -54,22 +57,29 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
         if (cell.isDisposed) return;
         cell.addClass(APP_CELL_CLASS);
         if (panel.context.contentsModel?.writable !== false) startPastedCopyAfresh(panel.content, cell);
-        const widget = new AppCellWidget({
+        const model = new AppCellModel({
           client,
           trans,
-          read: () => appStateOf(cell.model) as IAppCellState,
+          streams,
+          read: () => appStateOf(cell.model) as IAppCellMetadata,
           // A reader's lab must not mark the narrative changed: it could not be saved anyway.
           write: (state) => panel.context.contentsModel?.writable !== false && writeAppState(cell.model, state),
           cellId: () => cell.model.id,
+          narrativeId: () => narrativeIdOf(panel.context.path),
           wsid: () => wsidOf(panel),
           completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
           readOnly: () => panel.context.contentsModel?.writable === false,
-          open: (what, ref) =>
-            void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref })
-              .catch((error: unknown) => Notification.error(trans.__('%1 could not be opened: %2', ref, describeError(error)), { autoClose: 5000 })),
         });
+        const open = (what: 'object' | 'provenance', ref: string) =>
+          void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref })
+            .catch((error: unknown) => Notification.error(trans.__('%1 could not be opened: %2', ref, describeError(error)), { autoClose: 5000 }));
+        const widget = new AppCellWidget({ model, trans, open });
         (cell.layout as PanelLayout).addWidget(widget);
-        cell.disposed.connect(() => widget.dispose());
+        cell.disposed.connect(() => {
+          widget.dispose();
+          model.dispose();
+        });
+        void model.restore();
       });
     };
 
@@ -129,7 +139,7 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
       const model = notebook.model;
       if (!model) return;
       const index = notebook.activeCellIndex < 0 ? model.cells.length : notebook.activeCellIndex + 1;
-      const state: IAppCellState = { id: payload.id, version: payload.version, params: {}, inputs: {} };
+      const state: IAppCellMetadata = { id: payload.id, version: payload.version, params: {}, inputs: {} };
       model.sharedModel.insertCell(index, { cell_type: 'code', source: '', metadata: { narrative: { app: { ...state } } } as Record<string, any> });
       notebook.activeCellIndex = index;
       attachAll(panel);

@@ -3,7 +3,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from '
 import { dirname, join } from 'node:path';
 import { packOciArchive, tar } from './oci-archive.js';
 import { recipeProblems, type ImageRecipe } from './recipe.js';
-import { fileDigest } from './tree-digest.js';
+import { fileDigest } from '../files/file-digest.js';
 
 export interface BuiltImage {
   /** The OCI image manifest's digest: the image's one name everywhere. */

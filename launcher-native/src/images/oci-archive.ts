@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileDigest } from './tree-digest.js';
+import { fileDigest } from '../files/file-digest.js';
 
 const run = promisify(execFile);
 

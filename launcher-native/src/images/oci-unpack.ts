@@ -3,7 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from './oci-archive.js';
-import { fileDigest } from './tree-digest.js';
+import { fileDigest } from '../files/file-digest.js';
 
 const run = promisify(execFile);
 const LISTING_BUFFER = 256 * 1024 * 1024;

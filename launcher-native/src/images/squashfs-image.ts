@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { fileDigest } from './tree-digest.js';
+import { fileDigest } from '../files/file-digest.js';
 
 const run = promisify(execFile);
 

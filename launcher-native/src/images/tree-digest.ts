@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileDigest } from '../files/file-digest.js';
 
 /**
  * A digest of a directory image: sha256 over every entry in path order with
@@ -31,10 +31,4 @@ async function walk(root: string, prefix: string): Promise<string[]> {
     if (info.isDirectory()) out.push(...(await walk(root, path)));
   }
   return out;
-}
-
-export async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -1,9 +1,6 @@
 import { userInfo } from 'node:os';
 import type { SubmitRequest } from './scheduler.js';
 
-/** The variable each task of a bulk run finds its index in, whatever the scheduler. */
-export const TASK_INDEX_VARIABLE = 'NARRATIVE_TASK_INDEX';
-
 /**
  * A job's whole environment: a minimal PATH/HOME/USER, then what the request names.
  * Nothing else of the server's environment (tokens, database URLs) reaches a job.

@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isRunning, listProcesses, sleep } from '../cluster/processes.js';
 import type { SchedulerStatus } from '../job-state.js';
+import { sleep } from '../local/daemon-processes.js';
+import { isRunning, listProcesses } from '../processes/process-table.js';
 import { LocalScheduler } from './local.js';
 import type { Scheduler, SubmitRequest } from './scheduler.js';
 

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, constants, hostname } from 'node:os';
 import { join } from 'node:path';
+import { TASK_INDEX_VARIABLE } from '../job-dir/layout.js';
 import type { SchedulerStatus } from '../job-state.js';
-import { checkRequest, jobEnvironment, TASK_INDEX_VARIABLE } from './job-environment.js';
+import { checkRequest, jobEnvironment } from './job-environment.js';
 import type { Scheduler, SubmitRequest } from './scheduler.js';
 
 export interface LocalSchedulerOptions {

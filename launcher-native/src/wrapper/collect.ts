@@ -1,14 +1,13 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileDigest } from '../images/tree-digest.js';
-import type { JobResult } from './job-spec.js';
-
-const MAX_DECLARATION_BYTES = 16 * 1024 * 1024;
+import { fileDigest } from '../files/file-digest.js';
+import { readDeclaration } from '../job-dir/outputs.js';
+import type { JobResult } from '../job-dir/result.js';
 
 /**
- * Hashes every regular file under /out. Links and special files are not
- * outputs: they are named in `problems`, so the server can fail the job
- * rather than follow them out of /out.
+ * Hashes every regular file under /out and reads the app's declaration of its
+ * outputs. Links and special files are not outputs: they are named in
+ * `problems`, so the server can fail the job rather than follow them out of /out.
  */
 export async function collectOutputs(outDir: string): Promise<{ outputs: JobResult['outputs']; declared: unknown; problems: string[] }> {
   const outputs: JobResult['outputs'] = [];
@@ -23,17 +22,6 @@ export async function collectOutputs(outDir: string): Promise<{ outputs: JobResu
     }
   };
   await walk('');
-  let declared: unknown = null;
-  const declaration = outputs.find((o) => o.path === 'outputs.json');
-  if (declaration) {
-    if (declaration.size > MAX_DECLARATION_BYTES) problems.push('/out/outputs.json is larger than 16 MiB');
-    else {
-      try {
-        declared = JSON.parse(await readFile(join(outDir, 'outputs.json'), 'utf8'));
-      } catch (error) {
-        problems.push(`/out/outputs.json is not valid JSON: ${(error as Error).message}`);
-      }
-    }
-  }
-  return { outputs, declared, problems };
+  const declaration = await readDeclaration(outDir);
+  return { outputs, declared: declaration.declared, problems: [...problems, ...declaration.problems] };
 }

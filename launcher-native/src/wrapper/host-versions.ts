@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Injection } from '../runtimes/runtime.js';
+import type { Injection } from '../job-dir/result.js';
 
 const run = promisify(execFile);
 

@@ -1,93 +1,37 @@
 #!/usr/bin/env node
-import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { chown, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { TASK_INDEX_VARIABLE } from '../schedulers/job-environment.js';
-import { runtimeNamed, type RunSpec } from '../runtimes/index.js';
-import { withHostVersions } from './host-versions.js';
-import { recordWrapper } from './liveness.js';
-import { LOG_FILE } from './job-spec.js';
-import { runConfined } from './run-confined.js';
-import { runLogged } from './run-container.js';
-import { wrap, writeResult, type Account, type Launch } from './wrap.js';
+import { engineTarget } from '../job-dir/engine-variables.js';
+import { taskJobDir } from '../job-dir/layout.js';
+import { writeResult } from '../job-dir/result.js';
+import { recordWrapper } from '../job-dir/wrapper-record.js';
+import { runtimeLaunch } from './runtime-launch.js';
+import { launcherError, wrap, type Launch } from './wrap.js';
 
 /**
- * The job wrapper, run on the node by the scheduler: `main.js <jobDir>`.
+ * The job wrapper, run on the node by every scheduler: `main.js <jobDir>`.
  * It builds /in and /out, runs the app's container as an unprivileged
- * account through the node's runtime CLI, and writes result.json last. Its
- * exit code mirrors the app's, so the scheduler's own state agrees with the result.
+ * account, and writes result.json last. The container is started through the
+ * runtime job.json names, or, when the docker scheduler says so (see
+ * job-dir/engine-variables.ts), through that Docker engine's API. Its exit
+ * code mirrors the app's, so the scheduler's own state agrees with the result.
  */
-const run = promisify(execFile);
-
-/** The runtime named in job.json, run as argv: its prepare steps, then the container. */
-const runtimeLaunch = (jobDir: string) => (spec: { runtime: string }): Launch => {
-  const runtime = runtimeNamed(spec.runtime);
-  return async (spec, prepared, account, cancel) => {
-    const runSpec: RunSpec = {
-      name: `narrative-${spec.jobId}`,
-      image: spec.image,
-      binds: [
-        { source: prepared.inDir, target: '/in', readOnly: true },
-        { source: prepared.outDir, target: '/out', readOnly: false },
-      ],
-      env: spec.env,
-      envFile: prepared.envFile,
-      stateDir: await stateDirFor(jobDir, account),
-      argv: spec.argv,
-      workdir: '/out',
-      user: { uid: account.uid, gid: account.gid },
-      network: spec.network,
-      gpus: spec.gpus,
-      mpi: spec.mpi,
-      cpus: spec.cpus,
-      memoryMiB: spec.memoryMiB,
-    };
-    const version = await run(runtime.versionArgv()[0]!, runtime.versionArgv().slice(1), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: account.user } })
-      .then(({ stdout, stderr }) => (stdout || stderr).trim().split('\n')[0] ?? 'unknown', () => 'unknown');
-    const options = {
-      cwd: jobDir,
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', USER: account.user, HOME: jobDir },
-      // Only root can switch accounts; otherwise the wrapper already runs as the app's account.
-      user: process.getuid?.() === 0 ? { uid: account.uid, gid: account.gid } : null,
-      logFile: join(jobDir, LOG_FILE),
-      timeLimitMs: spec.timeLimitSeconds * 1000,
-      cancel,
-    };
-    for (const step of runtime.prepare(runSpec)) {
-      const stepped = await runLogged(step, options);
-      if (stepped.exitCode !== 0) throw new Error(`${step.join(' ')} failed (exit ${stepped.exitCode})`);
-    }
-    const cleanup = async () => {
-      // Not stoppable by the job's cancel (it may be what ended the run), but bounded in time.
-      for (const step of runtime.cleanup?.(runSpec) ?? []) await runLogged(step, { ...options, timeLimitMs: 60_000, cancel: new AbortController().signal });
-    };
-    const outcome = await runConfined(runtime.run(runSpec), { memoryMiB: spec.memoryMiB, cpus: spec.cpus }, spec.jobId, { ...options, stopArgv: runtime.stop(runSpec) }, cleanup);
-    return { ...outcome, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
-  };
-};
-
-/** `<jobDir>/runtime`, private to the app's account: the runtime's state for this job only (see RunSpec.stateDir). */
-async function stateDirFor(jobDir: string, account: Account): Promise<string> {
-  const dir = join(jobDir, 'runtime');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() === 0) await chown(dir, account.uid, account.gid);
-  return dir;
-}
-
 const given = process.argv[2];
 if (!given) {
   process.stderr.write('usage: wrapper <jobDir>\n');
   process.exit(2);
 }
-// A task of an array runs on `<array dir>/<task index>`, a link to its own job's directory.
-const taskIndex = process.env[TASK_INDEX_VARIABLE];
-const jobDir = taskIndex === undefined ? given : realpathSync(join(given, taskIndex));
+const jobDir = taskJobDir(given, process.env);
 const cancel = new AbortController();
 process.once('SIGTERM', () => cancel.abort());
 process.once('SIGINT', () => cancel.abort());
+const engine = engineTarget(process.env);
+// Loaded only where used: a wrapper on a cluster node never needs the Docker client.
+const engineLaunch = engine ? (await import('./engine-launch.js')).engineLaunch : null;
+const choose = (spec: Parameters<Launch>[0]): Launch => (engine && engineLaunch ? engineLaunch(engine, jobDir, spec) : runtimeLaunch(jobDir, spec));
+
 await recordWrapper(jobDir);
-const result = await wrap(jobDir, cancel.signal, runtimeLaunch(jobDir));
-await writeResult(jobDir, result);
+const result = await wrap(jobDir, cancel.signal, choose);
+await writeResult(jobDir, result).catch(async (error: unknown) => {
+  // A result that does not match its schema is the wrapper's bug; the job still ends, saying so.
+  await writeResult(jobDir, launcherError(result.jobId, `the wrapper made an invalid result: ${(error as Error).message}`, result));
+});
 process.exit(result.outcome === 'exited' ? (result.exitCode ?? 1) : 1);

@@ -1,7 +1,8 @@
 import { chmod, chown, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileDigest } from '../images/tree-digest.js';
-import type { JobSpec } from './job-spec.js';
+import { fileDigest } from '../files/file-digest.js';
+import type { JobSpec } from '../job-dir/job-spec.js';
+import { jobFolders } from '../job-dir/layout.js';
 
 export interface Prepared {
   inDir: string;
@@ -15,8 +16,7 @@ export interface Prepared {
  * (Charliecloud 0.31) have no read-only bind. Only /out belongs to the app's account.
  */
 export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prepared> {
-  const inDir = join(jobDir, 'in');
-  const outDir = join(jobDir, 'out');
+  const { inDir, outDir, envFile } = jobFolders(jobDir);
   await mkdir(inDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
   await writeFile(join(inDir, 'params.json'), JSON.stringify(spec.params, null, 2));
@@ -40,7 +40,6 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
   await chmod(inDir, 0o555);
   if (spec.runAs) await chown(outDir, spec.runAs.uid, spec.runAs.gid);
   await chmod(outDir, 0o755);
-  const envFile = join(jobDir, 'env');
   await writeFile(envFile, Object.entries(spec.env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o444 });
   // The app's account must reach the binds: the job directory is traversable, not listable.
   await chmod(jobDir, 0o711);

@@ -1,6 +1,7 @@
-import { confine, type Limits } from '../limits/confinement.js';
-import type { MemoryUse } from './job-spec.js';
-import { appendSystemLine, runLogged, type RunOptions, type RunOutcome } from './run-container.js';
+import { appendLogLine } from '../job-dir/log.js';
+import type { MemoryUse } from '../job-dir/result.js';
+import { confine, type Limits } from './limits/confinement.js';
+import { runLogged, type RunOptions, type RunOutcome } from './run-container.js';
 
 export interface ConfinedOutcome extends Omit<RunOutcome, 'outcome'> {
   outcome: RunOutcome['outcome'] | 'out-of-memory';
@@ -9,14 +10,14 @@ export interface ConfinedOutcome extends Omit<RunOutcome, 'outcome'> {
 
 /**
  * Runs the container's command held to the job's CPUs and memory (see
- * limits/confinement.ts for how), and tells an app the kernel killed for
+ * wrapper/limits/confinement.ts for how), and tells an app the kernel killed for
  * memory from one that failed on its own. Then `cleanup` releases the
  * runtime's state, while its helpers still live (podman's pause process
  * runs inside the limits too), and whatever is left inside is killed.
  */
 export async function runConfined(argv: string[], limits: Limits, jobId: string, options: RunOptions, cleanup: () => Promise<void>): Promise<ConfinedOutcome> {
   const confinement = await confine(limits, jobId, options.env.PATH === undefined ? {} : { path: options.env.PATH });
-  await appendSystemLine(options.logFile, confinement.description);
+  await appendLogLine(options.jobDir, 'system', confinement.description);
   try {
     const ran = await runLogged(confinement.command(argv), { ...options, spawnInside: confinement.spawnInside });
     const { peakMiB, oomKills } = confinement.usage();
@@ -24,7 +25,7 @@ export async function runConfined(argv: string[], limits: Limits, jobId: string,
     // Any OOM kill fails the job, as Slurm's OUT_OF_MEMORY does: a pipeline whose first
     // stage the kernel killed can still exit 0, with half its output.
     if (ran.outcome === 'exited' && oomKills !== null && oomKills > 0) {
-      await appendSystemLine(options.logFile, `out of memory: the kernel killed ${oomKills === 1 ? 'a process' : `${oomKills} processes`} of the app at its limit of ${limits.memoryMiB} MiB (peak ${peakMiB ?? 'not measured'}${peakMiB === null ? '' : ' MiB'})`);
+      await appendLogLine(options.jobDir, 'system', `out of memory: the kernel killed ${oomKills === 1 ? 'a process' : `${oomKills} processes`} of the app at its limit of ${limits.memoryMiB} MiB (peak ${peakMiB ?? 'not measured'}${peakMiB === null ? '' : ' MiB'})`);
       return { ...ran, outcome: 'out-of-memory', memory };
     }
     return { ...ran, memory };

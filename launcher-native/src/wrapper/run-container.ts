@@ -1,15 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { openLog, type LogWriter } from '../job-dir/log.js';
 
 export interface RunOptions {
   cwd: string;
   env: Record<string, string>;
   /** Set when the wrapper runs as root: the account the container process runs as. */
   user: { uid: number; gid: number } | null;
-  logFile: string;
+  /** The job directory whose log the command's output goes to. */
+  jobDir: string;
   timeLimitMs: number;
   /** Aborted when the job is cancelled (the wrapper got SIGTERM). */
   cancel: AbortSignal;
@@ -36,7 +36,7 @@ export interface RunOutcome {
  * when the command ends, whatever it left in its group is killed too.
  */
 export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
-  const log = createWriteStream(o.logFile, { flags: 'a' });
+  const log = openLog(o.jobDir);
   const start = () => spawn(argv[0]!, argv.slice(1), {
     cwd: o.cwd,
     env: o.env,
@@ -50,7 +50,7 @@ export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
   const stop = (why: 'timed-out' | 'cancelled') => {
     if (stoppedBy || child.exitCode !== null) return;
     stoppedBy = why;
-    writeLine(log, 'system', why === 'timed-out' ? `time limit of ${Math.round(o.timeLimitMs / 1000)} s reached: stopping` : 'cancelled: stopping');
+    log.line('system', why === 'timed-out' ? `time limit of ${Math.round(o.timeLimitMs / 1000)} s reached: stopping` : 'cancelled: stopping');
     if (o.stopArgv) runStop(o.stopArgv, o, log);
     killGroup(child.pid, 'SIGTERM');
     setTimeout(() => killGroup(child.pid, 'SIGKILL'), o.graceMs ?? 5000).unref();
@@ -63,7 +63,7 @@ export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
   return new Promise<RunOutcome>((resolve, reject) => {
     child.once('error', (error) => {
       clearTimeout(timer);
-      log.end();
+      void log.close();
       reject(error);
     });
     child.once('close', async (code, signal) => {
@@ -71,36 +71,24 @@ export function runLogged(argv: string[], o: RunOptions): Promise<RunOutcome> {
       o.cancel.removeEventListener('abort', onCancel);
       killGroup(child.pid, 'SIGKILL');
       await Promise.all(streams);
-      await new Promise<void>((done) => log.end(done));
+      await log.close();
       resolve({ outcome: stoppedBy ?? 'exited', exitCode: code, signal });
     });
   });
 }
 
 /** Runs the runtime's stop command; a failure only goes to the log, since the group is killed anyway. */
-function runStop(argv: string[], o: RunOptions, log: WriteStream): void {
+function runStop(argv: string[], o: RunOptions, log: LogWriter): void {
   execFile(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, timeout: 30_000, ...(o.user ? { uid: o.user.uid, gid: o.user.gid } : {}) }, (error, _stdout, stderr) => {
-    if (error && !log.writableEnded) writeLine(log, 'system', `${argv.join(' ')} failed: ${stderr.trim() || error.message}`);
+    if (error) log.line('system', `${argv.join(' ')} failed: ${stderr.trim() || error.message}`);
   });
 }
 
-function pipeLines(stream: Readable, name: 'stdout' | 'stderr', log: WriteStream): Promise<void> {
+/** A stream's output, line by line, into the job log; resolves once the stream has ended. */
+export function pipeLines(stream: Readable, name: 'stdout' | 'stderr', log: LogWriter): Promise<void> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on('line', (line) => writeLine(log, name, line));
+  lines.on('line', (line) => log.line(name, line));
   return new Promise((resolve) => lines.once('close', resolve));
-}
-
-/** One system line appended to a job log outside a run (what the wrapper decided, and why). */
-export function appendSystemLine(logFile: string, text: string): Promise<void> {
-  return appendFile(logFile, logLine('system', text));
-}
-
-export function writeLine(log: WriteStream, stream: 'stdout' | 'stderr' | 'system', text: string): void {
-  log.write(logLine(stream, text));
-}
-
-function logLine(stream: 'stdout' | 'stderr' | 'system', text: string): string {
-  return `${JSON.stringify({ t: new Date().toISOString(), stream, text })}\n`;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

@@ -1,18 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { writeFileDurably } from '../files/durable-file.js';
-import type { Injection } from '../runtimes/runtime.js';
+import { hostname } from 'node:os';
+import { checkJobSpec, readJobSpec, type JobSpec, type RunnableJobSpec } from '../job-dir/job-spec.js';
+import type { Injection, JobResult, MemoryUse } from '../job-dir/result.js';
+import { accountFor, type Account } from '../job-dir/run-as.js';
 import { collectOutputs } from './collect.js';
-import { checkJobSpec, JOB_FILE, RESULT_FILE, type JobResult, type JobSpec, type MemoryUse } from './job-spec.js';
 import { prepareJobDir, type Prepared } from './prepare.js';
-
-/** The account the app runs as: never root. */
-export interface Account {
-  uid: number;
-  gid: number;
-  user: string;
-}
+import { WRAPPER_VERSION } from './version.js';
 
 /** How the container step ended, and what ran it (for provenance). */
 export interface Launched {
@@ -25,31 +17,30 @@ export interface Launched {
 }
 
 /** Runs the app's container on a prepared job directory; resolves once the container is gone. */
-export type Launch = (spec: JobSpec, prepared: Prepared, account: Account, cancel: AbortSignal) => Promise<Launched>;
+export type Launch = (spec: RunnableJobSpec, prepared: Prepared, account: Account, cancel: AbortSignal) => Promise<Launched>;
 
 /**
- * What every way of running a job shares, whatever starts the container (the
- * node-side wrapper through a runtime's CLI, or the docker scheduler through
- * the engine's API): check job.json, refuse root, build /in and /out, run,
- * hash /out. `choose` picks the launch for the spec before anything is
- * prepared, so a spec no launcher can run leaves no /in or /out behind.
+ * What every run of a job does, whatever starts its container (a runtime's
+ * CLI, or a Docker engine's API): check job.json, refuse root, build /in and
+ * /out, run, hash /out. `choose` picks the launch for the spec before anything
+ * is prepared, so a spec no launcher can run leaves no /in or /out behind.
  * Never throws: every failure becomes a launcher-error result.
  */
-export async function wrap(jobDir: string, cancel: AbortSignal, choose: (spec: JobSpec) => Launch, node = process.env.SLURMD_NODENAME ?? hostname()): Promise<JobResult> {
+export async function wrap(jobDir: string, cancel: AbortSignal, choose: (spec: RunnableJobSpec) => Launch, node = process.env.SLURMD_NODENAME ?? hostname()): Promise<JobResult> {
   const startedAt = new Date().toISOString();
-  const base = { startedAt, node, runtime: { name: 'unknown', version: 'unknown' }, injections: [], outputs: [], declared: null, exitCode: null, signal: null };
+  const base = { startedAt, node, runtime: { name: 'unknown', version: 'unknown' }, wrapper: { version: WRAPPER_VERSION }, injections: [], outputs: [], declared: null };
   let spec: JobSpec | null = null;
   try {
-    spec = JSON.parse(await readFile(join(jobDir, JOB_FILE), 'utf8')) as JobSpec;
-    checkJobSpec(spec);
-    const account = accountFor(spec);
-    const launch = choose(spec);
-    const prepared = await prepareJobDir(jobDir, spec);
-    const launched = await launch(spec, prepared, account, cancel);
+    spec = await readJobSpec(jobDir);
+    const runnable = checkJobSpec(spec);
+    const account = accountFor(runnable);
+    const launch = choose(runnable);
+    const prepared = await prepareJobDir(jobDir, runnable);
+    const launched = await launch(runnable, prepared, account, cancel);
     const { outputs, declared, problems } = await collectOutputs(prepared.outDir);
     return {
       ...base,
-      jobId: spec.jobId,
+      jobId: runnable.jobId,
       ...launched,
       detail: problems.length > 0 ? problems.join('; ') : null,
       endedAt: new Date().toISOString(),
@@ -57,22 +48,14 @@ export async function wrap(jobDir: string, cancel: AbortSignal, choose: (spec: J
       declared,
     };
   } catch (error) {
-    return { ...base, jobId: spec?.jobId ?? 'unknown', outcome: 'launcher-error', detail: (error as Error).message, endedAt: new Date().toISOString() };
+    return launcherError(spec?.jobId ?? 'unknown', (error as Error).message, { startedAt, node });
   }
 }
 
-/**
- * The account named by job.json, or else the caller's own; refuses root either way. A
- * caller running as root must be given an unprivileged account: the app never inherits root.
- */
-export function accountFor(spec: JobSpec): Account {
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot && !spec.runAs) throw new Error('refusing to run an app as root: job.json names no unprivileged account (runAs)');
-  if (spec.runAs?.uid === 0) throw new Error('refusing to run an app as root: runAs is uid 0');
-  return spec.runAs ?? { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1, user: userInfo().username };
-}
-
-/** result.json, written last and whole: its presence tells the server the job ended. */
-export function writeResult(jobDir: string, result: JobResult): Promise<void> {
-  return writeFileDurably(join(jobDir, RESULT_FILE), JSON.stringify(result, null, 2), 0o644);
+/** The result of a run the wrapper could not make: why, and nothing of an app. */
+export function launcherError(jobId: string, detail: string, at: { startedAt: string; node: string }): JobResult {
+  return {
+    jobId, outcome: 'launcher-error', detail, exitCode: null, signal: null, ...at, endedAt: new Date().toISOString(),
+    runtime: { name: 'unknown', version: 'unknown' }, wrapper: { version: WRAPPER_VERSION }, injections: [], outputs: [], declared: null,
+  };
 }

@@ -8,6 +8,7 @@ import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunReque
  * the lab extension. It uses only `fetch`, so it runs in Node and browsers.
  * Every failure is thrown as an ApiError carrying the server's problem.
  */
+export { ENDED_STATES, JOB_STATES, hasEnded, type EndedState, type JobState } from '../domain/jobs/states.js';
 export type Workspace = Static<typeof Api.Workspace>;
 export type ObjectInfo = Static<typeof Api.ObjectInfo>;
 export type ObjectVersion = Static<typeof Api.ObjectVersion>;
@@ -24,6 +25,13 @@ export type AppVersion = Static<typeof AppVersionSchema>;
 export type Job = Static<typeof JobSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
 export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
+export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
+
+/** Fields only some states carry, read from any job (null or empty where its state has none). */
+export const failureOf = (job: Job): FailureReason | null => (job.state === 'failed' ? job.failure : null);
+export const outputsOf = (job: Job): string[] => (job.state === 'completed' ? job.outputs : []);
+export const nodeOf = (job: Job): string | null => ('node' in job ? job.node : null);
+export const schedulerIdOf = (job: Job): string | null => ('schedulerId' in job ? job.schedulerId : null);
 export interface LogLine {
   n: number;
   t: string;

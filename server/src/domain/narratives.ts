@@ -38,8 +38,8 @@ export async function createNarrative(ctx: Context, caller: Caller, title: strin
 }
 
 export async function readNotebook(ctx: Context, { narrative }: LoadedNarrative, ver?: number): Promise<{ notebook: Notebook; version: VersionRecord }> {
-  const head = await ctx.store.getObjectHead(narrative.wsid, narrative.objid);
-  const version = head && (await ctx.store.getVersion(narrative.wsid, narrative.objid, ver ?? head.latestVer));
+  const head = await ctx.store.getObjectHead({ wsid: narrative.wsid, objid: narrative.objid });
+  const version = head && (await ctx.store.getVersion({ wsid: narrative.wsid, objid: narrative.objid, ver: ver ?? head.latestVer }));
   if (!version) throw notFound(`Narrative ${narrative.id} has no version ${ver ?? 'at all'}.`);
   return { notebook: version.data as Notebook, version };
 }
@@ -97,7 +97,7 @@ export async function describeNarrative(ctx: Context, caller: Caller | null, { n
     id: narrative.id,
     wsid: ws.id,
     objid: narrative.objid,
-    ref: `${ws.id}/${narrative.objid}/${(await ctx.store.getObjectHead(ws.id, narrative.objid))!.latestVer}`,
+    ref: `${ws.id}/${narrative.objid}/${(await ctx.store.getObjectHead({ wsid: ws.id, objid: narrative.objid }))!.latestVer}`,
     title: narrative.title,
     owner: ws.ownerName,
     level: await levelOf(ctx.store, caller, ws),

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectVersion, SaveObject } from '../schemas/api.js';
-import type { SourceFile } from '../schemas/provenance.js';
+import type { AppRun, NarrativeOrigin, SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
 import { NARRATIVE_OBJECT, NARRATIVE_TYPE } from './notebook.js';
@@ -15,11 +15,11 @@ import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } 
 export interface SaveOptions {
   kind: 'save' | 'upload' | 'app';
   sourceFiles?: SourceFile[];
-  narrative?: { id: number };
+  narrative?: NarrativeOrigin;
   /** Inputs a job resolved when it started: recorded as they were, not resolved again. */
   resolvedInputs?: { given: string; key: VersionKey }[];
   /** The app-run block of the provenance. */
-  app?: Record<string, unknown>;
+  app?: AppRun;
 }
 
 export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
@@ -102,7 +102,7 @@ export async function getObject(ctx: Context, ws: WorkspaceRecord, object: strin
 
 export async function objectHistory(ctx: Context, ws: WorkspaceRecord, object: string): Promise<ObjectInfo[]> {
   const head = await findObject(ctx.store, ws, object);
-  return (await ctx.store.history(ws.id, head.objid)).map(toInfo);
+  return (await ctx.store.history({ wsid: ws.id, objid: head.objid })).map(toInfo);
 }
 
 export async function listObjects(ctx: Context, ws: WorkspaceRecord, query: ListObjectsQuery) {
@@ -179,7 +179,7 @@ export async function lineage(ctx: Context, caller: Caller | null, ws: Workspace
       const other = await ctx.store.getWorkspace(key.wsid);
       readable.set(key.wsid, other !== undefined && atLeast(await levelOf(ctx.store, caller, other), 'read'));
     }
-    const record = readable.get(key.wsid) ? await ctx.store.getVersion(key.wsid, key.objid, key.ver) : undefined;
+    const record = readable.get(key.wsid) ? await ctx.store.getVersion(key) : undefined;
     nodes.push(record ? { ref, accessible: true, name: record.name, type: record.type } : { ref, accessible: false });
   }
   return { root: formatRef(root), nodes, edges: [...edges.values()] };
@@ -191,7 +191,7 @@ export async function versionInfo(ctx: Context, key: VersionKey): Promise<Object
 }
 
 async function mustGet(ctx: Context, key: VersionKey): Promise<VersionRecord> {
-  const record = await ctx.store.getVersion(key.wsid, key.objid, key.ver);
+  const record = await ctx.store.getVersion(key);
   if (!record) throw notFound(`There is no object version ${formatRef(key)}.`);
   return record;
 }

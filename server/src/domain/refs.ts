@@ -39,7 +39,7 @@ export async function findWorkspace(store: Store, idOrName: string): Promise<Wor
 
 /** Call only after the caller's read access to `ws` is checked: a name lookup must not reveal what a workspace holds. */
 export async function findObject(store: Store, ws: WorkspaceRecord, idOrName: string): Promise<ObjectHead> {
-  const head = isId(idOrName) ? await store.getObjectHead(ws.id, Number(idOrName)) : await store.findObjectByName(ws.id, idOrName);
+  const head = isId(idOrName) ? await store.getObjectHead({ wsid: ws.id, objid: Number(idOrName) }) : await store.findObjectByName(ws.id, idOrName);
   if (!head) throw notFound(`Workspace ${ws.id} has no object ${printable(idOrName)}.`);
   return head;
 }

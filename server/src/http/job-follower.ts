@@ -1,9 +1,8 @@
-import { access } from 'node:fs/promises';
-import { isFinal } from '@narrative/launcher-native';
+import { hasEnded } from '../domain/jobs/states.js';
+import { hasResult, LogTail } from '@narrative/launcher-native';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Context } from '../domain/context.js';
-import { LogTail } from '../domain/jobs/log-tail.js';
 import { onJobChange } from '../domain/jobs/transitions.js';
 import { Problem } from '../errors.js';
 
@@ -12,9 +11,8 @@ export interface FollowSpec {
   jobId: number;
   afterEvent: number;
   afterLine: number;
-  /** The job's log.jsonl and result.json; null where this server runs no apps. */
-  logFile: string | null;
-  resultFile: string | null;
+  /** The job's directory, whose log and result are followed; null where this server runs no apps. */
+  jobDir: string | null;
   /** Throws a Problem once the caller may no longer read the job (token revoked, access removed). */
   recheck: () => Promise<void>;
 }
@@ -58,7 +56,7 @@ export class JobFollower {
 
   constructor(private readonly ctx: Context, private readonly socket: WebSocket, private readonly spec: FollowSpec, private readonly logger: Logger) {
     this.lastSeq = spec.afterEvent;
-    this.tail = spec.logFile ? new LogTail(spec.logFile, spec.afterLine) : null;
+    this.tail = spec.jobDir ? new LogTail(spec.jobDir, spec.afterLine) : null;
     this.unsubscribe = onJobChange(spec.jobId, () => this.wake());
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => void this.stop());
@@ -97,10 +95,10 @@ export class JobFollower {
     // The state is read before the events: a final state's event is committed with it, so the events read next include it.
     const job = await this.ctx.store.getJob(this.spec.jobId);
     if (!job) throw new Error(`job ${this.spec.jobId} disappeared while streamed`);
-    const final = isFinal(job.state);
+    const final = hasEnded(job.state);
     if (final) this.finalSeenAt ??= Date.now();
     // Checked before the log is read: the wrapper writes result.json after closing the log, so the read below gets every line.
-    const wrapperDone = final && (this.spec.resultFile === null || (await exists(this.spec.resultFile)));
+    const wrapperDone = final && (this.spec.jobDir === null || (await hasResult(this.spec.jobDir)));
 
     for (const { seq, at, event } of await this.ctx.store.jobEvents(this.spec.jobId, this.lastSeq)) {
       if (seq <= this.lastSeq) continue;
@@ -157,8 +155,4 @@ export class JobFollower {
     this.stopped = true;
     if (this.socket.readyState === WebSocket.OPEN) this.socket.close(1011, 'server error');
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
 }

@@ -1,9 +1,7 @@
 import { withoutSecrets } from '../logging.js';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
-import { LOG_FILE, RESULT_FILE } from '@narrative/launcher-native';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from '../domain/context.js';
@@ -70,12 +68,11 @@ export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHand
     const access = { kind: 'job', level: 'read', job: Number(idText) } as const;
     await authorize(ctx, caller, access);
     const positions = parsePositions(url.searchParams);
-    const jobDir = ctx.execution && jobDirOf(ctx.execution, access.job);
+    const jobDir = ctx.execution ? jobDirOf(ctx.execution, access.job) : null;
     return {
       jobId: access.job,
       ...positions,
-      logFile: jobDir && join(jobDir, LOG_FILE),
-      resultFile: jobDir && join(jobDir, RESULT_FILE),
+      jobDir,
       recheck: async () => void (await authorize(ctx, await callerOf(ctx, asExpress), access)),
     };
   }

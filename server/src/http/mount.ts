@@ -30,6 +30,8 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
     const validateParams = compile(coercing, r.params);
     const validateQuery = compile(coercing, r.query);
     const validateBody = r.bodyKind === 'raw' ? null : compile(strict, r.body);
+    const integerParams = integerKeys(r.params);
+    const integerQuery = integerKeys(r.query);
     // Who is calling is settled before any body is read: anonymous callers cannot make us parse one.
     const identify = async (req: Request, res: Response, next: NextFunction) => {
       const probe = probeAccess(r, normalizeParams(req.params));
@@ -43,6 +45,8 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
       const caller = res.locals.caller as Caller | null;
       const params = normalizeParams(req.params);
       const query = { ...(req.query as Record<string, unknown>) };
+      requireDigits(params, integerParams, '/params');
+      requireDigits(query, integerQuery, '/query');
       check(validateParams, params, '/params');
       check(validateQuery, query, '/query');
       const body: unknown = validateBody ? req.body : undefined;
@@ -74,6 +78,21 @@ function probeAccess(r: AnyRoute, params: Record<string, string>): Access {
   } catch {
     return { kind: 'user' };
   }
+}
+
+/** The integer properties of a params or query schema. */
+function integerKeys(schema: TSchema | undefined): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+  return Object.entries(properties).filter(([, s]) => s.type === 'integer').map(([name]) => name);
+}
+
+/**
+ * Numbers in paths and queries are written in plain digits only. Coercion alone
+ * would read ` 1`, `+1`, `1e0` and `0x1` as 1, giving one id many spellings.
+ */
+function requireDigits(values: Record<string, unknown>, names: string[], prefix: string): void {
+  const wrong = names.filter((name) => typeof values[name] === 'string' && !/^[0-9]{1,16}$/.test(values[name] as string));
+  if (wrong.length > 0) throw invalidRequest(wrong.map((name) => ({ path: `${prefix}/${name}`, message: 'must be a whole number written in digits' })));
 }
 
 function check(validate: ValidateFunction | null, value: unknown, prefix: string): void {

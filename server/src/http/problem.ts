@@ -47,6 +47,10 @@ function toProblem(error: unknown): Problem {
     case 'request.aborted':
       return new Problem(400, 'Request aborted', 'The client closed the request before its body arrived.');
   }
+  // The client hung up mid-body: nobody reads the answer, and it is not the server's failure.
+  if (e.code === 'ECONNRESET' || e.code === 'ECONNABORTED' || e.message === 'aborted') {
+    return new Problem(400, 'Request aborted', 'The client closed the request before its body arrived.');
+  }
   if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new Problem(409, 'Conflict', 'Someone else made the same change at the same moment; try again.');
   }

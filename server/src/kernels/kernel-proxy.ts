@@ -15,6 +15,8 @@ import { KernelOwners } from './kernel-owners.js';
 const KERNEL = /^\/api\/kernels\/([^/]+)/;
 const SESSION = /^\/api\/sessions\/([^/]+)/;
 const CHANNELS = /^\/api\/kernels\/([^/]+)\/channels$/;
+/** What Jupyter's kernel and session APIs serve; anything else is refused here, never sent on. */
+const FORWARDED_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
 /** Request headers the child needs; cookies and our credentials stay here. */
 const FORWARDED = ['content-type', 'accept'];
 
@@ -35,6 +37,7 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
   async function forward(req: Request, res: Response): Promise<void> {
     const caller = await callerOf(ctx, req);
     if (!caller) throw unauthorized();
+    if (!FORWARDED_METHODS.includes(req.method)) throw new Problem(405, 'Method not allowed', `The kernel and session APIs answer ${FORWARDED_METHODS.join(', ')}.`);
     const url = new URL(req.originalUrl, 'http://localhost');
     url.searchParams.delete('token');
     // `/api/kernels/` must be the list (filtered), not a redirect the child would answer unfiltered.

@@ -1,6 +1,16 @@
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { IdOrName } from './common.js';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { IdOrName, PositiveInt } from './common.js';
 import { APP_ID_PATTERN, APP_VERSION_PATTERN } from './app-spec.js';
+
+/** Where a run is started from, recorded in its outputs' provenance: the narrative of `ws`, and the cell. */
+export const RunOrigin = Type.Object(
+  {
+    id: PositiveInt,
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1, description: 'the version of the notebook the cell was in, when known' })),
+    cell: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: "the cell's nbformat id" })),
+  },
+  { additionalProperties: false },
+);
 
 export const RunRequest = Type.Object(
   {
@@ -10,6 +20,7 @@ export const RunRequest = Type.Object(
     inputs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }), { description: 'input name → object reference' })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     clientRequestId: Type.Optional(Type.String({ minLength: 8, maxLength: 100, description: 'repeating a request with the same id returns the first job' })),
+    narrative: Type.Optional(RunOrigin),
   },
   { additionalProperties: false },
 );
@@ -45,28 +56,47 @@ export const FailureReason = Type.Union([
   failure('lost', { detail: Type.String() }),
 ]);
 
-export const Job = Type.Object({
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** What every job has, whatever its state. */
+const JobCommon = {
   id: Type.Integer(),
   app: Type.String(),
   version: Type.String(),
   user: Type.String(),
   wsid: Type.Integer(),
-  state: Type.String(),
-  failure: Type.Union([FailureReason, Type.Null()]),
   scheduler: Type.String(),
-  schedulerId: Type.Union([Type.String(), Type.Null()]),
-  node: Type.Union([Type.String(), Type.Null()]),
-  queueReason: Type.Union([Type.String(), Type.Null()]),
-  queuePosition: Type.Union([Type.Integer(), Type.Null()]),
   params: Type.Record(Type.String(), Type.Unknown()),
   inputs: Type.Array(Type.Object({ name: Type.String(), given: Type.String(), resolved: Type.String() })),
-  outputs: Type.Union([Type.Array(Type.String()), Type.Null()]),
   attempt: Type.Integer(),
-  retryOf: Type.Union([Type.Integer(), Type.Null()]),
+  retryOf: Nullable(Type.Integer()),
   /** The job that ran this one again (a retry or an automatic resubmission), if any. */
-  retriedBy: Type.Union([Type.Integer(), Type.Null()]),
+  retriedBy: Nullable(Type.Integer()),
   createdAt: Type.String(),
-  startedAt: Type.Union([Type.String(), Type.Null()]),
-  endedAt: Type.Union([Type.String(), Type.Null()]),
-});
+};
+
+/** Where an ended job got to: a job cancelled or failed before it ran has no scheduler id, node or start. */
+const Ended = {
+  schedulerId: Nullable(Type.String()),
+  node: Nullable(Type.String()),
+  startedAt: Nullable(Type.String()),
+  endedAt: Type.String(),
+};
+
+const state = <S extends string, P extends TProperties>(name: S, fields: P, description: string) =>
+  Type.Object({ ...JobCommon, state: Type.Literal(name), ...fields }, { title: `Job${name[0]!.toUpperCase()}${name.slice(1)}`, description });
+
+/**
+ * A job, told apart by `state`: each state carries only its own fields (the
+ * queue reason only while queued, the failure only when failed, outputs only
+ * when completed). The moves between states are in domain/jobs/states.ts.
+ */
+export const Job = Type.Union([
+  state('created', {}, 'accepted, not yet handed to the scheduler'),
+  state('queued', { schedulerId: Type.String(), queueReason: Nullable(Type.String()), queuePosition: Nullable(Type.Integer()) }, 'waiting in the scheduler'),
+  state('running', { schedulerId: Type.String(), node: Nullable(Type.String()), startedAt: Nullable(Type.String()) }, 'running on a node'),
+  state('completed', { ...Ended, outputs: Type.Array(Type.String({ description: 'wsid/objid/ver' })) }, 'ended, its outputs saved'),
+  state('failed', { ...Ended, failure: FailureReason }, 'ended without outputs, for the reason given'),
+  state('cancelled', Ended, 'stopped at a user\'s request'),
+]);
 export type Job = Static<typeof Job>;

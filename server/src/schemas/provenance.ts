@@ -13,6 +13,39 @@ export const SourceFile = Type.Object({
   size: Type.Integer({ minimum: 0 }),
 });
 
+/** Where an app run or a save was started: the narrative, its notebook's version when known, and the cell. */
+export const NarrativeOrigin = Type.Object({
+  id: Type.Integer(),
+  version: Type.Optional(Type.Integer()),
+  cell: Type.Optional(Type.String()),
+});
+
+/**
+ * How an app run made an object: what ran (app version, image digest), where
+ * and with what (scheduler, node, the container launcher and its version, the
+ * job wrapper's version, what the host injected), and with which params.
+ * Fields added later are optional, so records from older servers still read.
+ */
+export const AppRun = Type.Object({
+  id: Type.String({ description: 'module/name' }),
+  version: Type.String(),
+  imageDigest: Type.String(),
+  runtime: Type.Object({ name: Type.String(), version: Type.String() }, { description: 'the container launcher on the node, and its version' }),
+  wrapper: Type.Optional(Type.Object({ version: Type.String() }, { description: 'the job wrapper that ran the launcher' })),
+  injections: Type.Array(Type.Object({ kind: Type.String(), how: Type.String(), hostVersion: Type.Optional(Type.String()) }), { description: 'GPU or MPI pieces of the host used inside the container' }),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  jobId: Type.Integer(),
+  attempt: Type.Optional(Type.Integer()),
+  scheduler: Type.String(),
+  schedulerId: Type.Union([Type.String(), Type.Null()]),
+  node: Type.Union([Type.String(), Type.Null()]),
+  startedAt: Type.String(),
+  endedAt: Type.String(),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type AppRun = Static<typeof AppRun>;
+export type NarrativeOrigin = Static<typeof NarrativeOrigin>;
+
 /**
  * Provenance of one object version. `kind` says how its content came to be;
  * a copy or revert keeps the provenance of the version it repeats and adds
@@ -31,8 +64,8 @@ export const Provenance = Type.Object({
   sourceFiles: Type.Optional(Type.Array(SourceFile)),
   copiedFrom: Type.Optional(Ref),
   revertedFrom: Type.Optional(Ref),
-  app: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  narrative: Type.Optional(Type.Object({ id: Type.Integer(), cell: Type.Optional(Type.String()) })),
+  app: Type.Optional(AppRun),
+  narrative: Type.Optional(NarrativeOrigin),
 });
 export type Provenance = Static<typeof Provenance>;
 export type ResolvedInput = Static<typeof ResolvedInput>;

@@ -1,12 +1,14 @@
-import type { FailureReason, JobResult, JobState, Resources } from '@narrative/launcher-native';
+import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
+import type { JobState } from '../domain/jobs/states.js';
 import type { AppSpec } from '../schemas/app-spec.js';
 import type { Level, Role } from '../schemas/common.js';
 import type { Provenance } from '../schemas/provenance.js';
 
 /**
  * The storage seam. Domain services speak only this interface; the SQLite
- * implementation lives in sqlite/ and a PostgreSQL one can pass the same
- * contract tests. Every multi-row write goes through `transaction`.
+ * implementation lives in sqlite/. What every implementation must do is
+ * pinned by the contract suite in contract/ (a new store adds its factory to
+ * contract/factories.ts). Every multi-row write goes through `transaction`.
  */
 export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
@@ -39,12 +41,13 @@ export interface Store {
   publish(wsid: number, at: string): Promise<void>;
 
   findObjectByName(wsid: number, name: string): Promise<ObjectHead | undefined>;
-  getObjectHead(wsid: number, objid: number): Promise<ObjectHead | undefined>;
+  getObjectHead(key: ObjectKey): Promise<ObjectHead | undefined>;
   /** Saves version latest+1 (a new object when the name is new); refuses when `expectVersion` is stale. */
   insertVersion(version: NewVersion): Promise<{ objid: number; ver: number }>;
-  getVersion(wsid: number, objid: number, ver: number): Promise<VersionRecord | undefined>;
+  getVersion(key: VersionKey): Promise<VersionRecord | undefined>;
   listObjects(wsid: number, filter: ObjectFilter): Promise<{ items: VersionRecord[]; total: number }>;
-  history(wsid: number, objid: number): Promise<VersionRecord[]>;
+  /** Every version of one object, oldest first. */
+  history(key: ObjectKey): Promise<VersionRecord[]>;
   /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
   lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
 
@@ -123,10 +126,20 @@ export interface NewJob {
   attempt: number;
   retryOf: number | null;
   createdAt: string;
+  /** The narrative and cell the run was started from, when it was. */
+  origin?: JobOrigin | null;
+}
+
+/** Where a run was started: the narrative (its id, and the version of its notebook when the client knew it) and the cell. */
+export interface JobOrigin {
+  narrative: number;
+  narrativeVersion: number | null;
+  cell: string | null;
 }
 
 export interface JobRecord extends NewJob {
   id: number;
+  origin: JobOrigin | null;
   state: JobState;
   failure: FailureReason | null;
   schedulerId: string | null;
@@ -167,9 +180,14 @@ export interface WorkspaceRecord {
   createdAt: string;
 }
 
-export interface VersionKey {
+/** One object of a workspace, whatever its versions. */
+export interface ObjectKey {
   wsid: number;
   objid: number;
+}
+
+/** One immutable version of an object: what a reference `wsid/objid/ver` names. */
+export interface VersionKey extends ObjectKey {
   ver: number;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Job, LogLine, NarrativeClient, RunRequest } from '../../client/index.js';
+import { hasEnded, nodeOf, type FailureReason, type Job, type LogLine, type NarrativeClient, type RunRequest } from '../../client/index.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields } from '../output.js';
 import { UsageError } from '../usage.js';
@@ -7,15 +7,16 @@ import { appRef } from './apps.js';
 
 /** Exit code of `run --wait` when the job ended failed or cancelled: apart from 1 (request refused) and 2 (usage). */
 export const JOB_DID_NOT_COMPLETE = 3;
-const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
 /** What every job command prints: the job under `jobId` (the synopsis's name for it). */
-export type JobDocument = { jobId: number } & Omit<Job, 'id'>;
+// Distributed over the union, so each state keeps its own fields.
+type Documented<J> = J extends unknown ? { jobId: number } & Omit<J, 'id'> : never;
+export type JobDocument = Documented<Job>;
 export function jobDocument({ id, ...rest }: Job): JobDocument {
   return { jobId: id, ...rest };
 }
 const summary = (j: JobDocument) =>
-  fields({ ...j, failure: j.failure ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
+  fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
 
 interface RunOptions {
   ws: string;
@@ -46,7 +47,7 @@ export function jobCommands(program: Command): void {
       if (options.wait) job = await waitWithProgress(client, job, Boolean(process.stderr.isTTY && !global.json));
       emit(global, jobDocument(job), summary);
       if (options.wait && job.state !== 'completed') {
-        process.stderr.write(`narrative: job ${job.id} ${job.state}${job.failure ? `: ${describeFailure(job.failure)}` : ''}\n`);
+        process.stderr.write(`narrative: job ${job.id} ${job.state}${job.state === 'failed' ? `: ${describeFailure(job.failure)}` : ''}\n`);
         process.exitCode = JOB_DID_NOT_COMPLETE;
       }
     });
@@ -113,7 +114,7 @@ export function jsonOrText(value: string): unknown {
 }
 
 /** `out-of-memory: killed for memory: its limit is 64 MiB and …`; records from before messages show their kind alone. */
-function describeFailure(failure: NonNullable<Job['failure']>): string {
+function describeFailure(failure: FailureReason): string {
   if (failure.kind === 'exit-code') return `the app exited with code ${failure.code}`;
   const text = 'message' in failure ? failure.message : 'detail' in failure ? failure.detail : undefined;
   return text ? `${failure.kind}: ${text}` : failure.kind;
@@ -128,11 +129,11 @@ async function waitWithProgress(client: NarrativeClient, first: Job, progress: b
   let job = first;
   let delay = 250;
   const show = (j: Job) => {
-    const where = j.state === 'queued' && j.queueReason ? ` (${j.queueReason}${j.queuePosition ? `, position ${j.queuePosition}` : ''})` : j.node ? ` on ${j.node}` : '';
+    const where = j.state === 'queued' && j.queueReason ? ` (${j.queueReason}${j.queuePosition ? `, position ${j.queuePosition}` : ''})` : nodeOf(j) ? ` on ${nodeOf(j)}` : '';
     process.stderr.write(`\r\x1b[2Kjob ${j.id}: ${j.state}${where}`);
   };
   try {
-    while (!ENDED.has(job.state)) {
+    while (!hasEnded(job.state)) {
       if (progress) show(job);
       await sleep(delay);
       // Quick at first (most local jobs end in a second or two), then gentler on the server.
@@ -163,7 +164,7 @@ async function readLog(client: NarrativeClient, id: number, follow: boolean, pri
   let state = (await client.job(id)).state;
   let delay = 250;
   for (;;) {
-    const ended = ENDED.has(state);
+    const ended = hasEnded(state);
     const page = await client.jobLog(id, next);
     for (const line of page.lines) print?.(line);
     lines.push(...page.lines);

@@ -1,10 +1,11 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { linkArrayTask } from '@narrative/launcher-native';
 import type { JobRecord, WorkspaceRecord } from '../../store/store.js';
 import type { BulkRunRequest } from '../../schemas/jobs.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
-import { checkRun, jobSpecOf, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
+import { checkRun, jobSpecOf, queuedOrWithdrawn, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
 import { recordTransition } from './transitions.js';
 
 /**
@@ -26,8 +27,8 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   try {
     await mkdir(arrayDir, { recursive: true, mode: 0o711 });
     for (const [i, id] of ids.entries()) {
-      await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
-      await symlink(join('..', String(id)), join(arrayDir, String(i)));
+      const jobDir = await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
+      await linkArrayTask(arrayDir, i, jobDir);
     }
     const arrayId = await execution.scheduler.submit({
       jobId: `array-${ids[0]}`,
@@ -37,7 +38,7 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
       env: {},
       array: { size: ids.length, ...(request.parallel ? { parallel: request.parallel } : {}) },
     });
-    for (const [i, job] of jobs.entries()) await recordTransition(ctx, job, { state: 'queued', schedulerId: `${arrayId}_${i}` });
+    for (const [i, job] of jobs.entries()) await queuedOrWithdrawn(ctx, execution, job, `${arrayId}_${i}`);
   } catch (error) {
     for (const job of jobs) await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
   }

@@ -1,4 +1,4 @@
-import { isFinal } from '@narrative/launcher-native';
+import { hasEnded } from './states.js';
 import { conflict } from '../../errors.js';
 import type { JobRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
@@ -8,22 +8,22 @@ import { recordTransition } from './transitions.js';
 
 /** Stops a job: the scheduler kills it (the wrapper stops the container), and the job ends cancelled. */
 export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord> {
-  if (isFinal(job.state)) return job;
+  if (hasEnded(job.state)) return job;
   const execution = requireExecution(ctx);
   if (job.schedulerId) await execution.scheduler.cancel(job.schedulerId);
   // The reconciler may have moved the job (queued → running) while the scheduler cancelled it: record against what is there now.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = (await ctx.store.getJob(job.id))!;
-    if (isFinal(current.state) || (await recordTransition(ctx, current, { state: 'cancelled', endedAt: ctx.now() }))) break;
+    if (hasEnded(current.state) || (await recordTransition(ctx, current, { state: 'cancelled', endedAt: ctx.now() }))) break;
   }
   return (await ctx.store.getJob(job.id))!;
 }
 
 /** Runs a finished job again: same app version, params and resolved inputs, as a new job. */
 export async function retryJob(ctx: Context, caller: Caller, job: JobRecord): Promise<JobRecord> {
-  if (!isFinal(job.state)) throw conflict(`Job ${job.id} is ${job.state}; retry it once it has ended.`);
+  if (!hasEnded(job.state)) throw conflict(`Job ${job.id} is ${job.state}; retry it once it has ended.`);
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
   const inputs = Object.fromEntries(job.inputs.map((i) => [i.name, i.resolved]));
-  const { job: retried } = await runApp(ctx, caller, ws, { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params }, { attempt: job.attempt + 1, retryOf: job.id });
+  const { job: retried } = await runApp(ctx, caller, ws, { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params }, { attempt: job.attempt + 1, retryOf: job.id, startedFrom: job.origin });
   return retried;
 }

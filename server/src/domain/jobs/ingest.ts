@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { FailureReason, JobResult } from '@narrative/launcher-native';
+import { declaredOutputs, InvalidJobFile, jobFolders, type DeclaredOutputs, type FailureReason, type JobResult } from '@narrative/launcher-native';
 import { Problem } from '../../errors.js';
+import type { AppRun, NarrativeOrigin } from '../../schemas/provenance.js';
 import { requireShallow } from '../../limits.js';
 import type { JobRecord } from '../../store/store.js';
 import { findApp } from '../apps.js';
@@ -11,10 +12,6 @@ import { requireLevel } from '../permissions.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { jobDirOf } from './run.js';
 import { recordTransition } from './transitions.js';
-
-interface Declared {
-  outputs: { name: string; type?: string; data?: unknown; files?: string[] }[];
-}
 
 /**
  * Turns a finished wrapper's result into the job's end: the declared outputs
@@ -47,20 +44,13 @@ class JobMoved extends Error {}
 
 async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, result: JobResult, complete: (tx: Context, refs: string[]) => Promise<void>): Promise<void> {
   const app = await findApp(ctx, job.appId, job.appVersion);
-  const declared = result.declared as Declared | null;
-  if (!declared || !Array.isArray(declared.outputs)) throw invalid('/out/outputs.json is missing or has no "outputs" list');
-  for (const output of declared.outputs as unknown[]) {
-    const o = output as Partial<Record<string, unknown>> | null;
-    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || (o.files !== undefined && !(Array.isArray(o.files) && o.files.every((f) => typeof f === 'string')))) {
-      throw invalid('each entry of "outputs" in /out/outputs.json is an object with a "name" and, optionally, "files" as a list of paths');
-    }
-  }
+  const declared = checkedDeclaration(result.declared);
   const owner = await ctx.store.findUserById(job.userId);
   const caller = { id: job.userId, name: owner!.name, role: owner!.role };
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
   // The workspace may have been published, or the user's access taken away, while the job ran.
   await requireLevel(ctx.store, caller, ws, 'write');
-  const outDir = join(jobDirOf(execution, job.id), 'out');
+  const { outDir } = jobFolders(jobDirOf(execution, job.id));
   const hashed = new Map(result.outputs.map((o) => [o.path, o]));
   // Blobs first (content-addressed, harmless if the save below is refused); rows only in the transaction.
   const blobs = new Map<string, { sha256: string; size: number }>();
@@ -75,8 +65,8 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
       blobs.set(path, blob);
     }
   }
-  const provenanceApp = {
-    id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, injections: result.injections,
+  const provenanceApp: AppRun = {
+    id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, ...(result.wrapper ? { wrapper: result.wrapper } : {}), injections: result.injections,
     params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: job.schedulerId, node: result.node,
     startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
   };
@@ -95,7 +85,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
       seen.add(output.name);
       const files = (output.files ?? []).map((path) => ({ name: path.split('/').pop()!, sha256: blobs.get(path)!.sha256 }));
       for (const path of output.files ?? []) await tx.store.recordBlob({ ...blobs.get(path)!, uploadedBy: job.userId, at: ctx.now() });
-      const key = await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp });
+      const key = await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job) });
       // Unique on job, attempt and output: when another reconciler (process, pass or retry) saved them first, this whole save is undone and theirs stands.
       if (!(await tx.store.claimJobOutput(job.id, job.attempt, output.name, key))) throw new JobMoved();
       refs.push(`${key.wsid}/${key.objid}/${key.ver}`);
@@ -106,7 +96,23 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
   });
 }
 
+/** The app's declaration, in the shape job-dir's schema gives it (the wrapper checked it too, but older results were not). */
+function checkedDeclaration(declared: unknown): DeclaredOutputs {
+  try {
+    return declaredOutputs(declared);
+  } catch (error) {
+    if (error instanceof InvalidJobFile) throw invalid(error.message);
+    throw error;
+  }
+}
+
 function invalid(detail: string): Problem {
   return new Problem(422, 'Invalid outputs', detail);
 }
 
+/** The narrative and cell the run was started from, as provenance records them. */
+function narrativeOf(job: JobRecord): { narrative?: NarrativeOrigin } {
+  const origin = job.origin;
+  if (!origin) return {};
+  return { narrative: { id: origin.narrative, ...(origin.narrativeVersion === null ? {} : { version: origin.narrativeVersion }), ...(origin.cell === null ? {} : { cell: origin.cell }) } };
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULT_FILE, type JobResult, type Scheduler } from '@narrative/launcher-native';
+import { writeResult, type JobResult, type Scheduler } from '@narrative/launcher-native';
 import { LocalBlobStore } from '../../blobs/blob-store.js';
 import { loadConfig } from '../../config.js';
 import type { ImageStore } from '../../images/image-store.js';
@@ -88,5 +88,5 @@ async function writeFinishedJob(dir: string, id: number, at: string): Promise<vo
     // Every other job's output has no file: its save then begins by reading, not writing (see database.ts).
     declared: { outputs: [{ name: 'stats', data: { title: `job ${id}` }, files: id % 2 === 0 ? [] : ['lines.txt'] }] },
   };
-  await writeFile(join(dir, RESULT_FILE), JSON.stringify(result));
+  await writeResult(dir, result);
 }

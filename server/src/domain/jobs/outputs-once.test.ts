@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { RESULT_FILE, type JobResult } from '@narrative/launcher-native';
+import { readResult } from '@narrative/launcher-native';
 import { finishJob } from './ingest.js';
 import { contextOn, prepareHome } from './outputs-once.fixture.js';
 
@@ -18,7 +18,7 @@ async function assertSavedOnce(home: string, ids: number[]): Promise<void> {
       assert.equal(job.state, 'completed', `job ${id}: ${JSON.stringify(job.failure)}`);
       assert.equal(job.outputs?.length, 1, `job ${id}`);
       const head = (await ctx.store.findObjectByName(job.wsid, `stats-job${id}`))!;
-      assert.deepEqual((await ctx.store.history(job.wsid, head.objid)).map((v) => v.ver), [1], `job ${id}: versions of its output`);
+      assert.deepEqual((await ctx.store.history({ wsid: job.wsid, objid: head.objid })).map((v) => v.ver), [1], `job ${id}: versions of its output`);
       assert.equal(job.outputs![0], `${job.wsid}/${head.objid}/1`);
       const completions = (await ctx.store.jobEvents(id, 0)).filter((e) => (e.event as { state?: string }).state === 'completed');
       assert.equal(completions.length, 1, `job ${id}: completed events`);
@@ -57,7 +57,7 @@ describe("a finished job's outputs are saved once, whoever ingests it", () => {
     const first = await contextOn(dir);
     const second = await contextOn(dir);
     try {
-      const result = JSON.parse(await readFile(join(dir, 'jobs', String(id), RESULT_FILE), 'utf8')) as JobResult;
+      const result = (await readResult(join(dir, 'jobs', String(id))))!;
       await first.ctx.store.updateJob(id, 'queued', { state: 'running' });
       const seenRunning = (await second.ctx.store.getJob(id))!;
       await finishJob(first.ctx, first.execution, (await first.ctx.store.getJob(id))!, result);

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { RESULT_FILE, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
+import { InvalidJobFile, readResult, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
 import type { JobRecord } from '../../store/store.js';
 import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
@@ -25,9 +23,12 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
   for (const job of jobs) {
-    const result = await readResult(execution, job);
+    const result = await resultOf(execution, job);
     const status = statuses.get(job.schedulerId!);
-    if (result?.outcome === 'cancelled') {
+    if (result instanceof InvalidJobFile) {
+      // Written whole by the wrapper (temp file and rename), so a malformed one will not mend: the job ends saying why.
+      await follow(ctx, job, { state: 'failed', reason: { kind: 'launcher-error', detail: `the wrapper's result cannot be read: ${result.message}` }, node: null });
+    } else if (result?.outcome === 'cancelled') {
       // The user's cancels end jobs directly, so this wrapper was stopped by its scheduler (time limit, memory,
       // node): its reason comes from the scheduler, once the scheduler has seen the job end.
       if (status && (status.state === 'queued' || status.state === 'running' || status.state === 'unknown')) continue;
@@ -105,10 +106,11 @@ async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | un
   }
 }
 
-async function readResult(execution: Execution, job: JobRecord): Promise<JobResult | null> {
+/** The wrapper's result, checked; null while there is none (or it cannot be read now), the error when it is malformed. */
+async function resultOf(execution: Execution, job: JobRecord): Promise<JobResult | InvalidJobFile | null> {
   try {
-    return JSON.parse(await readFile(join(jobDirOf(execution, job.id), RESULT_FILE), 'utf8')) as JobResult;
-  } catch {
-    return null;
+    return await readResult(jobDirOf(execution, job.id));
+  } catch (error) {
+    return error instanceof InvalidJobFile ? error : null;
   }
 }

@@ -30,7 +30,7 @@ export async function resubmitIfPolicySays(ctx: Context, job: JobRecord): Promis
     { id: owner.id, name: owner.name, role: owner.role },
     ws,
     { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params },
-    { attempt: job.attempt + 1, retryOf: job.id, resources },
+    { attempt: job.attempt + 1, retryOf: job.id, resources, startedFrom: job.origin },
   );
   return next;
 }

@@ -1,10 +1,10 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JOB_FILE, type JobSpec, type Resources } from '@narrative/launcher-native';
+import { writeJobSpec, type JobSpec, type Resources } from '@narrative/launcher-native';
 import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
 import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
-import type { AppRecord, JobInput, JobRecord, WorkspaceRecord } from '../../store/store.js';
+import type { AppRecord, JobInput, JobOrigin, JobRecord, WorkspaceRecord } from '../../store/store.js';
 import { findApp } from '../apps.js';
 import { imageForRun } from '../images.js';
 import type { Context, Execution } from '../context.js';
@@ -17,6 +17,8 @@ export interface Origin {
   retryOf: number | null;
   /** Resources other than the app's own (a resubmission with more memory or time). */
   resources?: Resources;
+  /** The narrative and cell of the run this one repeats (a retry or resubmission keeps them). */
+  startedFrom?: JobOrigin | null;
 }
 
 /**
@@ -33,10 +35,23 @@ export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
   }
   const checked = await checkRun(ctx, caller, request);
   const resources = origin.resources ?? { ...checked.app.spec.resources };
-  const [id] = await recordJobs(ctx, caller, ws, checked.app, [checked], resources, origin, request.clientRequestId ?? null);
+  const startedFrom = request.narrative ? await narrativeOrigin(ctx, ws, request.narrative) : (origin.startedFrom ?? null);
+  const [id] = await recordJobs(ctx, caller, ws, checked.app, [checked], resources, { ...origin, startedFrom }, request.clientRequestId ?? null);
   const job = (await ctx.store.getJob(id!))!;
   await submit(ctx, execution, job, jobSpecOf(execution, checked, id!, resources, caller.name));
   return { job: (await ctx.store.getJob(id!))!, created: true };
+}
+
+/** The narrative a run names must be the one whose workspace receives its outputs, and the version one it has. */
+async function narrativeOrigin(ctx: Context, ws: WorkspaceRecord, given: NonNullable<RunRequest['narrative']>): Promise<JobOrigin> {
+  const narrative = await ctx.store.getNarrative(given.id);
+  if (!narrative || narrative.deletedAt || narrative.wsid !== ws.id) {
+    throw badRequest(`Narrative ${given.id} is not the narrative of workspace ${ws.id}, where this run saves its outputs.`, [{ path: '/narrative/id', message: 'not this workspace\'s narrative' }]);
+  }
+  if (given.version !== undefined && !(await ctx.store.getVersion({ wsid: ws.id, objid: narrative.objid, ver: given.version }))) {
+    throw badRequest(`Narrative ${given.id} has no version ${given.version}.`, [{ path: '/narrative/version', message: 'no such version' }]);
+  }
+  return { narrative: given.id, narrativeVersion: given.version ?? null, cell: given.cell ?? null };
 }
 
 export interface CheckedRun {
@@ -66,7 +81,7 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
     const ref = parseRef(given);
     const source = await findWorkspace(ctx.store, ref.workspace);
     await requireLevel(ctx.store, caller, source, 'read');
-    const version = (await ctx.store.getVersion(...keyOf(versionOf(await findObject(ctx.store, source, ref.object), ref.ver))))!;
+    const version = (await ctx.store.getVersion(versionOf(await findObject(ctx.store, source, ref.object), ref.ver)))!;
     if (!input.types.includes(version.type)) {
       problems.push({ path: `${at}/inputs/${input.name}`, message: `is a ${version.type}; ${input.name} takes ${input.types.join(' or ')}` });
       continue;
@@ -90,6 +105,7 @@ export async function recordJobs(ctx: Context, caller: Caller, ws: WorkspaceReco
       const jobId = await store.createJob({
         appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId,
         params: run.params, inputs: run.inputs, resources, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
+        origin: origin.startedFrom ?? null,
       });
       await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
       ids.push(jobId);
@@ -118,7 +134,7 @@ export async function writeJobDir(execution: Execution, id: number, spec: JobSpe
   const jobDir = jobDirOf(execution, id);
   await mkdir(jobDir, { recursive: true });
   await chmod(jobDir, 0o711);
-  await writeFile(join(jobDir, JOB_FILE), JSON.stringify(spec, null, 2), { mode: 0o600 });
+  await writeJobSpec(jobDir, spec);
   return jobDir;
 }
 
@@ -127,10 +143,21 @@ export async function submit(ctx: Context, execution: Execution, job: JobRecord,
   try {
     const jobDir = await writeJobDir(execution, job.id, spec);
     const schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
-    await recordTransition(ctx, job, { state: 'queued', schedulerId });
+    await queuedOrWithdrawn(ctx, execution, job, schedulerId);
   } catch (error) {
     await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
   }
+}
+
+/**
+ * Records the job as queued under its scheduler id. When it moved meanwhile (a
+ * cancel that came while it was being submitted), the scheduler's job is
+ * cancelled too: nothing may run that no job tracks.
+ */
+export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: JobRecord, schedulerId: string): Promise<void> {
+  if (await recordTransition(ctx, job, { state: 'queued', schedulerId })) return;
+  await execution.scheduler.cancel(schedulerId);
+  await ctx.store.appendJobEvent(job.id, ctx.now(), { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' });
 }
 
 export function jobDirOf(execution: Execution, jobId: number): string {
@@ -140,8 +167,4 @@ export function jobDirOf(execution: Execution, jobId: number): string {
 export function requireExecution(ctx: Context): Execution {
   if (!ctx.execution) throw badRequest('This server runs no apps: it was started without a scheduler.');
   return ctx.execution;
-}
-
-function keyOf(key: { wsid: number; objid: number; ver: number }): [number, number, number] {
-  return [key.wsid, key.objid, key.ver];
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { canTransition, isFinal } from '@narrative/launcher-native';
+import { canMove, hasEnded } from './states.js';
 import type { JobChange, JobRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 
@@ -10,9 +10,9 @@ import type { Context } from '../context.js';
  */
 export async function recordTransition(ctx: Context, job: JobRecord, change: JobChange): Promise<boolean> {
   // An ended job never changes again: a second reconciler that re-read it ended must not end it twice.
-  if (isFinal(job.state)) return false;
+  if (hasEnded(job.state)) return false;
   const to = change.state ?? job.state;
-  if (to !== job.state && !canTransition(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
+  if (to !== job.state && !canMove(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
   const moved = await ctx.store.transaction(async (store) => {
     if (!(await store.updateJob(job.id, job.state, change))) return false;
     const event = { type: 'state', state: to, ...pick(change) };

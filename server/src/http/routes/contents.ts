@@ -44,7 +44,7 @@ export const contentsRoutes = [
     access: at('read'),
     async handle({ params }, g, ctx) {
       const n = await mustExist(ctx, g, params.path, 'read');
-      return (await ctx.store.history(n.ws.id, n.narrative.objid)).map(checkpointOf);
+      return (await ctx.store.history({ wsid: n.ws.id, objid: n.narrative.objid })).map(checkpointOf);
     },
   }),
   route({

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { LOG_FILE } from '@narrative/launcher-native';
+import { readLog } from '@narrative/launcher-native';
 import type { Context } from '../../domain/context.js';
 import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
@@ -20,11 +18,25 @@ const job = (g: Granted) => g.job!;
 export async function describeJob(ctx: Context, j: JobRecord): Promise<Job> {
   const user = await ctx.store.findUserById(j.userId);
   const retriedBy = (await ctx.store.findRetryOf(j.id))?.id ?? null;
-  return {
-    id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, state: j.state, failure: j.failure,
-    scheduler: j.scheduler, schedulerId: j.schedulerId, node: j.node, queueReason: j.queueReason, queuePosition: j.queuePosition,
-    params: j.params, inputs: j.inputs, outputs: j.outputs, attempt: j.attempt, retryOf: j.retryOf, retriedBy, createdAt: j.createdAt, startedAt: j.startedAt, endedAt: j.endedAt,
+  const common = {
+    id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, scheduler: j.scheduler,
+    params: j.params, inputs: j.inputs, attempt: j.attempt, retryOf: j.retryOf, retriedBy, createdAt: j.createdAt,
   };
+  const ended = { schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt, endedAt: j.endedAt ?? j.createdAt };
+  switch (j.state) {
+    case 'created':
+      return { ...common, state: j.state };
+    case 'queued':
+      return { ...common, state: j.state, schedulerId: j.schedulerId ?? '', queueReason: j.queueReason, queuePosition: j.queuePosition };
+    case 'running':
+      return { ...common, state: j.state, schedulerId: j.schedulerId ?? '', node: j.node, startedAt: j.startedAt };
+    case 'completed':
+      return { ...common, state: j.state, ...ended, outputs: j.outputs ?? [] };
+    case 'failed':
+      return { ...common, state: j.state, ...ended, failure: j.failure ?? { kind: 'lost', detail: 'no reason was recorded' } };
+    case 'cancelled':
+      return { ...common, state: j.state, ...ended };
+  }
 }
 
 export const jobRoutes = [
@@ -64,14 +76,8 @@ export const jobRoutes = [
     params: IdParams, query: Type.Object({ after: Type.Optional(Offset) }, { additionalProperties: false }),
     response: { status: 200, schema: Type.Object({ lines: Type.Array(Type.Object({ n: Type.Integer(), t: Type.String(), stream: Type.String(), text: Type.String() })), next: Type.Integer() }) },
     access: onJob('read'),
-    async handle({ query }, g, ctx) {
-      const text = await readFile(join(jobDirOf(requireExecution(ctx), job(g).id), LOG_FILE), 'utf8').catch(() => '');
-      // A line still being written has no newline yet: it is sent once complete.
-      const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-      const after = query.after ?? 0;
-      const lines = complete.slice(after).map((l, i) => ({ n: after + i + 1, ...(JSON.parse(l) as { t: string; stream: string; text: string }) }));
-      return { lines, next: after + lines.length };
-    },
+    // Complete lines only: a line still being written is sent once its newline is.
+    handle: async ({ query }, g, ctx) => readLog(jobDirOf(requireExecution(ctx), job(g).id), query.after ?? 0),
   }),
   route({
     method: 'post', path: '/jobs/{id}/cancel', tag, summary: 'Cancel: the container is stopped and the job ends cancelled', params: IdParams, response: { status: 200, schema: Job },

@@ -1,4 +1,5 @@
-import type { FailureReason, JobResult, JobState, Resources } from '@narrative/launcher-native';
+import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
+import type { JobState } from '../../domain/jobs/states.js';
 import type { Selectable, Updateable } from 'kysely';
 import type { JobChange, JobInput, JobRecord, Store } from '../store.js';
 import type { Db } from './db.js';
@@ -26,6 +27,9 @@ export function jobQueries(db: Db): JobQueries {
           attempt: j.attempt,
           retry_of: j.retryOf,
           created_at: j.createdAt,
+          narrative_id: j.origin?.narrative ?? null,
+          narrative_ver: j.origin?.narrativeVersion ?? null,
+          cell_id: j.origin?.cell ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -115,5 +119,6 @@ function toJob(r: Selectable<Tables['jobs']>): JobRecord {
     createdAt: r.created_at,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    origin: r.narrative_id === null ? null : { narrative: r.narrative_id, narrativeVersion: r.narrative_ver, cell: r.cell_id },
   };
 }

@@ -223,6 +223,14 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008-job-origin': {
+    // The narrative and cell a run was started from, for its outputs' provenance. Older jobs have none.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('narrative_id', 'integer').execute();
+      await db.schema.alterTable('jobs').addColumn('narrative_ver', 'integer').execute();
+      await db.schema.alterTable('jobs').addColumn('cell_id', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

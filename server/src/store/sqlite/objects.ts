@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Provenance } from '../../schemas/provenance.js';
-import { StaleVersionError, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type Store, type VersionKey, type VersionRecord } from '../store.js';
+import { StaleVersionError, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
@@ -14,14 +14,14 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
   return {
     findObjectByName: (wsid: number, name: string) => findObjectByName(db, wsid, name),
 
-    async getObjectHead(wsid: number, objid: number) {
+    async getObjectHead({ wsid, objid }: ObjectKey) {
       const row = await db.selectFrom('objects').selectAll().where('wsid', '=', wsid).where('objid', '=', objid).executeTakeFirst();
       return row && toHead(row);
     },
 
     insertVersion: (v: NewVersion) => inTransaction((tx) => insertVersion(tx, v)),
 
-    async getVersion(wsid: number, objid: number, ver: number) {
+    async getVersion({ wsid, objid, ver }: VersionKey) {
       const row = await versions(db).where('v.wsid', '=', wsid).where('v.objid', '=', objid).where('v.ver', '=', ver).executeTakeFirst();
       return row && (await withFiles(db, [row]))[0];
     },
@@ -37,7 +37,7 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
       return { items: await withFiles(db, rows), total: Number(total) };
     },
 
-    async history(wsid: number, objid: number) {
+    async history({ wsid, objid }: ObjectKey) {
       const rows = await versions(db).where('v.wsid', '=', wsid).where('v.objid', '=', objid).orderBy('v.ver').execute();
       return withFiles(db, rows);
     },

@@ -76,6 +76,9 @@ export interface Tables {
     created_at: string;
     started_at: string | null;
     ended_at: string | null;
+    narrative_id: number | null;
+    narrative_ver: number | null;
+    cell_id: string | null;
   };
   job_events: { seq: Generated<number>; job_id: number; at: string; event: string };
   job_outputs: { job_id: number; attempt: number; output: string; wsid: number; objid: number; ver: number };

@@ -1,0 +1,316 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal, type ISignal } from '@lumino/signaling';
+import type { AppVersion, Job, NarrativeClient, ObjectVersion } from '@narrative/server/client';
+import { describeError } from '../client/client.js';
+import { AppCellForm } from './form.js';
+import type { JobStreamFactory } from './job-stream.js';
+import type { IAppCellMetadata } from './metadata.js';
+import { isEnded, isRetryable, jobOf, outputsOf, transition, type AppCellAction, type AppCellEvent, type AppCellState } from './state.js';
+
+/** The log lines an app cell keeps (the whole log is one click away, in the job's API). */
+export const MAX_LOG_LINES = 500;
+
+/** What the model asks of the REST client. */
+export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob'>;
+
+export namespace AppCellModel {
+  export interface IOptions {
+    client: AppCellClient;
+    trans: TranslationBundle;
+    /** The cell's `narrative.app` metadata: the inputs and parameters live there, and the job is recorded there. */
+    read(): IAppCellMetadata;
+    write(metadata: IAppCellMetadata): void;
+    /** The workspace of the narrative the cell belongs to. */
+    wsid(): Promise<number>;
+    /** Called when a job this cell followed completed (the Data panel refreshes). */
+    completed(): void;
+    /** Whether the user may only read this narrative: then nothing runs or changes here. */
+    readOnly(): boolean;
+    /** The cell's own id, recorded with a job it starts (a pasted copy has another). */
+    cellId(): string;
+    /** The narrative the cell is in, named in each run so its outputs' provenance says where they came from. */
+    narrativeId(): number | null;
+    streams: JobStreamFactory;
+  }
+}
+
+function requestId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c?.randomUUID) return c.randomUUID();
+  return `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * An app cell without its view: the run state (./state.ts), the job's log and
+ * outputs, and the inputs and parameters kept in the cell metadata. Every
+ * state change goes through `apply`, which also starts what the new state
+ * needs (a stream, the outputs' descriptions) and writes the job to the metadata.
+ */
+export class AppCellModel {
+  private _state: AppCellState = { kind: 'restoring' };
+  private _app: AppVersion | null = null;
+  private _appError: string | null = null;
+  private _error: string | null = null;
+  private _log: string[] = [];
+  private _disposed = false;
+  private stream: { dispose(): void } | null = null;
+  /** The workspace of the narrative (null until known, or when it cannot be). */
+  private wsid: number | null = null;
+  private pendingRequestId: string | null = null;
+  private readonly outputs = new Map<string, ObjectVersion>();
+  private readonly _stateChanged = new Signal<this, AppCellState>(this);
+  private readonly _logChanged = new Signal<this, readonly string[]>(this);
+  private readonly _outputsChanged = new Signal<this, void>(this);
+
+  /** The inputs and parameters. */
+  readonly form: AppCellForm;
+
+  constructor(private readonly options: AppCellModel.IOptions) {
+    this.form = new AppCellForm({
+      trans: options.trans,
+      read: () => options.read(),
+      write: (metadata) => options.write(metadata),
+      getObject: (ref) => options.client.getObject(ref),
+      locked: () => this.locked,
+    });
+  }
+
+  /** The run state moved, or its job changed. */
+  get stateChanged(): ISignal<this, AppCellState> {
+    return this._stateChanged;
+  }
+  /** A log line came (the log of a new job starts empty with its state change). */
+  get logChanged(): ISignal<this, readonly string[]> {
+    return this._logChanged;
+  }
+  /** The outputs of the job are described (name, type, data). */
+  get outputsChanged(): ISignal<this, void> {
+    return this._outputsChanged;
+  }
+
+  get state(): AppCellState {
+    return this._state;
+  }
+  get job(): Job | null {
+    return jobOf(this._state);
+  }
+  /** The app version, once loaded; null while restoring or when it could not be loaded (see appError). */
+  get app(): AppVersion | null {
+    return this._app;
+  }
+  get appError(): string | null {
+    return this._appError;
+  }
+  /** Why the last request failed, or why the cell's job could not be loaded. */
+  get error(): string | null {
+    return this._error;
+  }
+  get log(): readonly string[] {
+    return this._log;
+  }
+  get metadata(): IAppCellMetadata {
+    return this.options.read();
+  }
+  get readOnly(): boolean {
+    return this.options.readOnly();
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+  /** A request is out. */
+  get busy(): boolean {
+    return this._state.kind === 'submitting';
+  }
+  /** The job shown has not ended. */
+  get running(): boolean {
+    const job = this.job;
+    return job !== null && !isEnded(job);
+  }
+  /** Whether the inputs, parameters and Run are locked. */
+  get locked(): boolean {
+    return this._state.kind === 'restoring' || this.busy || this.running || this.readOnly;
+  }
+  /**
+   * Whether Cancel and Retry apply: not for a reader, and not to a job of
+   * another workspace (a copied narrative's cells show the original's jobs;
+   * acting on those would touch the original). Run makes a new job here.
+   */
+  get ownsJob(): boolean {
+    const job = this.job;
+    return job !== null && !this.readOnly && this.wsid !== null && job.wsid === this.wsid;
+  }
+  get offersCancel(): boolean {
+    return this.running && this.ownsJob;
+  }
+  get offersRetry(): boolean {
+    const job = this.job;
+    return job !== null && isRetryable(job) && this.ownsJob;
+  }
+  get canRun(): boolean {
+    return !this.locked && this._app !== null && this.form.errors().size === 0;
+  }
+
+  output(ref: string): ObjectVersion | undefined {
+    return this.outputs.get(ref);
+  }
+
+  /** Loads the app and the cell's job, then shows it: a job not ended is streamed again, an ended one shows with its log and outputs. */
+  async restore(): Promise<void> {
+    if (this._state.kind !== 'restoring') return;
+    const { client } = this.options;
+    const saved = this.metadata;
+    // Everything is fetched side by side: a narrative may restore hundreds of cells.
+    const job = saved.jobId === undefined ? null : client.job(saved.jobId).catch((error: unknown) => {
+      this._error = describeError(error);
+      return null;
+    });
+    const wsid = this.options.wsid().catch(() => null);
+    const names = this.form.describeInputs();
+    try {
+      this._app = await client.app(saved.id, saved.version);
+    } catch (error) {
+      this._appError = describeError(error);
+    }
+    if (this._disposed) return;
+    if (this._app) this.form.setSpec(this._app.spec);
+    const found = await job;
+    await names;
+    this.wsid = await wsid;
+    if (found && isEnded(found)) {
+      // An ended job (the usual case when a narrative opens) shows at once with its log and outputs: each render costs a layout.
+      const [log] = await Promise.all([this.fetchLog(found.id), this.describeOutputs(found)]);
+      this._log = log;
+    }
+    if (this._disposed) return;
+    this.apply({ type: 'restored', job: found });
+  }
+
+  /** Runs the app on the cell's inputs and parameters as a new job. */
+  async run(): Promise<void> {
+    if (!this.canRun) return;
+    await this.request('run', async () => {
+      const cell = this.metadata;
+      // One id per intended run: a double click or a repeated request returns the same job.
+      this.pendingRequestId ??= requestId();
+      const ws = await this.options.wsid();
+      const narrative = this.options.narrativeId();
+      const job = await this.options.client.run({
+        app: cell.id, version: cell.version, ws: String(ws), inputs: cell.inputs, params: cell.params, clientRequestId: this.pendingRequestId,
+        ...(narrative === null ? {} : { narrative: { id: narrative, cell: this.options.cellId() } }),
+      });
+      this.pendingRequestId = null;
+      return job;
+    });
+  }
+
+  async cancel(): Promise<void> {
+    const job = this.job;
+    if (job && this.offersCancel) await this.request('cancel', () => this.options.client.cancelJob(job.id));
+  }
+
+  /** Runs a failed or cancelled job again, as a new job. */
+  async retry(): Promise<void> {
+    const job = this.job;
+    if (job && this.offersRetry) await this.request('retry', () => this.options.client.retryJob(job.id));
+  }
+
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    this.stream?.dispose();
+    this.stream = null;
+    this.form.dispose();
+    Signal.clearData(this);
+  }
+
+  /** Moves to the next state (if the event applies), then does what entering it needs. */
+  private apply(event: AppCellEvent): boolean {
+    const before = this._state;
+    const after = transition(before, event);
+    if (after === null) return false;
+    this._state = after;
+    const was = jobOf(before);
+    const job = jobOf(after);
+    const restored = before.kind === 'restoring';
+    const fresh = job !== null && job.id !== was?.id;
+    if (fresh && !restored) this.startAfresh(job);
+    if (job) this.saveJob(job);
+    this._stateChanged.emit(after);
+    if (!job) return true;
+    if (fresh && !isEnded(job)) this.listen(job.id);
+    // A restored job came with its log and outputs; otherwise a job that just ended (or a new one that had) shows them now.
+    else if (!restored && isEnded(job) && (fresh || (was !== null && !isEnded(was)))) void this.finish(job, fresh);
+    return true;
+  }
+
+  /** A run, cancel or retry: the controls lock while the request is out, and a failure shows under them. */
+  private async request(action: AppCellAction, send: () => Promise<Job>): Promise<void> {
+    this._error = null;
+    if (!this.apply({ type: 'submit', action })) return;
+    let job: Job;
+    try {
+      job = await send();
+    } catch (error) {
+      if (this._disposed) return;
+      this._error = describeError(error);
+      this.apply({ type: 'request-failed' });
+      return;
+    }
+    if (!this._disposed) this.apply({ type: 'answered', job });
+  }
+
+  /** A new job of this cell: the last one's log and outputs go, and the cell records the job as its own. */
+  private startAfresh(job: Job): void {
+    this.stream?.dispose();
+    this.stream = null;
+    this._log = [];
+    this.outputs.clear();
+    this.options.write({ ...this.metadata, jobId: job.id, cellId: this.options.cellId() });
+  }
+
+  private saveJob(job: Job): void {
+    const outputs = job.state === 'completed' && job.outputs ? [...job.outputs] : undefined;
+    this.options.write({ ...this.metadata, jobId: job.id, state: job.state, outputs });
+  }
+
+  private listen(jobId: number): void {
+    this.stream?.dispose();
+    this.stream = this.options.streams(jobId, {
+      job: (job) => {
+        // An update of another job (a late one) is refused by the transition.
+        if (!this._disposed) this.apply({ type: 'update', job });
+      },
+      log: (text) => {
+        if (this._disposed || this.job?.id !== jobId) return;
+        this._log.push(text);
+        if (this._log.length > MAX_LOG_LINES) this._log.splice(0, this._log.length - MAX_LOG_LINES);
+        this._logChanged.emit(this._log);
+      },
+    });
+  }
+
+  /** A job ended: its outputs are described (and its log loaded, for a job never streamed here); a completed one refreshes the Data panel. */
+  private async finish(job: Job, withLog: boolean): Promise<void> {
+    const log = withLog ? this.fetchLog(job.id) : null;
+    await this.describeOutputs(job);
+    const lines = await log;
+    if (this._disposed || this.job?.id !== job.id) return;
+    if (lines) {
+      this._log = lines;
+      this._logChanged.emit(this._log);
+    }
+    this._outputsChanged.emit();
+    if (job.state === 'completed') this.options.completed();
+  }
+
+  private fetchLog(jobId: number): Promise<string[]> {
+    // The log is a convenience: without it the state and outputs still show.
+    return this.options.client.jobLog(jobId).then(({ lines }) => lines.map((l) => l.text).slice(-MAX_LOG_LINES), () => []);
+  }
+
+  private async describeOutputs(job: Job): Promise<void> {
+    // An output that cannot be described shows by its ref only.
+    await Promise.all(outputsOf(job).filter((ref) => !this.outputs.has(ref)).map((ref) =>
+      this.options.client.getObject(ref).then((o) => void this.outputs.set(ref, o), () => undefined)));
+  }
+}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { JobResult } from '@narrative/launcher-native';
+import type { ContractPart } from './harness.js';
+import { app, at, job, jobSetup, owned, range, user } from './seed.js';
+
+const RACERS = 20;
+
+const result: JobResult = {
+  jobId: '1', outcome: 'exited', exitCode: 0, signal: null, detail: null, startedAt: at(10), endedAt: at(20), node: 'node-1',
+  runtime: { name: 'runc', version: '1.1' }, injections: [], memory: { limitMiB: 64, peakMiB: 12, enforcedBy: 'cgroup-v1' },
+  outputs: [{ path: 'echo.txt', sha256: 'f'.repeat(64), size: 5 }], declared: { outputs: [{ name: 'echo' }] },
+};
+
+/** Jobs: created in `created`, changed only by compare-and-set on the state the writer saw, found by request, state, failure and retry. */
+export const jobsContract: ContractPart = ({ fresh }) => {
+  describe('jobs', () => {
+    it('creates a job in state created with every given field and nothing else set', async () => {
+      const store = await fresh();
+      const { owner, ws } = await owned(store);
+      const registered = app(owner);
+      await store.registerApp(registered);
+      const given = job(owner, ws, registered, { clientRequestId: 'req-1', params: { words: 'hi', n: [1, 2] } });
+      const id = await store.createJob(given);
+      assert.deepEqual(await store.getJob(id), {
+        ...given, id, state: 'created', failure: null, schedulerId: null, node: null, queueReason: null, queuePosition: null,
+        outputs: null, result: null, startedAt: null, endedAt: null, origin: null,
+      });
+      assert.equal(await store.getJob(id + 1000), undefined);
+    });
+
+    it('keeps the narrative and cell a job was started from', async () => {
+      const store = await fresh();
+      const { owner, ws } = await owned(store);
+      const registered = app(owner);
+      await store.registerApp(registered);
+      const origin = { narrative: 4, narrativeVersion: 12, cell: 'cell-7f3a' };
+      const started = await store.createJob(job(owner, ws, registered, { origin }));
+      assert.deepEqual((await store.getJob(started))!.origin, origin);
+      const partly = await store.createJob(job(owner, ws, registered, { origin: { narrative: 4, narrativeVersion: null, cell: null } }));
+      assert.deepEqual((await store.getJob(partly))!.origin, { narrative: 4, narrativeVersion: null, cell: null });
+    });
+
+    it('changes a job that is in the expected state, and only the fields the change names', async () => {
+      const store = await fresh();
+      const { id } = await jobSetup(store);
+      assert.equal(await store.updateJob(id, 'created', { state: 'queued', schedulerId: 'slurm-7', queueReason: 'Priority', queuePosition: 3 }), true);
+      // A change without a state keeps the state (a queued job's position moving).
+      assert.equal(await store.updateJob(id, 'queued', { queuePosition: 1 }), true);
+      assert.equal(await store.updateJob(id, 'queued', { state: 'running', node: 'node-1', startedAt: at(10), queueReason: null, queuePosition: null }), true);
+      assert.equal(await store.updateJob(id, 'running', { state: 'completed', outputs: ['1/2/3'], result, endedAt: at(20) }), true);
+      const done = await store.getJob(id);
+      assert.deepEqual(
+        { state: done?.state, schedulerId: done?.schedulerId, node: done?.node, queueReason: done?.queueReason, queuePosition: done?.queuePosition, outputs: done?.outputs, result: done?.result, startedAt: done?.startedAt, endedAt: done?.endedAt, failure: done?.failure },
+        { state: 'completed', schedulerId: 'slurm-7', node: 'node-1', queueReason: null, queuePosition: null, outputs: ['1/2/3'], result, startedAt: at(10), endedAt: at(20), failure: null },
+      );
+    });
+
+    it('refuses a change from a stale state and changes nothing', async () => {
+      const store = await fresh();
+      const { id } = await jobSetup(store);
+      assert.equal(await store.updateJob(id, 'created', { state: 'queued', schedulerId: 'first' }), true);
+      const before = await store.getJob(id);
+      // A second writer that still believes the job is created loses.
+      assert.equal(await store.updateJob(id, 'created', { state: 'cancelled', schedulerId: 'second', endedAt: at(5) }), false);
+      assert.equal(await store.updateJob(id, 'running', { queuePosition: 9 }), false);
+      assert.deepEqual(await store.getJob(id), before);
+      assert.equal(await store.updateJob(id + 1000, 'created', { state: 'queued' }), false, 'a job that does not exist');
+    });
+
+    it(`of ${RACERS} concurrent changes from the same state, exactly one applies`, async () => {
+      const store = await fresh();
+      const { id } = await jobSetup(store);
+      const moved = await Promise.all(range(RACERS).map((i) => store.updateJob(id, 'created', { state: 'queued', schedulerId: `s-${i}` })));
+      const winners = range(RACERS).filter((i) => moved[i]);
+      assert.equal(winners.length, 1);
+      assert.equal((await store.getJob(id))?.schedulerId, `s-${winners[0]}`);
+    });
+
+    it('keeps a failure reason as given', async () => {
+      const store = await fresh();
+      const { id } = await jobSetup(store);
+      const failure = { kind: 'out-of-memory' as const, limitMiB: 64, peakMiB: 70, message: 'used 70 MiB of 64' };
+      assert.equal(await store.updateJob(id, 'created', { state: 'failed', failure, endedAt: at(3) }), true);
+      assert.deepEqual((await store.getJob(id))?.failure, failure);
+    });
+
+    it("finds a job by its user's client request id, which is unique per user", async () => {
+      const store = await fresh();
+      const { owner, ws, registered } = await jobSetup(store);
+      const bob = await user(store, 'bob');
+      const mine = await store.createJob(job(owner, ws, registered, { clientRequestId: 'req-1' }));
+      const bobs = await store.createJob(job(bob, ws, registered, { clientRequestId: 'req-1' }));
+      assert.equal((await store.findJobByRequest(owner.id, 'req-1'))?.id, mine);
+      assert.equal((await store.findJobByRequest(bob.id, 'req-1'))?.id, bobs);
+      assert.equal(await store.findJobByRequest(owner.id, 'req-2'), undefined);
+      await assert.rejects(store.createJob(job(owner, ws, registered, { clientRequestId: 'req-1' })));
+      // Jobs without a request id are never duplicates of each other.
+      await store.createJob(job(owner, ws, registered));
+      await store.createJob(job(owner, ws, registered));
+    });
+
+    it('lists jobs in the given states by id', async () => {
+      const store = await fresh();
+      const { owner, ws, registered, id: first } = await jobSetup(store);
+      const second = await store.createJob(job(owner, ws, registered));
+      const third = await store.createJob(job(owner, ws, registered));
+      await store.updateJob(second, 'created', { state: 'queued' });
+      await store.updateJob(third, 'created', { state: 'cancelled' });
+      assert.deepEqual((await store.listJobsInStates(['queued', 'created'])).map((j) => j.id), [first, second]);
+      assert.deepEqual((await store.listJobsInStates(['cancelled'])).map((j) => j.id), [third]);
+      assert.deepEqual(await store.listJobsInStates([]), []);
+      assert.deepEqual(await store.listJobsInStates(['running']), []);
+    });
+
+    it('lists the jobs that failed after a time, oldest first', async () => {
+      const store = await fresh();
+      const { owner, ws, registered } = await jobSetup(store);
+      // Created one after another, so ids and end times grow together and "oldest" means the same by either.
+      const [early, late, cancelled, later] = [
+        await store.createJob(job(owner, ws, registered)),
+        await store.createJob(job(owner, ws, registered)),
+        await store.createJob(job(owner, ws, registered)),
+        await store.createJob(job(owner, ws, registered)),
+      ];
+      await store.updateJob(early, 'created', { state: 'failed', endedAt: at(10) });
+      await store.updateJob(late, 'created', { state: 'failed', endedAt: at(30) });
+      await store.updateJob(cancelled, 'created', { state: 'cancelled', endedAt: at(40) });
+      await store.updateJob(later, 'created', { state: 'failed', endedAt: at(50) });
+      assert.deepEqual((await store.listFailedSince(at(10))).map((j) => j.id), [late, later]);
+      assert.deepEqual((await store.listFailedSince(at(0))).map((j) => j.id), [early, late, later]);
+      assert.deepEqual(await store.listFailedSince(at(50)), []);
+    });
+
+    it('finds the retry of a job', async () => {
+      const store = await fresh();
+      const { owner, ws, registered, id } = await jobSetup(store);
+      assert.equal(await store.findRetryOf(id), undefined);
+      const retry = await store.createJob(job(owner, ws, registered, { retryOf: id, attempt: 2 }));
+      const found = await store.findRetryOf(id);
+      assert.deepEqual([found?.id, found?.attempt, found?.retryOf], [retry, 2, id]);
+      assert.equal(await store.findRetryOf(retry), undefined);
+    });
+  });
+};
