@@ -12,11 +12,18 @@ export function createAjv(options: Options = {}): Ajv {
   return ajv;
 }
 
-/** Turns ajv's errors into field errors whose paths start at `prefix` (e.g. `/body`). */
+/** A problem lists at most this many field errors: a hostile body of many bad fields gets a short answer. */
+export const FIELD_ERRORS_MAX = 100;
+
+/** Turns ajv's errors into field errors whose paths start at `prefix` (e.g. `/body`), at most FIELD_ERRORS_MAX and then a count of the rest. */
 export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined, prefix: string): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const e of errors ?? []) {
+    if (out.length === FIELD_ERRORS_MAX) {
+      out.push({ path: prefix || '/', message: `and ${(errors?.length ?? 0) - seen.size} more errors not listed` });
+      break;
+    }
     let path = prefix + e.instancePath;
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'additionalProperties') {

@@ -40,7 +40,7 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
     });
     for (const [i, job] of jobs.entries()) await queuedOrWithdrawn(ctx, execution, job, `${arrayId}_${i}`);
   } catch (error) {
-    for (const job of jobs) await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
+    for (const job of jobs) await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
   }
   return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
 }

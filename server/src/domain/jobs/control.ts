@@ -14,7 +14,7 @@ export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord
   // The reconciler may have moved the job (queued → running) while the scheduler cancelled it: record against what is there now.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = (await ctx.store.getJob(job.id))!;
-    if (hasEnded(current.state) || (await recordTransition(ctx, current, { state: 'cancelled', endedAt: ctx.now() }))) break;
+    if (hasEnded(current.state) || (await recordTransition(ctx, current, { type: 'cancelled', at: ctx.now() }))) break;
   }
   return (await ctx.store.getJob(job.id))!;
 }

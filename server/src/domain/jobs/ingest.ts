@@ -20,9 +20,9 @@ import { recordTransition } from './transitions.js';
  * fails with the reason.
  */
 export async function finishJob(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
-  const ended = { endedAt: result.endedAt, node: result.node, result };
-  const failed = (failure: FailureReason) => recordTransition(ctx, job, { state: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended });
-  if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
+  const ended = { at: result.endedAt, node: result.node, result };
+  const failed = (failure: FailureReason) => recordTransition(ctx, job, { type: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended });
+  if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { type: 'cancelled', ...ended }));
   if (result.outcome === 'timed-out') return void (await failed({ kind: 'walltime' }));
   if (result.outcome === 'out-of-memory') return void (await failed({ kind: 'out-of-memory' }));
   if (result.outcome === 'launcher-error') return void (await failed({ kind: 'launcher-error', detail: result.detail ?? 'the job wrapper failed' }));
@@ -31,7 +31,7 @@ export async function finishJob(ctx: Context, execution: Execution, job: JobReco
   try {
     await saveOutputs(ctx, execution, job, result, async (tx, outputs) => {
       // In the save's transaction: if the job moved meanwhile (cancelled), its outputs are not saved either.
-      if (!(await recordTransition(tx, job, { state: 'completed', outputs, ...ended }))) throw new JobMoved();
+      if (!(await recordTransition(tx, job, { type: 'completed', outputs, ...ended }))) throw new JobMoved();
     });
   } catch (error) {
     if (error instanceof JobMoved) return;

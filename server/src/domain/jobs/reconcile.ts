@@ -69,38 +69,38 @@ async function failStrandedJobs(ctx: Context): Promise<void> {
   const cutoff = Date.parse(ctx.now()) - SUBMIT_GRACE_MS;
   for (const job of await ctx.store.listJobsInStates(['created'])) {
     if (Date.parse(job.createdAt) < cutoff) {
-      await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, endedAt: ctx.now() });
+      await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, at: ctx.now() });
     }
   }
 }
 
 async function finishFromResult(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
-  if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: result.node, startedAt: result.startedAt, queueReason: null, queuePosition: null });
+  if (job.state === 'queued') await recordTransition(ctx, job, { type: 'started', node: result.node, at: result.startedAt });
   await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
 }
 
 /** Moves a job along what its scheduler says; `result` is a stopped wrapper's, for when the app ran. */
 async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined, result: JobResult | null = null): Promise<void> {
-  const ended = { endedAt: ctx.now() };
-  if (!status) return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
+  const ended = { at: ctx.now() };
+  if (!status) return void (await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
   switch (status.state) {
     case 'queued':
       if (job.state === 'queued' && (status.reason !== job.queueReason || status.position !== job.queuePosition)) {
-        await recordTransition(ctx, job, { queueReason: status.reason, queuePosition: status.position });
+        await recordTransition(ctx, job, { type: 'waiting', reason: status.reason, position: status.position });
       }
       return;
     case 'running':
-      if (job.state === 'queued') await recordTransition(ctx, job, { state: 'running', node: status.node, startedAt: ctx.now(), queueReason: null, queuePosition: null });
+      if (job.state === 'queued') await recordTransition(ctx, job, { type: 'started', node: status.node, at: ctx.now() });
       return;
     case 'cancelled':
-      return void (await recordTransition(ctx, job, { state: 'cancelled', ...ended }));
+      return void (await recordTransition(ctx, job, { type: 'cancelled', ...ended }));
     case 'failed': {
-      const failure = explainFailure(status.reason, job.resources, result, runTimesOf(job, result, ended.endedAt));
-      return void (await recordTransition(ctx, job, { state: 'failed', failure, node: status.node, ...ended }));
+      const failure = explainFailure(status.reason, job.resources, result, runTimesOf(job, result, ended.at));
+      return void (await recordTransition(ctx, job, { type: 'failed', failure, node: status.node, ...ended }));
     }
     case 'completed':
       // The wrapper writes result.json before it exits, so a finished job without one lost its wrapper.
-      return void (await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'lost', detail: 'the job ended without the wrapper writing its result' }, ...ended }));
+      return void (await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the job ended without the wrapper writing its result' }, ...ended }));
     case 'unknown':
       return;
   }

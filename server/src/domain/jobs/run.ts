@@ -145,7 +145,7 @@ export async function submit(ctx: Context, execution: Execution, job: JobRecord,
     const schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
     await queuedOrWithdrawn(ctx, execution, job, schedulerId);
   } catch (error) {
-    await recordTransition(ctx, job, { state: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, endedAt: ctx.now() });
+    await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
   }
 }
 
@@ -155,7 +155,7 @@ export async function submit(ctx: Context, execution: Execution, job: JobRecord,
  * cancelled too: nothing may run that no job tracks.
  */
 export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: JobRecord, schedulerId: string): Promise<void> {
-  if (await recordTransition(ctx, job, { state: 'queued', schedulerId })) return;
+  if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return;
   await execution.scheduler.cancel(schedulerId);
   await ctx.store.appendJobEvent(job.id, ctx.now(), { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' });
 }

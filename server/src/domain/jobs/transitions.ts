@@ -1,18 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { canMove, hasEnded } from './states.js';
 import type { JobChange, JobRecord } from '../../store/store.js';
+import { transition, type JobEvent } from './job-events.js';
 import type { Context } from '../context.js';
 
 /**
- * Applies a change to a job through the one transition table, with its
- * event, in one transaction. The update is a compare-and-set on the state the
- * caller saw: when another reconciler moved the job first, nothing happens.
+ * Records what happened to a job: `transition` turns the event into its change
+ * through the one table of moves, and the change and its entry in the job's
+ * event log are written in one transaction. The update is a compare-and-set on
+ * the state the caller saw. False when the table refuses the move (an ended job
+ * never changes again) or another reconciler moved the job first.
  */
-export async function recordTransition(ctx: Context, job: JobRecord, change: JobChange): Promise<boolean> {
-  // An ended job never changes again: a second reconciler that re-read it ended must not end it twice.
-  if (hasEnded(job.state)) return false;
+export async function recordTransition(ctx: Context, job: JobRecord, happened: JobEvent): Promise<boolean> {
+  const change = transition(job, happened);
+  if (!change) return false;
   const to = change.state ?? job.state;
-  if (to !== job.state && !canMove(job.state, to)) throw new Error(`job ${job.id}: no transition from ${job.state} to ${to}`);
   const moved = await ctx.store.transaction(async (store) => {
     if (!(await store.updateJob(job.id, job.state, change))) return false;
     const event = { type: 'state', state: to, ...pick(change) };
