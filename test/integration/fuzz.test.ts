@@ -127,6 +127,7 @@ describe(`fuzzing every endpoint (FUZZ_SEED=${settings.seed} FUZZ_RUNS=${setting
       causes.set(cause, (causes.get(cause) ?? 0) + 1);
     }
     assert.deepEqual([...causes].map(([cause, n]) => `${n}× ${cause}`), [], 'the server process exited during the run (the crash findings above name the requests)');
+    assert.deepEqual(server.escaped, [], 'errors escaped their handlers (serve logged them and went on; each would have crashed the process)');
     if (settings.runs >= 10_000) assert.ok(total >= 10_000, `only ${total} requests were sent`);
   });
 

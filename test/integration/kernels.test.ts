@@ -100,12 +100,7 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
       ['/api/sessions', { path: '..', type: 'notebook', name: '', kernel: { name: 'python3' } }],
     ] as const) {
       const response = await api(path, alice, { method: 'POST', body: JSON.stringify(body) });
-      assert.ok(response.status >= 400 && response.status < 500 || response.status === 201, `${path} ${JSON.stringify(body)}: ${response.status}`);
-      if (response.status === 201) {
-        const made = (await response.json()) as Session;
-        await api(`/api/sessions/${made.id}`, alice, { method: 'DELETE' });
-        continue;
-      }
+      assert.ok(response.status >= 400 && response.status < 500, `${path} ${JSON.stringify(body)}: ${response.status}`);
       assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
       assert.match(((await response.json()) as { detail: string }).detail, /Jupyter/);
     }

@@ -44,11 +44,14 @@ export interface LogWriter {
 
 export function openLog(jobDir: string): LogWriter {
   const out = createWriteStream(filePath(jobDir, 'log'), { flags: 'a' });
+  // A log that cannot be written (a full disk) loses its lines, not the run: the result is still written.
+  let broken = false;
+  out.on('error', () => (broken = true));
   return {
     line: (stream, text) => {
-      if (!out.writableEnded) out.write(formatLogLine(stream, text));
+      if (!out.writableEnded && !broken) out.write(formatLogLine(stream, text));
     },
-    close: () => new Promise<void>((done) => (out.writableEnded ? done() : out.end(done))),
+    close: () => new Promise<void>((done) => (out.writableEnded || broken ? done() : out.end(() => done()))),
   };
 }
 

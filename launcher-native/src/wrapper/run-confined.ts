@@ -17,8 +17,8 @@ export interface ConfinedOutcome extends Omit<RunOutcome, 'outcome'> {
  */
 export async function runConfined(argv: string[], limits: Limits, jobId: string, options: RunOptions, cleanup: () => Promise<void>): Promise<ConfinedOutcome> {
   const confinement = await confine(limits, jobId, options.env.PATH === undefined ? {} : { path: options.env.PATH });
-  await appendLogLine(options.jobDir, 'system', confinement.description);
   try {
+    await appendLogLine(options.jobDir, 'system', confinement.description);
     const ran = await runLogged(confinement.command(argv), { ...options, spawnInside: confinement.spawnInside });
     const { peakMiB, oomKills } = confinement.usage();
     const memory: MemoryUse = { limitMiB: limits.memoryMiB, peakMiB, enforcedBy: confinement.enforcedBy };
@@ -30,10 +30,12 @@ export async function runConfined(argv: string[], limits: Limits, jobId: string,
     }
     return { ...ran, memory };
   } finally {
-    try {
-      await cleanup();
-    } finally {
-      await confinement.release();
-    }
+    // What the app did stands whatever its clean-up meets: a failure here is said in the log, not made the job's outcome.
+    await cleanup().catch((error: unknown) => noteCleanupFailure(options.jobDir, 'the runtime could not clean up', error));
+    await confinement.release().catch((error: unknown) => noteCleanupFailure(options.jobDir, 'the job\'s limits could not be released', error));
   }
+}
+
+async function noteCleanupFailure(jobDir: string, what: string, error: unknown): Promise<void> {
+  await appendLogLine(jobDir, 'system', `${what}: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
 }

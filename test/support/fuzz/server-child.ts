@@ -32,6 +32,8 @@ export class ServerChild {
   url = '';
   adminToken = '';
   readonly exits: Exit[] = [];
+  /** Errors that escaped every handler: `serve` logs them and goes on, so they count as crashes that did not kill. */
+  readonly escaped: string[] = [];
   private proc: ChildProcess | null = null;
   /** The last lines of logs: a crash's stack, and the errors behind 500s. */
   private log: string[] = [];
@@ -164,12 +166,16 @@ export class ServerChild {
   private remember(text: string): void {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
+      if (ESCAPED.test(line)) this.escaped.push(line.slice(0, 4000));
       this.log.push(line.length > 4000 ? `${line.slice(0, 4000)}…` : line);
       this.logged++;
     }
     if (this.log.length > 2000) this.log = this.log.slice(-1000);
   }
 }
+
+/** What `serve` logs for an error no handler took (server/src/cli/commands/serve.ts). */
+const ESCAPED = /escaped its handler|failed unhandled/;
 
 /** The URL in `serve --json`'s announcement, or null for any other line. */
 function served(line: string): string | null {

@@ -63,10 +63,10 @@ export interface ConfOptions {
   cpusPerNode: number;
 }
 
-/** slurm.conf for one controller and N slurmd "nodes" sharing 127.0.0.1, told apart by port. */
 /** Memory each local node declares (config_overrides lets it exceed the machine's). */
 export const NODE_MEMORY_MIB = 16_384;
 
+/** slurm.conf for one controller and N slurmd "nodes" sharing 127.0.0.1, told apart by port. */
 export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: ConfOptions): string {
   const lines = [
     '# Written by narrative `cluster up`: a local Slurm for tests and demos. Rewritten on every start.',

@@ -24,13 +24,14 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   const ids = await recordJobs(ctx, caller, ws, app, runs, resources, { attempt: 1, retryOf: null }, null);
   const jobs = await Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
   const arrayDir = join(execution.jobsDir, `array-${ids[0]}`);
+  let arrayId: string;
   try {
     await mkdir(arrayDir, { recursive: true, mode: 0o711 });
     for (const [i, id] of ids.entries()) {
       const jobDir = await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
       await linkArrayTask(arrayDir, i, jobDir);
     }
-    const arrayId = await execution.scheduler.submit({
+    arrayId = await execution.scheduler.submit({
       jobId: `array-${ids[0]}`,
       jobDir: arrayDir,
       argv: [...execution.wrapper, arrayDir],
@@ -38,9 +39,11 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
       env: {},
       array: { size: ids.length, ...(request.parallel ? { parallel: request.parallel } : {}) },
     });
-    for (const [i, job] of jobs.entries()) await queuedOrWithdrawn(ctx, execution, job, `${arrayId}_${i}`);
   } catch (error) {
     for (const job of jobs) await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
+    return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
   }
+  // Once the array exists, each task is queued or withdrawn on its own; none is failed for another's trouble.
+  for (const [i, job] of jobs.entries()) await queuedOrWithdrawn(ctx, execution, job, `${arrayId}_${i}`);
   return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
 }

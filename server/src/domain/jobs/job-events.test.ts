@@ -10,6 +10,7 @@ const EVENTS: JobEvent[] = [
   { type: 'submitted', schedulerId: '42' },
   { type: 'waiting', reason: 'Resources', position: 2 },
   { type: 'started', node: 'n1', at: AT },
+  { type: 'requeued', reason: 'Priority', position: 1 },
   { type: 'completed', at: AT, outputs: ['1/2/1'], node: 'n1', result },
   { type: 'failed', at: AT, failure: { kind: 'exit-code', code: 3 } },
   { type: 'cancelled', at: AT },
@@ -19,7 +20,7 @@ const EVENTS: JobEvent[] = [
 const ACCEPTS: Record<JobState, JobEvent['type'][]> = {
   created: ['submitted', 'failed', 'cancelled'],
   queued: ['waiting', 'started', 'completed', 'failed', 'cancelled'],
-  running: ['completed', 'failed', 'cancelled'],
+  running: ['requeued', 'completed', 'failed', 'cancelled'],
   completed: [],
   failed: [],
   cancelled: [],
@@ -41,8 +42,9 @@ describe('job transitions', () => {
     assert.deepEqual(transition({ state: 'created' }, EVENTS[0]!), { state: 'queued', schedulerId: '42' });
     assert.deepEqual(transition({ state: 'queued' }, EVENTS[1]!), { queueReason: 'Resources', queuePosition: 2 });
     assert.deepEqual(transition({ state: 'queued' }, EVENTS[2]!), { state: 'running', node: 'n1', startedAt: AT, queueReason: null, queuePosition: null });
-    assert.deepEqual(transition({ state: 'running' }, EVENTS[3]!), { state: 'completed', outputs: ['1/2/1'], endedAt: AT, node: 'n1', result });
-    assert.deepEqual(transition({ state: 'running' }, EVENTS[4]!), { state: 'failed', failure: { kind: 'exit-code', code: 3 }, endedAt: AT });
-    assert.deepEqual(transition({ state: 'created' }, EVENTS[5]!), { state: 'cancelled', endedAt: AT });
+    assert.deepEqual(transition({ state: 'running' }, EVENTS[3]!), { state: 'queued', node: null, queueReason: 'Priority', queuePosition: 1 });
+    assert.deepEqual(transition({ state: 'running' }, EVENTS[4]!), { state: 'completed', outputs: ['1/2/1'], endedAt: AT, node: 'n1', result });
+    assert.deepEqual(transition({ state: 'running' }, EVENTS[5]!), { state: 'failed', failure: { kind: 'exit-code', code: 3 }, endedAt: AT });
+    assert.deepEqual(transition({ state: 'created' }, EVENTS[6]!), { state: 'cancelled', endedAt: AT });
   });
 });

@@ -12,6 +12,8 @@ export type JobEvent =
   /** The scheduler's reason and position for a job still waiting. */
   | { type: 'waiting'; reason: string | null; position: number | null }
   | { type: 'started'; node: string | null; at: string }
+  /** A running job the scheduler put back in its queue. */
+  | { type: 'requeued'; reason: string | null; position: number | null }
   | { type: 'completed'; at: string; outputs: string[]; node: string | null; result: JobResult }
   | { type: 'failed'; at: string; failure: FailureReason; node?: string | null; result?: JobResult }
   | { type: 'cancelled'; at: string; node?: string | null; result?: JobResult };
@@ -20,6 +22,7 @@ const LEADS_TO: Record<JobEvent['type'], JobState> = {
   submitted: 'queued',
   waiting: 'queued',
   started: 'running',
+  requeued: 'queued',
   completed: 'completed',
   failed: 'failed',
   cancelled: 'cancelled',
@@ -34,11 +37,13 @@ export function transition(job: Pick<JobRecord, 'state'>, event: JobEvent): JobC
   if (hasEnded(job.state)) return null;
   switch (event.type) {
     case 'submitted':
-      return job.state === 'created' ? { state: 'queued', schedulerId: event.schedulerId } : null;
+      return job.state === 'created' && canMove(job.state, 'queued') ? { state: 'queued', schedulerId: event.schedulerId } : null;
     case 'waiting':
       return job.state === 'queued' ? { queueReason: event.reason, queuePosition: event.position } : null;
     case 'started':
-      return job.state === 'queued' ? { state: 'running', node: event.node, startedAt: event.at, queueReason: null, queuePosition: null } : null;
+      return canMove(job.state, 'running') ? { state: 'running', node: event.node, startedAt: event.at, queueReason: null, queuePosition: null } : null;
+    case 'requeued':
+      return job.state === 'running' && canMove(job.state, 'queued') ? { state: 'queued', node: null, queueReason: event.reason, queuePosition: event.position } : null;
     default: {
       if (!canMove(job.state, LEADS_TO[event.type])) return null;
       const where = { endedAt: event.at, ...(event.node === undefined ? {} : { node: event.node }), ...(event.result === undefined ? {} : { result: event.result }) };

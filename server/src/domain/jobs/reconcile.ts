@@ -85,6 +85,7 @@ async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | un
   if (!status) return void (await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
   switch (status.state) {
     case 'queued':
+      if (job.state === 'running') return void (await recordTransition(ctx, job, { type: 'requeued', reason: status.reason, position: status.position }));
       if (job.state === 'queued' && (status.reason !== job.queueReason || status.position !== job.queuePosition)) {
         await recordTransition(ctx, job, { type: 'waiting', reason: status.reason, position: status.position });
       }

@@ -140,13 +140,16 @@ export async function writeJobDir(execution: Execution, id: number, spec: JobSpe
 
 /** Writes the job directory and hands the wrapper to the scheduler; a refusal fails the job with its reason. */
 export async function submit(ctx: Context, execution: Execution, job: JobRecord, spec: JobSpec): Promise<void> {
+  let schedulerId: string;
   try {
     const jobDir = await writeJobDir(execution, job.id, spec);
-    const schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
-    await queuedOrWithdrawn(ctx, execution, job, schedulerId);
+    schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
   } catch (error) {
     await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
+    return;
   }
+  // Outside the try: once the scheduler holds the job, it is queued or withdrawn, never failed here.
+  await queuedOrWithdrawn(ctx, execution, job, schedulerId);
 }
 
 /**
@@ -156,8 +159,11 @@ export async function submit(ctx: Context, execution: Execution, job: JobRecord,
  */
 export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: JobRecord, schedulerId: string): Promise<void> {
   if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return;
-  await execution.scheduler.cancel(schedulerId);
-  await ctx.store.appendJobEvent(job.id, ctx.now(), { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' });
+  // The event keeps the scheduler id either way, so an operator can find a job the scheduler would not cancel.
+  const refused = await execution.scheduler.cancel(schedulerId).then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)));
+  await ctx.store.appendJobEvent(job.id, ctx.now(), refused === null
+    ? { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' }
+    : { type: 'withdrawal-failed', schedulerId, detail: `the job ended while it was being submitted, and cancelling its scheduler job failed (${refused}): cancel ${schedulerId} by hand` });
 }
 
 export function jobDirOf(execution: Execution, jobId: number): string {

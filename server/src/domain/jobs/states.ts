@@ -12,8 +12,8 @@ export type JobState = (typeof JOB_STATES)[number];
 
 const MOVES: Record<JobState, readonly JobState[]> = {
   created: ['queued', 'failed', 'cancelled'],
-  // queued → queued: a requeue after preemption or node failure.
-  queued: ['queued', 'running', 'completed', 'failed', 'cancelled'],
+  queued: ['running', 'completed', 'failed', 'cancelled'],
+  // running → queued: the scheduler requeued it (preemption, a node that failed).
   running: ['queued', 'completed', 'failed', 'cancelled'],
   // Ended: nothing moves a job again (a retry is a new job).
   completed: [],

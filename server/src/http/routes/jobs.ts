@@ -66,7 +66,7 @@ export const jobRoutes = [
   }),
   route({
     method: 'get', path: '/jobs/{id}/events', tag, summary: 'State changes in order, after a sequence number (for resuming a stream without duplicates)',
-    params: IdParams, query: Type.Object({ after: Type.Optional(Offset) }, { additionalProperties: false }),
+    params: IdParams, query: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1, default: 0, description: 'a sequence number: one counter across all jobs' })) }, { additionalProperties: false }),
     response: { status: 200, schema: Type.Array(Type.Object({ seq: Type.Integer(), at: Type.String(), event: Type.Unknown() })) },
     access: onJob('read'),
     handle: async ({ query }, g, ctx) => ctx.store.jobEvents(job(g).id, query.after ?? 0),
