@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
+import { STAND_IN_PLUGIN, writeStandInLab } from '../support/stand-in-lab.js';
 
 /**
  * The server side of the lab (settings, workspaces, translations, identity,
@@ -15,20 +16,14 @@ describe('the lab page and its server APIs', () => {
   let lab: string;
   let alice: string;
   let bob: string;
-  const PLUGIN = '@narrative/labextension:demo';
+  const PLUGIN = STAND_IN_PLUGIN;
 
   const call = (path: string, token: string | null, init: RequestInit = {}) =>
     h.fetch(path, { redirect: 'manual', ...init, headers: { ...(token ? bearer(token) : {}), 'Content-Type': 'application/json' } });
 
   before(async () => {
     lab = await mkdtemp(join(tmpdir(), 'narrative-lab-'));
-    await mkdir(join(lab, 'static'));
-    await mkdir(join(lab, 'schemas', '@narrative', 'labextension'), { recursive: true });
-    await mkdir(join(lab, 'themes', '@jupyterlab', 'theme-light-extension'), { recursive: true });
-    await writeFile(join(lab, 'build.json'), JSON.stringify({ entry: { file: 'bundle.js', url: 'bundle.js?v=1' }, jupyterlabVersion: '4.6.4' }));
-    await writeFile(join(lab, 'static', 'bundle.js'), 'console.log("lab")');
-    await writeFile(join(lab, 'themes', '@jupyterlab', 'theme-light-extension', 'index.css'), 'body {}');
-    await writeFile(join(lab, 'schemas', '@narrative', 'labextension', 'demo.json'), JSON.stringify({ title: 'Demo', type: 'object', properties: { size: { type: 'integer', default: 3 } } }));
+    await writeStandInLab(lab);
     h = await startHarness(['alice', 'bob'], { labDir: lab });
     alice = h.users.alice!.token;
     bob = h.users.bob!.token;

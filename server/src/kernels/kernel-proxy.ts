@@ -44,8 +44,9 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     url.pathname = url.pathname.replace(/\/+$/, '') || '/';
     const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readSmallBody(req, KERNEL_REQUEST_BYTES, 'Kernel and session requests') : undefined;
     // Parsed here so that what reaches the child is JSON within our limits, whatever the child would make of it.
-    if (body) requireShallow(parseJson(body), ctx.limits.jsonDepth, 'The request body');
-    checkOwnership(caller, url.pathname, body);
+    const sent = body ? parseJson(body) : undefined;
+    if (sent !== undefined) requireShallow(sent, ctx.limits.jsonDepth, 'The request body');
+    checkOwnership(caller, url.pathname, sent);
     const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
     for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
     const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) })
@@ -64,14 +65,14 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     res.status(upstream.status).send(payload);
   }
 
-  function checkOwnership(caller: Caller, path: string, body: string | undefined): void {
+  function checkOwnership(caller: Caller, path: string, body: unknown): void {
     const kernel = KERNEL.exec(path)?.[1];
     if (kernel) requireKernelOwner(caller, owners.kernel(kernel), 'kernel');
     const session = SESSION.exec(path)?.[1];
     if (session) requireKernelOwner(caller, owners.session(session), 'session');
     // A session may name an existing kernel to attach to: it must be the caller's too.
     if (body && path.startsWith('/api/sessions')) {
-      const named = (parseJson(body) as { kernel?: { id?: string } } | null)?.kernel?.id;
+      const named = (body as { kernel?: { id?: string } } | null)?.kernel?.id;
       if (named) requireKernelOwner(caller, owners.kernel(named), 'kernel');
     }
   }

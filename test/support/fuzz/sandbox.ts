@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STAND_IN_PLUGIN, writeStandInLab } from '../stand-in-lab.js';
 
 /**
  * Everything the fuzzed server touches, under one temp directory: its data
@@ -38,18 +39,7 @@ export async function createSandbox(): Promise<Sandbox> {
   // Named without the marker, so the marker search finds only what the server wrote.
   const canaryFile = join(root, 'canary.txt');
   await writeFile(canaryFile, `${canary}\n`);
-  const labPlugin = await standInLab(dirs.lab);
+  await writeStandInLab(dirs.lab);
+  const labPlugin = STAND_IN_PLUGIN;
   return { root, ...dirs, marker, canaryFile, canary, labPlugin, remove: () => rm(root, { recursive: true, force: true }) };
-}
-
-/** A minimal built lab (as test/integration/lab-api.test.ts makes one), so the lab API routes exist without a real bundle. */
-async function standInLab(lab: string): Promise<string> {
-  await mkdir(join(lab, 'static'));
-  await mkdir(join(lab, 'schemas', '@narrative', 'labextension'), { recursive: true });
-  await mkdir(join(lab, 'themes', '@jupyterlab', 'theme-light-extension'), { recursive: true });
-  await writeFile(join(lab, 'build.json'), JSON.stringify({ entry: { file: 'bundle.js', url: 'bundle.js?v=1' }, jupyterlabVersion: '4.6.4' }));
-  await writeFile(join(lab, 'static', 'bundle.js'), 'console.log("lab")');
-  await writeFile(join(lab, 'themes', '@jupyterlab', 'theme-light-extension', 'index.css'), 'body {}');
-  await writeFile(join(lab, 'schemas', '@narrative', 'labextension', 'demo.json'), JSON.stringify({ title: 'Demo', type: 'object', properties: { size: { type: 'integer', default: 3 } } }));
-  return '@narrative/labextension:demo';
 }

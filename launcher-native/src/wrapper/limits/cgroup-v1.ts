@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isRunning } from '../../processes/process-table.js';
 
 const MiB = 1024 * 1024;
 const CPU_PERIOD_US = 100_000;
@@ -164,16 +165,7 @@ export async function removeOrphans(parent: string, prefix: string): Promise<voi
   }
   for (const entry of entries) {
     const owner = entry.startsWith(prefix) ? /-(\d+)$/.exec(entry)?.[1] : undefined;
-    if (owner && !alive(Number(owner))) await emptyAndRemove(join(parent, entry)).catch(() => undefined);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (owner && !isRunning(Number(owner))) await emptyAndRemove(join(parent, entry)).catch(() => undefined);
   }
 }
 
