@@ -41,8 +41,9 @@ export function checkOutcome(spec: RequestSpec, outcome: Outcome, c: CheckContex
     const problem = problemError(status, outcome);
     if (problem) out.push({ kind: 'not-problem', detail: problem });
   }
-  // Pages and files anyone may fetch (the lab's bundle, the sign-in page) do not look at credentials at all.
-  const credentialsMatter = c.op.family === 'api' || !c.op.anonymous;
+  // Pages and files anyone may fetch (the lab's bundle, the sign-in page) do not look at credentials at all;
+  // nor does Node's parser, which refuses a head it cannot read or hold before any credential is looked at.
+  const credentialsMatter = (c.op.family === 'api' || !c.op.anonymous) && !fromHttpParser(outcome);
   if (spec.intact && credentialsMatter && status !== 401 && status < 500) {
     const overridden = spec.headers.Authorization !== undefined && spec.headers.Authorization !== null;
     if (overridden || spec.caller === 'bogus') out.push({ kind: 'auth', detail: `a bad Authorization header was answered ${status}, not 401` });

@@ -25,7 +25,7 @@ export interface World {
   spare: Pools;
   /** A valid notebook, the base that contents saves mutate. */
   notebook: Record<string, unknown>;
-  /** Ids and names of the public workspaces (one published): anonymous readers may see into them. */
+  /** Ids and names of the public workspaces (one published) and of the spares, which may become public: anonymous readers may see into them. */
   publicValues: string[];
   /** What could not be set up on this machine (no kernels, no app runtime), and why. */
   missing: string[];
@@ -126,7 +126,10 @@ export async function buildWorld(url: string, adminToken: string, box: Sandbox):
     contentsPath: spareStories.map((n) => n.path),
     token: spareTokens.map(String),
   };
-  return { headers, values, spare, notebook: model.content, missing, publicValues: [String(pub.id), pub.name, String(published.id), published.name] };
+  // Spares may be made public by the destructive operations aimed at them, at any moment of the run: inside them, as inside
+  // the public ones, an anonymous caller may hear that something does not exist.
+  const mayBePublic = [...spareWs.flatMap((w) => [String(w.id), w.name]), ...spareStories.map((n) => String(n.wsid))];
+  return { headers, values, spare, notebook: model.content, missing, publicValues: [String(pub.id), pub.name, String(published.id), published.name, ...mayBePublic] };
 }
 
 /** A browser sign-in: the session cookie and the XSRF value to echo. */
