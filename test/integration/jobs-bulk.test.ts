@@ -23,14 +23,17 @@ function bulkSuite(title: string, start: () => Promise<{ h: Harness; stop: () =>
     });
     after(() => stop());
 
-    it('runs one job per object as one array, each with its own output', async () => {
+    it('runs one job per object as one array, each with its own output and the narrative and cell it came from', async () => {
       const alice = h.users.alice!.client;
-      const ws = (await alice.createWorkspace('bulk')).id;
+      const narrative = await alice.createNarrative('bulk');
+      const ws = narrative.wsid;
       const refs: string[] = [];
       for (let i = 1; i <= 3; i++) {
         refs.push(await uploadReads(alice, ws, '@r\nACGT\n+\nIIII\n'.repeat(i), { name: `reads-${i}` }));
       }
-      const { jobs } = await alice.request<Bulk>('POST', '/jobs/bulk', { json: { app: app.id, ws: String(ws), input: 'reads', refs, parallel: 2 } });
+      const { jobs } = await alice.request<Bulk>('POST', '/jobs/bulk', {
+        json: { app: app.id, ws: String(ws), input: 'reads', refs, parallel: 2, narrative: { id: narrative.id, cell: 'cell-bulk' } },
+      });
       assert.equal(jobs.length, 3);
       const arrayIds = new Set(jobs.map((j) => j.schedulerId!.split('_')[0]));
       assert.equal(arrayIds.size, 1, 'one scheduler array');
@@ -38,10 +41,9 @@ function bulkSuite(title: string, start: () => Promise<{ h: Harness; stop: () =>
       assert.deepEqual(jobs.map((j) => j.inputs[0]!.resolved), refs);
       const ended = await Promise.all(jobs.map((j) => alice.waitForJob(j.id)));
       assert.deepEqual(ended.map((j) => j.state), ['completed', 'completed', 'completed'], JSON.stringify(ended.map((j) => failureOf(j))));
-      const counts = await Promise.all(ended.map(async (j) => {
-        const output = await alice.getObject(outputsOf(j)[0]!);
-        return (await (await alice.downloadFile(output.ref, 'lines.txt')).text()).trim();
-      }));
+      const outputs = await Promise.all(ended.map((j) => alice.getObject(outputsOf(j)[0]!)));
+      assert.deepEqual(outputs.map((o) => o.provenance.narrative), ended.map(() => ({ id: narrative.id, cell: 'cell-bulk' })));
+      const counts = await Promise.all(outputs.map(async (output) => (await (await alice.downloadFile(output.ref, 'lines.txt')).text()).trim()));
       assert.deepEqual(counts, ['4', '8', '12'], "each task ran on its own job's input");
     });
 

@@ -36,8 +36,8 @@ describe('the app cell model', () => {
     const seen = kinds(c.model);
     await c.model.restore();
     assert.deepEqual(seen, ['ended']);
-    assert.deepEqual(c.model.log, ['counting', 'done']);
-    assert.equal(c.model.output('7/3/1')?.name, 'stats-job5');
+    assert.deepEqual(c.model.results.log, ['counting', 'done']);
+    assert.equal(c.model.results.output('7/3/1')?.name, 'stats-job5');
     assert.equal(c.model.form.inputName(READS.ref), READS.name);
     assert.deepEqual(c.stored(), { id: 'test/count-lines', version: '1.0.0', ...saved });
     assert.equal(c.streams.opened.length, 0, 'an ended job is not streamed');
@@ -56,14 +56,16 @@ describe('the app cell model', () => {
     assert.equal(c.model.offersCancel, true);
     const stream = c.streams.current;
     assert.equal(stream.jobId, 5);
-    const logged = next(c.model.logChanged);
+    const logged = next(c.model.results.logChanged);
     stream.listener.log('uid 1000 mode slow');
     assert.deepEqual(await logged, ['uid 1000 mode slow']);
-    const described = next(c.model.outputsChanged);
+    const described = next(c.model.results.outputsChanged);
     stream.listener.job(job({ id: 5, state: 'completed', outputs: ['7/3/1'] }));
     assert.equal(c.model.state.kind, 'ended');
     await described;
-    assert.equal(c.model.output('7/3/1')?.name, 'stats-job5');
+    assert.equal(c.model.results.output('7/3/1')?.name, 'stats-job5');
+    // The Data panel is told once the outputs are shown.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(c.completed(), 1);
     assert.deepEqual([c.stored().state, c.stored().outputs], ['completed', ['7/3/1']]);
     // A refresh that answers late never takes the ended job back.
@@ -120,11 +122,11 @@ describe('the app cell model', () => {
     assert.equal(c.completed(), 0, 'a cancelled job refreshes nothing');
     await c.model.retry();
     assert.deepEqual([c.model.state.kind, c.model.job?.id, c.model.job?.retryOf], ['following', 100, 5]);
-    assert.deepEqual(c.model.log, []);
+    assert.deepEqual(c.model.results.log, []);
     assert.equal(c.streams.current.jobId, 100);
     assert.equal(c.streams.opened[0]!.disposed, true, 'the old stream is closed');
     first.listener.log('late line of job 5');
-    assert.deepEqual(c.model.log, []);
+    assert.deepEqual(c.model.results.log, []);
   });
 
   it('leaves the jobs of another workspace alone (a copied narrative shows the original jobs)', async () => {
@@ -176,11 +178,11 @@ describe('the app cell model', () => {
     c.server.logs.set(9, ['done']);
     c.server.objects.set('7/3/1', object('7/3/1', 'stats-job9'));
     Object.assign(c.server.client, { run: async () => done });
-    const described = next(c.model.outputsChanged);
+    const described = next(c.model.results.outputsChanged);
     await c.model.run();
     assert.equal(c.model.state.kind, 'ended');
     await described;
-    assert.deepEqual([c.model.log, c.model.output('7/3/1')?.name, c.streams.opened.length], [['done'], 'stats-job9', 0]);
+    assert.deepEqual([c.model.results.log, c.model.results.output('7/3/1')?.name, c.streams.opened.length], [['done'], 'stats-job9', 0]);
   });
 
   it('says why the app or the job could not be loaded', async () => {

@@ -1,14 +1,12 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
-import type { AppVersion, Job, NarrativeClient, ObjectVersion } from '@narrative/server/client';
+import type { AppVersion, Job, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
 import { AppCellForm } from './form.js';
 import type { JobStreamFactory } from './job-stream.js';
 import type { IAppCellMetadata } from './metadata.js';
-import { isEnded, isRetryable, jobOf, outputsOf, transition, type AppCellAction, type AppCellEvent, type AppCellState } from './state.js';
-
-/** The log lines an app cell keeps (the whole log is one click away, in the job's API). */
-export const MAX_LOG_LINES = 500;
+import { JobResults } from './results.js';
+import { isEnded, isRetryable, jobOf, transition, type AppCellAction, type AppCellEvent, type AppCellState } from './state.js';
 
 /** What the model asks of the REST client. */
 export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob'>;
@@ -42,7 +40,7 @@ function requestId(): string {
 
 /**
  * An app cell without its view: the run state (./state.ts), the job's log and
- * outputs, and the inputs and parameters kept in the cell metadata. Every
+ * outputs (./results.ts), and the inputs and parameters kept in the cell metadata. Every
  * state change goes through `apply`, which also starts what the new state
  * needs (a stream, the outputs' descriptions) and writes the job to the metadata.
  */
@@ -51,19 +49,17 @@ export class AppCellModel {
   private _app: AppVersion | null = null;
   private _appError: string | null = null;
   private _error: string | null = null;
-  private _log: string[] = [];
   private _disposed = false;
   private stream: { dispose(): void } | null = null;
   /** The workspace of the narrative (null until known, or when it cannot be). */
   private wsid: number | null = null;
   private pendingRequestId: string | null = null;
-  private readonly outputs = new Map<string, ObjectVersion>();
   private readonly _stateChanged = new Signal<this, AppCellState>(this);
-  private readonly _logChanged = new Signal<this, readonly string[]>(this);
-  private readonly _outputsChanged = new Signal<this, void>(this);
 
   /** The inputs and parameters. */
   readonly form: AppCellForm;
+  /** The log and outputs of the job shown. */
+  readonly results: JobResults;
 
   constructor(private readonly options: AppCellModel.IOptions) {
     this.form = new AppCellForm({
@@ -73,19 +69,12 @@ export class AppCellModel {
       getObject: (ref) => options.client.getObject(ref),
       locked: () => this.locked,
     });
+    this.results = new JobResults(options.client);
   }
 
   /** The run state moved, or its job changed. */
   get stateChanged(): ISignal<this, AppCellState> {
     return this._stateChanged;
-  }
-  /** A log line came (the log of a new job starts empty with its state change). */
-  get logChanged(): ISignal<this, readonly string[]> {
-    return this._logChanged;
-  }
-  /** The outputs of the job are described (name, type, data). */
-  get outputsChanged(): ISignal<this, void> {
-    return this._outputsChanged;
   }
 
   get state(): AppCellState {
@@ -104,9 +93,6 @@ export class AppCellModel {
   /** Why the last request failed, or why the cell's job could not be loaded. */
   get error(): string | null {
     return this._error;
-  }
-  get log(): readonly string[] {
-    return this._log;
   }
   get metadata(): IAppCellMetadata {
     return this.options.read();
@@ -150,10 +136,6 @@ export class AppCellModel {
     return !this.locked && this._app !== null && this.form.errors().size === 0;
   }
 
-  output(ref: string): ObjectVersion | undefined {
-    return this.outputs.get(ref);
-  }
-
   /** Loads the app and the cell's job, then shows it: a job not ended is streamed again, an ended one shows with its log and outputs. */
   async restore(): Promise<void> {
     if (this._state.kind !== 'restoring') return;
@@ -178,8 +160,7 @@ export class AppCellModel {
     this.wsid = await wsid;
     if (found && isEnded(found)) {
       // An ended job (the usual case when a narrative opens) shows at once with its log and outputs: each render costs a layout.
-      const [log] = await Promise.all([this.fetchLog(found.id), this.describeOutputs(found)]);
-      this._log = log;
+      await this.results.preload(found);
     }
     if (this._disposed) return;
     this.apply({ type: 'restored', job: found });
@@ -220,6 +201,7 @@ export class AppCellModel {
     this.stream?.dispose();
     this.stream = null;
     this.form.dispose();
+    this.results.dispose();
     Signal.clearData(this);
   }
 
@@ -263,8 +245,7 @@ export class AppCellModel {
   private startAfresh(job: Job): void {
     this.stream?.dispose();
     this.stream = null;
-    this._log = [];
-    this.outputs.clear();
+    this.results.reset();
     this.options.write({ ...this.metadata, jobId: job.id, cellId: this.options.cellId() });
   }
 
@@ -281,36 +262,14 @@ export class AppCellModel {
         if (!this._disposed) this.apply({ type: 'update', job });
       },
       log: (text) => {
-        if (this._disposed || this.job?.id !== jobId) return;
-        this._log.push(text);
-        if (this._log.length > MAX_LOG_LINES) this._log.splice(0, this._log.length - MAX_LOG_LINES);
-        this._logChanged.emit(this._log);
+        if (!this._disposed && this.job?.id === jobId) this.results.append(text);
       },
     });
   }
 
   /** A job ended: its outputs are described (and its log loaded, for a job never streamed here); a completed one refreshes the Data panel. */
   private async finish(job: Job, withLog: boolean): Promise<void> {
-    const log = withLog ? this.fetchLog(job.id) : null;
-    await this.describeOutputs(job);
-    const lines = await log;
-    if (this._disposed || this.job?.id !== job.id) return;
-    if (lines) {
-      this._log = lines;
-      this._logChanged.emit(this._log);
-    }
-    this._outputsChanged.emit();
-    if (job.state === 'completed') this.options.completed();
-  }
-
-  private fetchLog(jobId: number): Promise<string[]> {
-    // The log is a convenience: without it the state and outputs still show.
-    return this.options.client.jobLog(jobId).then(({ lines }) => lines.map((l) => l.text).slice(-MAX_LOG_LINES), () => []);
-  }
-
-  private async describeOutputs(job: Job): Promise<void> {
-    // An output that cannot be described shows by its ref only.
-    await Promise.all(outputsOf(job).filter((ref) => !this.outputs.has(ref)).map((ref) =>
-      this.options.client.getObject(ref).then((o) => void this.outputs.set(ref, o), () => undefined)));
+    const shown = await this.results.load(job, withLog, () => !this._disposed && this.job?.id === job.id);
+    if (shown && job.state === 'completed') this.options.completed();
   }
 }

@@ -36,8 +36,8 @@ export class AppCellWidget extends Widget {
     for (const type of ['lm-dragenter', 'lm-dragover', 'lm-dragleave', 'lm-drop']) this.node.addEventListener(type, this, true);
     const { model } = this;
     model.stateChanged.connect(this.render, this);
-    model.outputsChanged.connect(this.render, this);
-    model.logChanged.connect(this.renderLog, this);
+    model.results.outputsChanged.connect(this.render, this);
+    model.results.logChanged.connect(this.renderLog, this);
     model.form.inputsChanged.connect(this.inputChanged, this);
     model.form.paramsChanged.connect(this.updateValidity, this);
     this.render();
@@ -70,7 +70,7 @@ export class AppCellWidget extends Widget {
     node.appendChild(this.renderActions());
     if (model.error) node.appendChild(el('p', 'jp-narrative-Message jp-mod-error', model.error));
     const job = model.job;
-    if (job) node.append(...renderJob(job, (ref) => model.output(ref), trans, this.open));
+    if (job) node.append(...renderJob(job, (ref) => model.results.output(ref), trans, this.open));
     this.renderLog();
     if (focusedName) node.querySelector<HTMLElement>(`[name="${CSS.escape(focusedName)}"]`)?.focus();
   }
@@ -116,6 +116,6 @@ export class AppCellWidget extends Widget {
   }
 
   private renderLog(): void {
-    showLog(this.node, this.model.log);
+    showLog(this.node, this.model.results.log);
   }
 }

@@ -1,4 +1,5 @@
 import { hasEnded } from '../domain/jobs/states.js';
+import { endedAtOf } from '../domain/jobs/job.js';
 import { hasResult, LogTail } from '@narrative/launcher-native';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
@@ -115,7 +116,8 @@ export class JobFollower {
       }
     }
     if (!final || !logDone) return;
-    const endedAt = job.endedAt ? Date.parse(job.endedAt) : this.finalSeenAt!;
+    const ended = endedAtOf(job);
+    const endedAt = ended ? Date.parse(ended) : this.finalSeenAt!;
     if (!wrapperDone && Date.now() - Math.min(endedAt, this.finalSeenAt!) < STREAM_TIMING.settleMs) return;
     this.send({ type: 'end', state: job.state });
     this.stopped = true;

@@ -4,7 +4,8 @@ import type { Context } from '../domain/context.js';
 import type { LoadedNarrative } from '../domain/narratives.js';
 import type { Caller } from '../domain/permissions.js';
 import type { Level, Role } from '../schemas/common.js';
-import type { JobRecord, WorkspaceRecord } from '../store/store.js';
+import type { WorkspaceRecord } from '../store/store.js';
+import type { Job } from '../domain/jobs/job.js';
 
 /**
  * A REST route: its schemas (which validate the request and make the OpenAPI
@@ -23,7 +24,7 @@ export interface Granted {
   caller: Caller | null;
   ws?: WorkspaceRecord;
   narrative?: LoadedNarrative;
-  job?: JobRecord;
+  job?: Job;
   level?: Level;
 }
 

@@ -36,6 +36,7 @@ export const BulkRunRequest = Type.Object(
     inputs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }), { description: 'inputs shared by every job' })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'at most this many at once' })),
+    narrative: Type.Optional(RunOrigin),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
 import type { JobState } from '../domain/jobs/states.js';
+import type { FailedJob, Job, JobIn, JobStateFields, NewJob } from '../domain/jobs/job.js';
 import type { AppSpec } from '../schemas/app-spec.js';
 import type { Level, Role } from '../schemas/common.js';
 import type { Provenance } from '../schemas/provenance.js';
@@ -71,15 +72,15 @@ export interface Store {
   putLabWorkspace(userId: number, id: string, data: string, at: string): Promise<void>;
 
   createJob(job: NewJob): Promise<number>;
-  getJob(id: number): Promise<JobRecord | undefined>;
-  findJobByRequest(userId: number, clientRequestId: string): Promise<JobRecord | undefined>;
-  /** Changes a job only if it is still in `expected` state; false when another writer moved it first. */
-  updateJob(id: number, expected: JobState, change: JobChange): Promise<boolean>;
-  listJobsInStates(states: JobState[]): Promise<JobRecord[]>;
+  getJob(id: number): Promise<Job | undefined>;
+  findJobByRequest(userId: number, clientRequestId: string): Promise<Job | undefined>;
+  /** Puts a job in its next state, with every field of it, only if it is still in `expected` state; false when another writer moved it first. */
+  updateJob(id: number, expected: JobState, next: JobStateFields): Promise<boolean>;
+  listJobsInStates<S extends JobState>(states: S[]): Promise<JobIn<S>[]>;
   /** Jobs that ended failed after `since` (ISO time), oldest first. */
-  listFailedSince(since: string): Promise<JobRecord[]>;
+  listFailedSince(since: string): Promise<FailedJob[]>;
   /** The job started as a retry of this one, if any. */
-  findRetryOf(jobId: number): Promise<JobRecord | undefined>;
+  findRetryOf(jobId: number): Promise<Job | undefined>;
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
   /** Records the version saved as a job's output; false when this job, attempt and output already have one (kept). */
   claimJobOutput(jobId: number, attempt: number, output: string, key: VersionKey): Promise<boolean>;
@@ -106,53 +107,6 @@ export interface AppRecord {
   /** Set once a version should no longer be chosen for new work; it still runs, so old narratives re-run. */
   deprecated: { at: string; reason: string } | null;
 }
-
-export interface JobInput {
-  name: string;
-  given: string;
-  resolved: string;
-}
-
-export interface NewJob {
-  appId: string;
-  appVersion: string;
-  userId: number;
-  wsid: number;
-  clientRequestId: string | null;
-  params: Record<string, unknown>;
-  inputs: JobInput[];
-  resources: Resources;
-  scheduler: string;
-  attempt: number;
-  retryOf: number | null;
-  createdAt: string;
-  /** The narrative and cell the run was started from, when it was. */
-  origin?: JobOrigin | null;
-}
-
-/** Where a run was started: the narrative (its id, and the version of its notebook when the client knew it) and the cell. */
-export interface JobOrigin {
-  narrative: number;
-  narrativeVersion: number | null;
-  cell: string | null;
-}
-
-export interface JobRecord extends NewJob {
-  id: number;
-  origin: JobOrigin | null;
-  state: JobState;
-  failure: FailureReason | null;
-  schedulerId: string | null;
-  node: string | null;
-  queueReason: string | null;
-  queuePosition: number | null;
-  outputs: string[] | null;
-  result: JobResult | null;
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
-export type JobChange = Partial<Pick<JobRecord, 'state' | 'failure' | 'schedulerId' | 'node' | 'queueReason' | 'queuePosition' | 'outputs' | 'result' | 'startedAt' | 'endedAt'>>;
 
 export interface UserRecord {
   id: number;

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linkArrayTask } from '@narrative/launcher-native';
-import type { JobRecord, WorkspaceRecord } from '../../store/store.js';
+import type { WorkspaceRecord } from '../../store/store.js';
+import type { Job } from './job.js';
 import type { BulkRunRequest } from '../../schemas/jobs.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
-import { checkRun, jobSpecOf, queuedOrWithdrawn, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
+import { checkRun, jobSpecOf, narrativeOrigin, queuedOrWithdrawn, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
 import { recordTransition } from './transitions.js';
 
 /**
@@ -13,7 +14,7 @@ import { recordTransition } from './transitions.js';
  * scheduler array. Task i runs the wrapper on `<array dir>/<i>`, a link to
  * job i's own directory, so each job keeps its directory, log and outputs.
  */
-export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: BulkRunRequest): Promise<JobRecord[]> {
+export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: BulkRunRequest): Promise<Job[]> {
   const execution = requireExecution(ctx);
   const runs: CheckedRun[] = [];
   for (const [i, ref] of request.refs.entries()) {
@@ -21,7 +22,8 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   }
   const app = runs[0]!.app;
   const resources = { ...app.spec.resources };
-  const ids = await recordJobs(ctx, caller, ws, app, runs, resources, { attempt: 1, retryOf: null }, null);
+  const startedFrom = request.narrative ? await narrativeOrigin(ctx, ws, request.narrative) : null;
+  const ids = await recordJobs(ctx, caller, ws, app, runs, resources, { attempt: 1, retryOf: null, startedFrom }, null);
   const jobs = await Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
   const arrayDir = join(execution.jobsDir, `array-${ids[0]}`);
   let arrayId: string;

@@ -1,16 +1,17 @@
 import { hasEnded } from './states.js';
 import { conflict } from '../../errors.js';
-import type { JobRecord } from '../../store/store.js';
+import { schedulerIdOf, type Job } from './job.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
 import { requireExecution, runApp } from './run.js';
 import { recordTransition } from './transitions.js';
 
 /** Stops a job: the scheduler kills it (the wrapper stops the container), and the job ends cancelled. */
-export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord> {
+export async function cancelJob(ctx: Context, job: Job): Promise<Job> {
   if (hasEnded(job.state)) return job;
   const execution = requireExecution(ctx);
-  if (job.schedulerId) await execution.scheduler.cancel(job.schedulerId);
+  const schedulerId = schedulerIdOf(job);
+  if (schedulerId) await execution.scheduler.cancel(schedulerId);
   // The reconciler may have moved the job (queued → running) while the scheduler cancelled it: record against what is there now.
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = (await ctx.store.getJob(job.id))!;
@@ -20,7 +21,7 @@ export async function cancelJob(ctx: Context, job: JobRecord): Promise<JobRecord
 }
 
 /** Runs a finished job again: same app version, params and resolved inputs, as a new job. */
-export async function retryJob(ctx: Context, caller: Caller, job: JobRecord): Promise<JobRecord> {
+export async function retryJob(ctx: Context, caller: Caller, job: Job): Promise<Job> {
   if (!hasEnded(job.state)) throw conflict(`Job ${job.id} is ${job.state}; retry it once it has ended.`);
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
   const inputs = Object.fromEntries(job.inputs.map((i) => [i.name, i.resolved]));

@@ -1,5 +1,5 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
-import type { JobRecord } from '../../store/store.js';
+import { startedAtOf, type Job } from './job.js';
 
 /** When the app ran, as far as anyone knows: its wrapper's own times first, else what the reconciler saw. */
 export interface RunTimes {
@@ -7,8 +7,8 @@ export interface RunTimes {
   endedAt: string;
 }
 
-export function runTimesOf(job: JobRecord, result: JobResult | null, now: string): RunTimes {
-  return result ? { startedAt: result.startedAt, endedAt: result.endedAt } : { startedAt: job.startedAt, endedAt: now };
+export function runTimesOf(job: Job, result: JobResult | null, now: string): RunTimes {
+  return result ? { startedAt: result.startedAt, endedAt: result.endedAt } : { startedAt: startedAtOf(job), endedAt: now };
 }
 
 /**

@@ -4,7 +4,7 @@ import { declaredOutputs, InvalidJobFile, jobFolders, type DeclaredOutputs, type
 import { Problem } from '../../errors.js';
 import type { AppRun, NarrativeOrigin } from '../../schemas/provenance.js';
 import { requireShallow } from '../../limits.js';
-import type { JobRecord } from '../../store/store.js';
+import { schedulerIdOf, type Job } from './job.js';
 import { findApp } from '../apps.js';
 import { inTransaction, type Context, type Execution } from '../context.js';
 import { saveObject } from '../objects.js';
@@ -19,7 +19,7 @@ import { recordTransition } from './transitions.js';
  * with their provenance in one transaction — all of them, or none and the job
  * fails with the reason.
  */
-export async function finishJob(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
+export async function finishJob(ctx: Context, execution: Execution, job: Job, result: JobResult): Promise<void> {
   const ended = { at: result.endedAt, node: result.node, result };
   const failed = (failure: FailureReason) => recordTransition(ctx, job, { type: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended });
   if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { type: 'cancelled', ...ended }));
@@ -42,7 +42,7 @@ export async function finishJob(ctx: Context, execution: Execution, job: JobReco
 
 class JobMoved extends Error {}
 
-async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, result: JobResult, complete: (tx: Context, refs: string[]) => Promise<void>): Promise<void> {
+async function saveOutputs(ctx: Context, execution: Execution, job: Job, result: JobResult, complete: (tx: Context, refs: string[]) => Promise<void>): Promise<void> {
   const app = await findApp(ctx, job.appId, job.appVersion);
   const declared = checkedDeclaration(result.declared);
   const owner = await ctx.store.findUserById(job.userId);
@@ -67,7 +67,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: JobRecord, r
   }
   const provenanceApp: AppRun = {
     id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, ...(result.wrapper ? { wrapper: result.wrapper } : {}), injections: result.injections,
-    params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: job.schedulerId, node: result.node,
+    params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: schedulerIdOf(job), node: result.node,
     startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
   };
   const resolvedInputs = job.inputs.map((i) => {
@@ -111,7 +111,7 @@ function invalid(detail: string): Problem {
 }
 
 /** The narrative and cell the run was started from, as provenance records them. */
-function narrativeOf(job: JobRecord): { narrative?: NarrativeOrigin } {
+function narrativeOf(job: Job): { narrative?: NarrativeOrigin } {
   const origin = job.origin;
   if (!origin) return {};
   return { narrative: { id: origin.narrative, ...(origin.narrativeVersion === null ? {} : { version: origin.narrativeVersion }), ...(origin.cell === null ? {} : { cell: origin.cell }) } };

@@ -67,7 +67,7 @@ export async function prepareHome(home: string, count: number): Promise<number[]
         appId: APP.id, appVersion: APP.version, userId: user.id, wsid: ws.id, clientRequestId: null, params: {}, inputs: [],
         resources: spec.resources, scheduler: 'local', attempt: 1, retryOf: null, createdAt: at,
       });
-      await store.updateJob(id, 'created', { state: 'queued', schedulerId: String(id) });
+      await store.updateJob(id, 'created', { state: 'queued', schedulerId: String(id), queueReason: null, queuePosition: null });
       await writeFinishedJob(join(home, 'jobs', String(id)), id, at);
       ids.push(id);
     }

@@ -15,8 +15,8 @@ async function assertSavedOnce(home: string, ids: number[]): Promise<void> {
   try {
     for (const id of ids) {
       const job = (await ctx.store.getJob(id))!;
-      assert.equal(job.state, 'completed', `job ${id}: ${JSON.stringify(job.failure)}`);
-      assert.equal(job.outputs?.length, 1, `job ${id}`);
+      assert.equal(job.state, 'completed', `job ${id}: ${JSON.stringify(job)}`);
+      assert.equal(job.outputs.length, 1, `job ${id}`);
       const head = (await ctx.store.findObjectByName(job.wsid, `stats-job${id}`))!;
       assert.deepEqual((await ctx.store.history({ wsid: job.wsid, objid: head.objid })).map((v) => v.ver), [1], `job ${id}: versions of its output`);
       assert.equal(job.outputs![0], `${job.wsid}/${head.objid}/1`);
@@ -58,7 +58,7 @@ describe("a finished job's outputs are saved once, whoever ingests it", () => {
     const second = await contextOn(dir);
     try {
       const result = (await readResult(join(dir, 'jobs', String(id))))!;
-      await first.ctx.store.updateJob(id, 'queued', { state: 'running' });
+      await first.ctx.store.updateJob(id, 'queued', { state: 'running', schedulerId: String(id), node: null, startedAt: result.startedAt });
       const seenRunning = (await second.ctx.store.getJob(id))!;
       await finishJob(first.ctx, first.execution, (await first.ctx.store.getJob(id))!, result);
       // As reconcile.ts does: the loser saw the job running, or read it again after the winner completed it.

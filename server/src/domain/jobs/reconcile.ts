@@ -1,5 +1,5 @@
 import { InvalidJobFile, readResult, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
-import type { JobRecord } from '../../store/store.js';
+import type { Job } from './job.js';
 import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { finishJob } from './ingest.js';
@@ -21,10 +21,10 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   await resubmitMissed(ctx);
   const jobs = (await ctx.store.listJobsInStates(['queued', 'running'])).filter((j) => j.scheduler === execution.scheduler.name && j.schedulerId);
   if (jobs.length === 0) return;
-  const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId!));
+  const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
   for (const job of jobs) {
     const result = await resultOf(execution, job);
-    const status = statuses.get(job.schedulerId!);
+    const status = statuses.get(job.schedulerId);
     if (result instanceof InvalidJobFile) {
       // Written whole by the wrapper (temp file and rename), so a malformed one will not mend: the job ends saying why.
       await follow(ctx, job, { state: 'failed', reason: { kind: 'launcher-error', detail: `the wrapper's result cannot be read: ${result.message}` }, node: null });
@@ -51,7 +51,7 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
 async function resubmitMissed(ctx: Context): Promise<void> {
   const since = new Date(Date.parse(ctx.now()) - RESUBMIT_WINDOW_MS).toISOString();
   for (const job of await ctx.store.listFailedSince(since)) {
-    if (job.failure?.kind === 'out-of-memory' || job.failure?.kind === 'walltime') await resubmitIfPolicySays(ctx, job);
+    if (job.failure.kind === 'out-of-memory' || job.failure.kind === 'walltime') await resubmitIfPolicySays(ctx, job);
   }
 }
 
@@ -74,13 +74,13 @@ async function failStrandedJobs(ctx: Context): Promise<void> {
   }
 }
 
-async function finishFromResult(ctx: Context, execution: Execution, job: JobRecord, result: JobResult): Promise<void> {
+async function finishFromResult(ctx: Context, execution: Execution, job: Job, result: JobResult): Promise<void> {
   if (job.state === 'queued') await recordTransition(ctx, job, { type: 'started', node: result.node, at: result.startedAt });
   await finishJob(ctx, execution, (await ctx.store.getJob(job.id))!, result);
 }
 
 /** Moves a job along what its scheduler says; `result` is a stopped wrapper's, for when the app ran. */
-async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | undefined, result: JobResult | null = null): Promise<void> {
+async function follow(ctx: Context, job: Job, status: SchedulerStatus | undefined, result: JobResult | null = null): Promise<void> {
   const ended = { at: ctx.now() };
   if (!status) return void (await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the scheduler no longer knows the job and it left no result' }, ...ended }));
   switch (status.state) {
@@ -108,7 +108,7 @@ async function follow(ctx: Context, job: JobRecord, status: SchedulerStatus | un
 }
 
 /** The wrapper's result, checked; null while there is none (or it cannot be read now), the error when it is malformed. */
-async function resultOf(execution: Execution, job: JobRecord): Promise<JobResult | InvalidJobFile | null> {
+async function resultOf(execution: Execution, job: Job): Promise<JobResult | InvalidJobFile | null> {
   try {
     return await readResult(jobDirOf(execution, job.id));
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Resources } from '@narrative/launcher-native';
-import type { JobRecord } from '../../store/store.js';
+import type { Job } from './job.js';
 import { findApp } from '../apps.js';
 import type { Context } from '../context.js';
 import { runApp } from './run.js';
@@ -10,7 +10,7 @@ import { runApp } from './run.js';
  * job is resubmitted at most once (a job that already has a retry is left
  * alone), so a reconciler that crashed half-way cannot start two.
  */
-export async function resubmitIfPolicySays(ctx: Context, job: JobRecord): Promise<JobRecord | null> {
+export async function resubmitIfPolicySays(ctx: Context, job: Job): Promise<Job | null> {
   if (job.state !== 'failed' || !job.failure) return null;
   const kind = job.failure.kind;
   if (kind !== 'out-of-memory' && kind !== 'walltime') return null;

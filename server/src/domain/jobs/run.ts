@@ -4,7 +4,8 @@ import { writeJobSpec, type JobSpec, type Resources } from '@narrative/launcher-
 import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
 import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
-import type { AppRecord, JobInput, JobOrigin, JobRecord, WorkspaceRecord } from '../../store/store.js';
+import type { AppRecord, WorkspaceRecord } from '../../store/store.js';
+import type { Job, JobInput, JobOrigin } from './job.js';
 import { findApp } from '../apps.js';
 import { imageForRun } from '../images.js';
 import type { Context, Execution } from '../context.js';
@@ -27,7 +28,7 @@ export interface Origin {
  * the job, writes its directory and submits it. Repeating a request with the
  * same client request id returns the first job instead of running twice.
  */
-export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: RunRequest, origin: Origin = { attempt: 1, retryOf: null }): Promise<{ job: JobRecord; created: boolean }> {
+export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: RunRequest, origin: Origin = { attempt: 1, retryOf: null }): Promise<{ job: Job; created: boolean }> {
   const execution = requireExecution(ctx);
   if (request.clientRequestId) {
     const earlier = await ctx.store.findJobByRequest(caller.id, request.clientRequestId);
@@ -43,7 +44,7 @@ export async function runApp(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
 }
 
 /** The narrative a run names must be the one whose workspace receives its outputs, and the version one it has. */
-async function narrativeOrigin(ctx: Context, ws: WorkspaceRecord, given: NonNullable<RunRequest['narrative']>): Promise<JobOrigin> {
+export async function narrativeOrigin(ctx: Context, ws: WorkspaceRecord, given: NonNullable<RunRequest['narrative']>): Promise<JobOrigin> {
   const narrative = await ctx.store.getNarrative(given.id);
   if (!narrative || narrative.deletedAt || narrative.wsid !== ws.id) {
     throw badRequest(`Narrative ${given.id} is not the narrative of workspace ${ws.id}, where this run saves its outputs.`, [{ path: '/narrative/id', message: 'not this workspace\'s narrative' }]);
@@ -139,7 +140,7 @@ export async function writeJobDir(execution: Execution, id: number, spec: JobSpe
 }
 
 /** Writes the job directory and hands the wrapper to the scheduler; a refusal fails the job with its reason. */
-export async function submit(ctx: Context, execution: Execution, job: JobRecord, spec: JobSpec): Promise<void> {
+export async function submit(ctx: Context, execution: Execution, job: Job, spec: JobSpec): Promise<void> {
   let schedulerId: string;
   try {
     const jobDir = await writeJobDir(execution, job.id, spec);
@@ -157,7 +158,7 @@ export async function submit(ctx: Context, execution: Execution, job: JobRecord,
  * cancel that came while it was being submitted), the scheduler's job is
  * cancelled too: nothing may run that no job tracks.
  */
-export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: JobRecord, schedulerId: string): Promise<void> {
+export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: Job, schedulerId: string): Promise<void> {
   if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return;
   // The event keeps the scheduler id either way, so an operator can find a job the scheduler would not cancel.
   const refused = await execution.scheduler.cancel(schedulerId).then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)));

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { JobChange, JobRecord } from '../../store/store.js';
+import type { Job, JobStateFields } from './job.js';
 import { transition, type JobEvent } from './job-events.js';
 import type { Context } from '../context.js';
 
@@ -10,13 +10,12 @@ import type { Context } from '../context.js';
  * the state the caller saw. False when the table refuses the move (an ended job
  * never changes again) or another reconciler moved the job first.
  */
-export async function recordTransition(ctx: Context, job: JobRecord, happened: JobEvent): Promise<boolean> {
-  const change = transition(job, happened);
-  if (!change) return false;
-  const to = change.state ?? job.state;
+export async function recordTransition(ctx: Context, job: Job, happened: JobEvent): Promise<boolean> {
+  const next = transition(job, happened);
+  if (!next) return false;
   const moved = await ctx.store.transaction(async (store) => {
-    if (!(await store.updateJob(job.id, job.state, change))) return false;
-    const event = { type: 'state', state: to, ...pick(change) };
+    if (!(await store.updateJob(job.id, job.state, next))) return false;
+    const event = { type: 'state', ...told(next) };
     await store.appendJobEvent(job.id, ctx.now(), event);
     return true;
   });
@@ -37,13 +36,8 @@ export function onJobChange(jobId: number, listener: () => void): () => void {
   return () => changes.off(String(jobId), listener);
 }
 
-function pick(change: JobChange) {
-  const { failure, node, queueReason, queuePosition, outputs } = change;
-  return {
-    ...(failure ? { failure } : {}),
-    ...(node ? { node } : {}),
-    ...(queueReason !== undefined ? { queueReason } : {}),
-    ...(queuePosition !== undefined ? { queuePosition } : {}),
-    ...(outputs ? { outputs } : {}),
-  };
+/** What the job's event log keeps of a state: what a reader of the log wants, without the wrapper's whole result. */
+function told(next: JobStateFields) {
+  const { result: _result, ...shown } = { result: null, ...next };
+  return Object.fromEntries(Object.entries(shown).filter(([, value]) => value !== null));
 }

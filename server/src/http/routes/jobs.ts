@@ -6,7 +6,7 @@ import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
 import { BulkRunRequest, Job, RunRequest } from '../../schemas/jobs.js';
 import { Offset, PositiveInt } from '../../schemas/common.js';
-import type { JobRecord } from '../../store/store.js';
+import type { Job as StoredJob } from '../../domain/jobs/job.js';
 import { onJob } from '../access.js';
 import { signedIn } from '../authorize.js';
 import { Reply, route, type Granted } from '../route.js';
@@ -15,27 +15,26 @@ const tag = 'Jobs';
 const IdParams = Type.Object({ id: PositiveInt });
 const job = (g: Granted) => g.job!;
 
-export async function describeJob(ctx: Context, j: JobRecord): Promise<Job> {
+export async function describeJob(ctx: Context, j: StoredJob): Promise<Job> {
   const user = await ctx.store.findUserById(j.userId);
   const retriedBy = (await ctx.store.findRetryOf(j.id))?.id ?? null;
   const common = {
     id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, scheduler: j.scheduler,
     params: j.params, inputs: j.inputs, attempt: j.attempt, retryOf: j.retryOf, retriedBy, createdAt: j.createdAt,
   };
-  const ended = { schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt, endedAt: j.endedAt ?? j.createdAt };
   switch (j.state) {
     case 'created':
       return { ...common, state: j.state };
     case 'queued':
-      return { ...common, state: j.state, schedulerId: j.schedulerId ?? '', queueReason: j.queueReason, queuePosition: j.queuePosition };
+      return { ...common, state: j.state, schedulerId: j.schedulerId, queueReason: j.queueReason, queuePosition: j.queuePosition };
     case 'running':
-      return { ...common, state: j.state, schedulerId: j.schedulerId ?? '', node: j.node, startedAt: j.startedAt };
-    case 'completed':
-      return { ...common, state: j.state, ...ended, outputs: j.outputs ?? [] };
-    case 'failed':
-      return { ...common, state: j.state, ...ended, failure: j.failure ?? { kind: 'lost', detail: 'no reason was recorded' } };
-    case 'cancelled':
+      return { ...common, state: j.state, schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt };
+    default: {
+      const ended = { schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt, endedAt: j.endedAt };
+      if (j.state === 'completed') return { ...common, state: j.state, ...ended, outputs: j.outputs };
+      if (j.state === 'failed') return { ...common, state: j.state, ...ended, failure: j.failure };
       return { ...common, state: j.state, ...ended };
+    }
   }
 }
 

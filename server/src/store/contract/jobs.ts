@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobResult } from '@narrative/launcher-native';
+import type { FailureReason, JobResult } from '@narrative/launcher-native';
 import type { ContractPart } from './harness.js';
 import { app, at, job, jobSetup, owned, range, user } from './seed.js';
 
@@ -12,6 +12,11 @@ const result: JobResult = {
   outputs: [{ path: 'echo.txt', sha256: 'f'.repeat(64), size: 5 }], declared: { outputs: [{ name: 'echo' }] },
 };
 
+const queuedAs = (schedulerId: string) => ({ state: 'queued', schedulerId, queueReason: null, queuePosition: null }) as const;
+const neverRan = (endedAt: string) => ({ schedulerId: null, node: null, startedAt: null, endedAt, result: null });
+const failedAt = (second: number, failure: FailureReason = { kind: 'lost', detail: 'gone' }) => ({ state: 'failed', ...neverRan(at(second)), failure }) as const;
+const cancelledAt = (second: number) => ({ state: 'cancelled', ...neverRan(at(second)) }) as const;
+
 /** Jobs: created in `created`, changed only by compare-and-set on the state the writer saw, found by request, state, failure and retry. */
 export const jobsContract: ContractPart = ({ fresh }) => {
   describe('jobs', () => {
@@ -22,10 +27,7 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       await store.registerApp(registered);
       const given = job(owner, ws, registered, { clientRequestId: 'req-1', params: { words: 'hi', n: [1, 2] } });
       const id = await store.createJob(given);
-      assert.deepEqual(await store.getJob(id), {
-        ...given, id, state: 'created', failure: null, schedulerId: null, node: null, queueReason: null, queuePosition: null,
-        outputs: null, result: null, startedAt: null, endedAt: null, origin: null,
-      });
+      assert.deepEqual(await store.getJob(id), { ...given, id, state: 'created', origin: null });
       assert.equal(await store.getJob(id + 1000), undefined);
     });
 
@@ -41,48 +43,68 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual((await store.getJob(partly))!.origin, { narrative: 4, narrativeVersion: null, cell: null });
     });
 
-    it('changes a job that is in the expected state, and only the fields the change names', async () => {
+    it('puts a job in the expected state into its next state, with exactly that state\'s fields', async () => {
       const store = await fresh();
-      const { id } = await jobSetup(store);
-      assert.equal(await store.updateJob(id, 'created', { state: 'queued', schedulerId: 'slurm-7', queueReason: 'Priority', queuePosition: 3 }), true);
-      // A change without a state keeps the state (a queued job's position moving).
-      assert.equal(await store.updateJob(id, 'queued', { queuePosition: 1 }), true);
-      assert.equal(await store.updateJob(id, 'queued', { state: 'running', node: 'node-1', startedAt: at(10), queueReason: null, queuePosition: null }), true);
-      assert.equal(await store.updateJob(id, 'running', { state: 'completed', outputs: ['1/2/3'], result, endedAt: at(20) }), true);
-      const done = await store.getJob(id);
-      assert.deepEqual(
-        { state: done?.state, schedulerId: done?.schedulerId, node: done?.node, queueReason: done?.queueReason, queuePosition: done?.queuePosition, outputs: done?.outputs, result: done?.result, startedAt: done?.startedAt, endedAt: done?.endedAt, failure: done?.failure },
-        { state: 'completed', schedulerId: 'slurm-7', node: 'node-1', queueReason: null, queuePosition: null, outputs: ['1/2/3'], result, startedAt: at(10), endedAt: at(20), failure: null },
-      );
+      const { id, given } = await jobSetup(store);
+      const base = { ...given, id, origin: null };
+      const queued = { state: 'queued', schedulerId: 'slurm-7', queueReason: 'Priority', queuePosition: 3 } as const;
+      assert.equal(await store.updateJob(id, 'created', queued), true);
+      assert.deepEqual(await store.getJob(id), { ...base, ...queued });
+      // The same state again: a queued job's position moving.
+      assert.equal(await store.updateJob(id, 'queued', { ...queued, queuePosition: 1 }), true);
+      assert.deepEqual(await store.getJob(id), { ...base, ...queued, queuePosition: 1 });
+      const running = { state: 'running', schedulerId: 'slurm-7', node: 'node-1', startedAt: at(10) } as const;
+      assert.equal(await store.updateJob(id, 'queued', running), true);
+      assert.deepEqual(await store.getJob(id), { ...base, ...running }, 'nothing of the queue is left');
+      const completed = { state: 'completed' as const, schedulerId: 'slurm-7', node: 'node-1', startedAt: at(10), endedAt: at(20), result, outputs: ['1/2/3'] };
+      assert.equal(completed.state, 'completed');
+      assert.equal(await store.updateJob(id, 'running', completed), true);
+      assert.deepEqual(await store.getJob(id), { ...base, ...completed });
+    });
+
+    it('reads each ended state with its own fields', async () => {
+      const store = await fresh();
+      const { owner, ws, registered } = await jobSetup(store);
+      const failure = { kind: 'exit-code' as const, code: 3 };
+      const failed = { state: 'failed', schedulerId: '8', node: 'n2', startedAt: at(1), endedAt: at(2), result: null, failure } as const;
+      const cancelled = { state: 'cancelled', schedulerId: null, node: null, startedAt: null, endedAt: at(3), result: null } as const;
+      for (const next of [failed, cancelled]) {
+        const given = job(owner, ws, registered);
+        const id = await store.createJob(given);
+        assert.equal(await store.updateJob(id, 'created', next), true);
+        assert.deepEqual(await store.getJob(id), { ...given, id, origin: null, ...next });
+      }
     });
 
     it('refuses a change from a stale state and changes nothing', async () => {
       const store = await fresh();
       const { id } = await jobSetup(store);
-      assert.equal(await store.updateJob(id, 'created', { state: 'queued', schedulerId: 'first' }), true);
+      assert.equal(await store.updateJob(id, 'created', queuedAs('first')), true);
       const before = await store.getJob(id);
       // A second writer that still believes the job is created loses.
-      assert.equal(await store.updateJob(id, 'created', { state: 'cancelled', schedulerId: 'second', endedAt: at(5) }), false);
-      assert.equal(await store.updateJob(id, 'running', { queuePosition: 9 }), false);
+      assert.equal(await store.updateJob(id, 'created', { state: 'cancelled', schedulerId: 'second', node: null, startedAt: null, endedAt: at(5), result: null }), false);
+      assert.equal(await store.updateJob(id, 'running', { ...queuedAs('first'), queuePosition: 9 }), false);
       assert.deepEqual(await store.getJob(id), before);
-      assert.equal(await store.updateJob(id + 1000, 'created', { state: 'queued' }), false, 'a job that does not exist');
+      assert.equal(await store.updateJob(id + 1000, 'created', queuedAs('x')), false, 'a job that does not exist');
     });
 
     it(`of ${RACERS} concurrent changes from the same state, exactly one applies`, async () => {
       const store = await fresh();
       const { id } = await jobSetup(store);
-      const moved = await Promise.all(range(RACERS).map((i) => store.updateJob(id, 'created', { state: 'queued', schedulerId: `s-${i}` })));
+      const moved = await Promise.all(range(RACERS).map((i) => store.updateJob(id, 'created', queuedAs(`s-${i}`))));
       const winners = range(RACERS).filter((i) => moved[i]);
       assert.equal(winners.length, 1);
-      assert.equal((await store.getJob(id))?.schedulerId, `s-${winners[0]}`);
+      const queued = await store.getJob(id);
+      assert.equal(queued?.state === 'queued' && queued.schedulerId, `s-${winners[0]}`);
     });
 
     it('keeps a failure reason as given', async () => {
       const store = await fresh();
       const { id } = await jobSetup(store);
       const failure = { kind: 'out-of-memory' as const, limitMiB: 64, peakMiB: 70, message: 'used 70 MiB of 64' };
-      assert.equal(await store.updateJob(id, 'created', { state: 'failed', failure, endedAt: at(3) }), true);
-      assert.deepEqual((await store.getJob(id))?.failure, failure);
+      assert.equal(await store.updateJob(id, 'created', failedAt(3, failure)), true);
+      const failed = await store.getJob(id);
+      assert.deepEqual(failed?.state === 'failed' && failed.failure, failure);
     });
 
     it("finds a job by its user's client request id, which is unique per user", async () => {
@@ -105,8 +127,8 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       const { owner, ws, registered, id: first } = await jobSetup(store);
       const second = await store.createJob(job(owner, ws, registered));
       const third = await store.createJob(job(owner, ws, registered));
-      await store.updateJob(second, 'created', { state: 'queued' });
-      await store.updateJob(third, 'created', { state: 'cancelled' });
+      await store.updateJob(second, 'created', queuedAs('2'));
+      await store.updateJob(third, 'created', cancelledAt(1));
       assert.deepEqual((await store.listJobsInStates(['queued', 'created'])).map((j) => j.id), [first, second]);
       assert.deepEqual((await store.listJobsInStates(['cancelled'])).map((j) => j.id), [third]);
       assert.deepEqual(await store.listJobsInStates([]), []);
@@ -123,10 +145,10 @@ export const jobsContract: ContractPart = ({ fresh }) => {
         await store.createJob(job(owner, ws, registered)),
         await store.createJob(job(owner, ws, registered)),
       ];
-      await store.updateJob(early, 'created', { state: 'failed', endedAt: at(10) });
-      await store.updateJob(late, 'created', { state: 'failed', endedAt: at(30) });
-      await store.updateJob(cancelled, 'created', { state: 'cancelled', endedAt: at(40) });
-      await store.updateJob(later, 'created', { state: 'failed', endedAt: at(50) });
+      await store.updateJob(early, 'created', failedAt(10));
+      await store.updateJob(late, 'created', failedAt(30));
+      await store.updateJob(cancelled, 'created', cancelledAt(40));
+      await store.updateJob(later, 'created', failedAt(50));
       assert.deepEqual((await store.listFailedSince(at(10))).map((j) => j.id), [late, later]);
       assert.deepEqual((await store.listFailedSince(at(0))).map((j) => j.id), [early, late, later]);
       assert.deepEqual(await store.listFailedSince(at(50)), []);

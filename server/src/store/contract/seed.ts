@@ -1,6 +1,7 @@
 import type { Role } from '../../schemas/common.js';
 import type { Provenance } from '../../schemas/provenance.js';
-import type { AppRecord, NewJob, NewVersion, Store, UserRecord, WorkspaceRecord } from '../store.js';
+import type { AppRecord, NewVersion, Store, UserRecord, WorkspaceRecord } from '../store.js';
+import type { NewJob } from '../../domain/jobs/job.js';
 
 /**
  * Small fixtures shared by the contract parts: just enough valid rows to
@@ -93,11 +94,12 @@ export function job(by: UserRecord, ws: WorkspaceRecord, registered: AppRecord, 
 }
 
 /** A user, their workspace, a registered app and one job of it: where the job parts start. */
-export async function jobSetup(store: Store): Promise<{ owner: UserRecord; ws: WorkspaceRecord; registered: AppRecord; id: number }> {
+export async function jobSetup(store: Store): Promise<{ owner: UserRecord; ws: WorkspaceRecord; registered: AppRecord; id: number; given: NewJob }> {
   const { owner, ws } = await owned(store);
   const registered = app(owner);
   await store.registerApp(registered);
-  return { owner, ws, registered, id: await store.createJob(job(owner, ws, registered)) };
+  const given = job(owner, ws, registered);
+  return { owner, ws, registered, id: await store.createJob(given), given };
 }
 
 /** A sha256-like hex string from a short label, for blob and token fixtures. */

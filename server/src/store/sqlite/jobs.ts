@@ -1,7 +1,8 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
-import type { JobState } from '../../domain/jobs/states.js';
+import type { FailedJob, Job, JobBase, JobIn, JobInput, JobStateFields } from '../../domain/jobs/job.js';
+import { isJobState, type JobState } from '../../domain/jobs/states.js';
 import type { Selectable, Updateable } from 'kysely';
-import type { JobChange, JobInput, JobRecord, Store } from '../store.js';
+import type { Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
@@ -43,16 +44,18 @@ export function jobQueries(db: Db): JobQueries {
       const row = await db.selectFrom('jobs').selectAll().where('user_id', '=', userId).where('client_request_id', '=', clientRequestId).executeTakeFirst();
       return row && toJob(row);
     },
-    async updateJob(id, expected, change) {
-      const result = await db.updateTable('jobs').set(toRow(change)).where('id', '=', id).where('state', '=', expected).executeTakeFirst();
+    async updateJob(id, expected, next) {
+      const result = await db.updateTable('jobs').set(toRow(next)).where('id', '=', id).where('state', '=', expected).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    async listJobsInStates(states) {
+    async listJobsInStates<S extends JobState>(states: S[]) {
       if (states.length === 0) return [];
-      return (await db.selectFrom('jobs').selectAll().where('state', 'in', states).orderBy('id').execute()).map(toJob);
+      const rows = await db.selectFrom('jobs').selectAll().where('state', 'in', states).orderBy('id').execute();
+      return rows.map(toJob).filter((j): j is JobIn<S> => (states as JobState[]).includes(j.state));
     },
     async listFailedSince(since) {
-      return (await db.selectFrom('jobs').selectAll().where('state', '=', 'failed').where('ended_at', '>', since).orderBy('id').execute()).map(toJob);
+      const rows = await db.selectFrom('jobs').selectAll().where('state', '=', 'failed').where('ended_at', '>', since).orderBy('id').execute();
+      return rows.map(toJob).filter((j): j is FailedJob => j.state === 'failed');
     },
     async findRetryOf(jobId) {
       const row = await db.selectFrom('jobs').selectAll().where('retry_of', '=', jobId).executeTakeFirst();
@@ -77,25 +80,47 @@ export function jobQueries(db: Db): JobQueries {
   };
 }
 
-function toRow(c: JobChange): Updateable<Tables['jobs']> {
-  const row: Updateable<Tables['jobs']> = {};
-  if (c.state !== undefined) row.state = c.state;
-  if (c.failure !== undefined) row.failure = c.failure === null ? null : JSON.stringify(c.failure);
-  if (c.schedulerId !== undefined) row.scheduler_id = c.schedulerId;
-  if (c.node !== undefined) row.node = c.node;
-  if (c.queueReason !== undefined) row.queue_reason = c.queueReason;
-  if (c.queuePosition !== undefined) row.queue_position = c.queuePosition;
-  if (c.outputs !== undefined) row.outputs = c.outputs === null ? null : JSON.stringify(c.outputs);
-  if (c.result !== undefined) row.result = c.result === null ? null : JSON.stringify(c.result);
-  if (c.startedAt !== undefined) row.started_at = c.startedAt;
-  if (c.endedAt !== undefined) row.ended_at = c.endedAt;
-  return row;
+/** Any state's fields, each optional: what `toRow` may find in one. */
+interface SomeStateFields {
+  state: JobState;
+  schedulerId?: string | null;
+  node?: string | null;
+  queueReason?: string | null;
+  queuePosition?: number | null;
+  startedAt?: string | null;
+  endedAt?: string;
+  failure?: FailureReason;
+  outputs?: string[];
+  result?: JobResult | null;
+}
+
+/** Every state column, so nothing of the state before is left behind: a field the new state lacks is null. */
+function toRow(next: JobStateFields): Updateable<Tables['jobs']> {
+  const f: SomeStateFields = next;
+  const text = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  return {
+    state: f.state,
+    scheduler_id: f.schedulerId ?? null,
+    node: f.node ?? null,
+    queue_reason: f.queueReason ?? null,
+    queue_position: f.queuePosition ?? null,
+    started_at: f.startedAt ?? null,
+    ended_at: f.endedAt ?? null,
+    failure: text(f.failure),
+    outputs: text(f.outputs),
+    result: text(f.result),
+  };
 }
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-function toJob(r: Selectable<Tables['jobs']>): JobRecord {
-  return {
+/**
+ * The row as the job union. Rows are written only through `toRow`, so a
+ * state's own fields are there; rows from before a field existed (an ended
+ * job with no end time, a failure with no reason) read with a stand-in.
+ */
+function toJob(r: Selectable<Tables['jobs']>): Job {
+  const base: JobBase = {
     id: r.id,
     appId: r.app_id,
     appVersion: r.app_version,
@@ -105,20 +130,26 @@ function toJob(r: Selectable<Tables['jobs']>): JobRecord {
     params: JSON.parse(r.params) as Record<string, unknown>,
     inputs: JSON.parse(r.inputs) as JobInput[],
     resources: JSON.parse(r.resources) as Resources,
-    state: r.state as JobState,
-    failure: parse<FailureReason>(r.failure),
     scheduler: r.scheduler,
-    schedulerId: r.scheduler_id,
-    node: r.node,
-    queueReason: r.queue_reason,
-    queuePosition: r.queue_position,
-    outputs: parse<string[]>(r.outputs),
-    result: parse<JobResult>(r.result),
     attempt: r.attempt,
     retryOf: r.retry_of,
     createdAt: r.created_at,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
     origin: r.narrative_id === null ? null : { narrative: r.narrative_id, narrativeVersion: r.narrative_ver, cell: r.cell_id },
   };
+  const state = isJobState(r.state) ? r.state : 'failed';
+  const ended = { schedulerId: r.scheduler_id, node: r.node, startedAt: r.started_at, endedAt: r.ended_at ?? r.created_at, result: parse<JobResult>(r.result) };
+  switch (state) {
+    case 'created':
+      return { ...base, state };
+    case 'queued':
+      return { ...base, state, schedulerId: r.scheduler_id ?? '', queueReason: r.queue_reason, queuePosition: r.queue_position };
+    case 'running':
+      return { ...base, state, schedulerId: r.scheduler_id ?? '', node: r.node, startedAt: r.started_at };
+    case 'completed':
+      return { ...base, state, ...ended, outputs: parse<string[]>(r.outputs) ?? [] };
+    case 'failed':
+      return { ...base, state, ...ended, failure: parse<FailureReason>(r.failure) ?? { kind: 'lost', detail: `no reason was recorded (state ${r.state})` } };
+    case 'cancelled':
+      return { ...base, state, ...ended };
+  }
 }
