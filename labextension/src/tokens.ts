@@ -45,6 +45,7 @@ export namespace CommandIDs {
   export const newNarrative = 'narrative:new-narrative';
   export const copyNarrative = 'narrative:copy-narrative';
   export const shareNarrative = 'narrative:share-narrative';
+  export const runAllAppCells = 'narrative:run-all-app-cells';
 }
 
 /** The translation domain of every user-visible string of this extension. */

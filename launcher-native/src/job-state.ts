@@ -11,6 +11,8 @@ export type FailureReason =
   | { kind: 'node-failure'; detail: string }
   | { kind: 'preempted' }
   | { kind: 'launcher-error'; detail: string }
+  /** Never ran: a job it was to run after (SubmitRequest.after) failed or was cancelled. */
+  | { kind: 'dependency'; detail: string }
   | { kind: 'invalid-outputs'; detail: string }
   | { kind: 'lost'; detail: string };
 

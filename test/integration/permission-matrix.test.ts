@@ -114,6 +114,11 @@ const MATRIX: Entry[] = [
   { op: 'PUT /narratives/{id}/share', need: 'admin', call: (f) => ({ method: 'PUT', url: `/api/v1/narratives/${f.narrative}/share`, body: { user: 'frank', level: 'read' } }) },
   { op: 'POST /narratives/{id}/publish', need: 'admin', destructive: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/publish` }) },
   { op: 'DELETE /narratives/{id}', need: 'admin', destructive: true, call: (f) => ({ method: 'DELETE', url: `/api/v1/narratives/${f.narrative}` }) },
+  { op: 'POST /narratives/{id}/run-all', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/run-all`, body: {} }) },
+  { op: 'GET /narratives/{id}/update-plan', need: 'write', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/update-plan` }) },
+  { op: 'POST /narratives/{id}/update', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/update` }) },
+  // No such run: who may read the narrative learns only that (404); everyone else is refused first.
+  { op: 'GET /narratives/{id}/runs/{run}', need: 'read', allowedStatus: 404, call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/runs/999999` }) },
 
   { op: 'GET /contents/{path}/checkpoints', need: 'read', call: (f) => ({ method: 'GET', url: contentsUrl(f, '/checkpoints') }) },
   { op: 'POST /contents/{path}/checkpoints', need: 'write', call: (f) => ({ method: 'POST', url: contentsUrl(f, '/checkpoints') }) },
@@ -141,8 +146,10 @@ const MATRIX: Entry[] = [
   { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
   { op: 'GET /jobs/{id}/events', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/events` }) },
   { op: 'GET /jobs/{id}/log', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/log` }) },
+  { op: 'GET /jobs/{id}/diff/{other}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/diff/${f.job}` }) },
   { op: 'POST /jobs/{id}/cancel', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/cancel` }) },
   { op: 'POST /jobs/{id}/retry', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/retry` }) },
+  { op: 'POST /jobs/{id}/rerun', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/jobs/${f.job}/rerun`, body: { verify: false } }) },
 ];
 
 let testApp: TestAppSpec;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { failureOf, outputsOf, type Job, type NarrativeClient, type ObjectVersion } from '@narrative/server/client';
+import { failureOf, outputsOf, verificationOf, type Job, type Narrative, type NarrativeClient, type ObjectVersion } from '@narrative/server/client';
+import { saveAppCells, type AppCellFixture } from '../support/app-cells.js';
 import { runCli, type CliTarget } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -36,6 +37,9 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
   let cli: CliTarget;
   let ws: string;
   const built = new Map<AppDir, Built>();
+  let narrative: Narrative;
+  /** The app cells of the narrative, as the pipeline ran them. */
+  const cells: AppCellFixture[] = [];
 
   const build = async (app: AppDir, out: string): Promise<Built> => {
     const r = await runCli(['app', 'build', join(APPS, app), '--out', out, '--json'], { ...cli, timeoutMs: BUILD_TIMEOUT_MS });
@@ -52,8 +56,10 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
     return job;
   };
 
-  const runApp = async (app: string, inputs: Record<string, string>, params: Record<string, unknown> = {}): Promise<ObjectVersion> => {
-    const job = await waitFor((await dave.run({ app, ws, inputs, params })).id);
+  /** Runs an app as the lab's app cell `cell` does, recording the cell for the narrative's run-all. */
+  const runApp = async (cell: string, app: string, inputs: Record<string, string>, params: Record<string, unknown> = {}): Promise<ObjectVersion> => {
+    const job = await waitFor((await dave.run({ app, ws, inputs, params, narrative: { id: narrative.id, cell } })).id);
+    cells.push({ id: cell, app, version: job.version, params, inputs, jobId: job.id });
     assert.equal(outputsOf(job).length, 1);
     return dave.getObject(outputsOf(job)[0]!);
   };
@@ -76,7 +82,8 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
       const r = await runCli(['app', 'register', join(APPS, app), '--build', join(dir, app), '--json'], { ...cli, timeoutMs: 5 * 60_000 });
       assert.equal(r.code, 0, `registering ${app} failed: ${r.stderr}${r.stdout}`);
     }
-    ws = String((await dave.createWorkspace('pipeline')).id);
+    narrative = await dave.createNarrative('Pipeline');
+    ws = String(narrative.wsid);
   });
   after(async () => {
     await h?.stop();
@@ -102,7 +109,7 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
     }
   });
 
-  it('runs the pipeline with typed outputs, complete provenance and identical digests on a second run', async () => {
+  it("runs the pipeline in a narrative's app cells, with typed outputs and complete provenance", async () => {
     const readsFile = join(dir, 'reads.fastq');
     await run(process.execPath, [join(ROOT, 'apps-catalog', 'test-data', 'make-reads.mjs'), readsFile, '--seed', '7']);
     const form = new FormData();
@@ -118,14 +125,13 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
     modelForm.set('file', new Blob([await readFile(join(APPS, 'cobra-fba', 'test-data', 'textbook.xml.gz'))]), 'textbook.xml.gz');
     const model = (await dave.upload(ws, modelForm)).ref;
 
-    const pipeline = async () => {
-      const assembly = await runApp('genomics/megahit', { reads });
-      const genome = await runApp('genomics/prodigal', { assembly: assembly.ref });
-      const report = await runApp('genomics/assembly-stats', { assembly: assembly.ref });
-      const solution = await runApp('metabolism/cobra-fba', { model });
-      return { assembly, genome, report, solution };
+    const assembly = await runApp('megahit', 'genomics/megahit', { reads });
+    const first = {
+      assembly,
+      genome: await runApp('prodigal', 'genomics/prodigal', { assembly: assembly.ref }),
+      report: await runApp('stats', 'genomics/assembly-stats', { assembly: assembly.ref }),
+      solution: await runApp('fba', 'metabolism/cobra-fba', { model }),
     };
-    const first = await pipeline();
 
     assert.equal(first.assembly.type, 'Genomics.Assembly-1.0');
     const assemblyData = first.assembly.data as { contigCount: number; totalLength: number };
@@ -149,12 +155,29 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
       assert.ok(p.app?.params && typeof p.app.params === 'object');
     }
     assert.equal((first.genome.data as { assembly: string }).assembly, first.assembly.ref, 'the genome cites the assembly it annotates');
+  });
 
-    const second = await pipeline();
-    for (const key of ['assembly', 'genome', 'report', 'solution'] as const) {
-      assert.notEqual(second[key].ref, first[key].ref);
-      assert.deepEqual(second[key].files, first[key].files, `${key}: a second run gives identical output digests`);
+  it('runs the narrative again as one Slurm DAG, verified: every output the same bytes, no copy saved', async () => {
+    assert.equal(cells.length, 4, 'the pipeline ran');
+    await saveAppCells(dave, narrative, cells);
+    let run = await dave.runAll(narrative.id, { verify: true });
+    const byCell = (cell: string) => run.steps.find((s) => s.cell === cell)!;
+    assert.deepEqual(run.steps.map((s) => s.cell), ['megahit', 'prodigal', 'stats', 'fba']);
+    assert.deepEqual([byCell('prodigal').after, byCell('stats').after, byCell('fba').after], [[byCell('megahit').job.id], [byCell('megahit').job.id], []], 'prodigal and the stats wait for MEGAHIT');
+    const deadline = Date.now() + 10 * 60_000;
+    while (run.state === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      run = await dave.narrativeRun(narrative.id, run.id);
     }
-    assert.deepEqual(second.solution.data, first.solution.data, 'the same fluxes again');
+    assert.equal(run.state, 'completed', JSON.stringify(run.steps.map((s) => [s.cell, s.job.state, failureOf(s.job)])));
+    for (const step of run.steps) {
+      const cell = cells.find((c) => c.id === step.cell)!;
+      const original = await dave.job(cell.jobId!);
+      const report = verificationOf(step.job);
+      assert.equal(report?.identical, true, `${step.cell}: a second run gives identical output digests: ${JSON.stringify(report)}`);
+      assert.ok(report.files.total >= 1, `${step.cell}: ${JSON.stringify(report.files)}`);
+      assert.deepEqual(outputsOf(step.job), outputsOf(original), `${step.cell}: the re-run's output is the original version`);
+      assert.ok((await dave.getObject(outputsOf(original)[0]!)).verifiedBy?.some((v) => v.jobId === step.job.id), `${step.cell}: the version records its verification`);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -30,4 +31,11 @@ export function runCli(args: string[], target: CliTarget): Promise<CliRun> {
     });
     child.stdin!.end(target.input ?? '');
   });
+}
+
+/** A CLI home (its config directory) inside `dir`, private as the CLI wants it, and gone with `dir`. */
+export async function cliHomeIn(dir: string): Promise<string> {
+  const home = join(dir, 'cli-home');
+  await mkdir(home, { mode: 0o700 });
+  return home;
 }

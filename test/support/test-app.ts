@@ -27,6 +27,20 @@ case "$mode" in
     wc -l < /in/reads/reads.fastq > /out/lines.txt
     echo '{"outputs":[{"name":"stats","data":{"title":"slow line count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   bad-outputs) echo '{"outputs":[{"name":"stats","data":{"title":"x"}},{"name":"extra","data":{}}]}' > /out/outputs.json ;;
+  random)
+    # One line of noise among fixed ones: a re-run differs from line 3 on.
+    printf 'line one\\nline two\\nnoise %s\\nline four\\n' "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","data":{"title":"noise"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  relay)
+    # Counts the lines of whatever its input holds (reads, or an earlier step's count), after a pause.
+    pause=$(sed -n 's/.*"pause": *\\([0-9]*\\).*/\\1/p' /in/params.json)
+    sleep "\${pause:-0}"
+    cat /in/reads/* | wc -l > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","data":{"title":"relayed count"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  env)
+    seed=$(sed -n 's/.*"seed": *\\([0-9]*\\).*/\\1/p' /in/params.json)
+    printf 'SOURCE_DATE_EPOCH=%s\\nTZ=%s\\nLC_ALL=%s\\nseed=%s\\n' "$SOURCE_DATE_EPOCH" "$TZ" "$LC_ALL" "$seed" > /out/lines.txt
+    echo '{"outputs":[{"name":"stats","data":{"title":"environment"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   bad-type) echo '{"outputs":[{"name":"stats","data":{"no_title":1}}]}' > /out/outputs.json ;;
   allocate)
     mib=$(sed -n 's/.*"mib": *\\([0-9]*\\).*/\\1/p' /in/params.json)
@@ -53,7 +67,9 @@ export async function buildTestApp(version = '1.0.0', resources: AppSpec['resour
     params: {
       type: 'object',
       properties: {
-        mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'slow', 'bad-outputs', 'bad-type', 'allocate'], default: 'ok' },
+        mode: { type: 'string', enum: ['ok', 'fail', 'sleep', 'slow', 'bad-outputs', 'bad-type', 'allocate', 'random', 'env', 'relay'], default: 'ok' },
+        pause: { type: 'integer', minimum: 0, maximum: 60, description: 'seconds mode relay waits first' },
+        seed: { type: 'integer', minimum: 0, description: 'a seed (chosen by the server for a spec that declares randomSeed)' },
         mib: { type: 'integer', minimum: 1, maximum: 4096, description: 'MiB that mode allocate fills' },
         marker: { type: 'string', pattern: '^[a-z0-9-]{1,64}$', description: 'put in the environment of mode sleep\'s process' },
       },
@@ -84,4 +100,9 @@ export async function uploadReads(client: NarrativeClient, ws: number | string, 
   form.set('type', 'Genomics.Reads-1.0');
   form.set('file', new Blob([content]), o.filename ?? 'reads.fastq');
   return (await client.upload(ws, form)).ref;
+}
+
+/** The test app taking an earlier step's count as well as reads: the links of a narrative's chain of cells. */
+export function relayApp(app: TestAppSpec): TestAppSpec {
+  return { ...app, id: 'test/relay', inputs: [{ name: 'reads', types: ['Genomics.Reads-1.0', 'Report.Report-1.0'], required: true, description: 'reads, or a count' }] };
 }

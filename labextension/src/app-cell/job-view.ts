@@ -3,6 +3,7 @@ import type { Job, ObjectVersion } from '@narrative/server/client';
 import { el } from '../dom.js';
 import { renderSummary } from '../viewers/summary.js';
 import { describeJobState } from './job-state.js';
+import { renderVerification } from './verification-view.js';
 
 /** Opens an object's viewer or its provenance in the main area. */
 export type OpenObject = (what: 'object' | 'provenance', ref: string) => void;
@@ -18,7 +19,8 @@ export function renderJob(job: Job, describe: (ref: string) => ObjectVersion | u
   if (job.state !== 'completed' || !job.outputs) return [status, log];
   const outputs = el('ul', 'jp-narrative-AppOutputs');
   for (const ref of job.outputs) outputs.appendChild(renderOutput(ref, describe(ref), trans, open));
-  return [status, log, el('div', 'jp-narrative-AppSectionTitle', trans.__('Outputs')), outputs];
+  const report = job.verification ? [renderVerification(job.verification, trans)] : [];
+  return [status, ...report, log, el('div', 'jp-narrative-AppSectionTitle', trans.__('Outputs')), outputs];
 }
 
 /** Shows the log's lines (hidden while there are none). */

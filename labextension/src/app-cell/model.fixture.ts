@@ -34,7 +34,7 @@ export const APP = {
 export function job(fields: { id: number; state: Job['state'] } & Record<string, unknown>): Job {
   const base = {
     app: APP.id, version: APP.version, user: 'alice', wsid: WSID, failure: null, scheduler: 'local', schedulerId: null, node: null,
-    queueReason: null, queuePosition: null, params: {}, inputs: [], outputs: null, attempt: 1, retryOf: null, retriedBy: null,
+    queueReason: null, queuePosition: null, params: {}, inputs: [], outputs: null, attempt: 1, retryOf: null, retriedBy: null, rerunOf: null, verify: false, verification: null,
     createdAt: '2025-01-01T00:00:00Z', startedAt: null, endedAt: null,
   };
   return { ...base, ...fields } as Job;
@@ -105,6 +105,7 @@ export class FakeServer {
     },
     cancelJob: (id) => this.answer(`cancel ${id}`, () => this.add(job({ ...this.jobs.get(id)!, state: 'cancelled', endedAt: '2025-01-01T00:01:00Z' }))),
     retryJob: (id) => this.answer(`retry ${id}`, () => this.add(job({ id: this.nextId++, state: 'queued', retryOf: id }))),
+    rerunJob: (id, options) => this.answer(`rerun ${id}${options?.verify ? ' verify' : ''}`, () => this.add(job({ id: this.nextId++, state: 'queued', rerunOf: id, verify: Boolean(options?.verify) }))),
   };
 
   add(j: Job): Job {

@@ -129,6 +129,22 @@ describe('the app cell model', () => {
     assert.deepEqual(c.model.results.log, []);
   });
 
+  it('re-runs a completed job to verify it, then follows the re-run; a failed job offers no verification', async () => {
+    const c = cell({ jobId: 5, state: 'completed', inputs: { reads: READS.ref } });
+    c.server.add(job({ id: 5, state: 'completed', outputs: ['7/3/1'] }));
+    c.server.objects.set('7/3/1', object('7/3/1', 'stats-job5'));
+    await c.model.restore();
+    assert.equal(c.model.offersVerify, true);
+    await c.model.verify();
+    assert.deepEqual(c.server.calls.filter((call) => call.startsWith('rerun')), ['rerun 5 verify']);
+    assert.deepEqual([c.model.state.kind, c.model.job?.id, c.model.job?.rerunOf, c.model.job?.verify], ['following', 100, 5, true]);
+    assert.equal(c.stored().jobId, 100, 'the cell records the re-run as its job');
+    const failed = cell({ jobId: 6, state: 'failed', inputs: { reads: READS.ref } });
+    failed.server.add(job({ id: 6, state: 'failed', failure: { kind: 'exit-code', code: 3 } }));
+    await failed.model.restore();
+    assert.equal(failed.model.offersVerify, false);
+  });
+
   it('leaves the jobs of another workspace alone (a copied narrative shows the original jobs)', async () => {
     const c = cell({ jobId: 5, state: 'failed', inputs: { reads: READS.ref } }, { wsid: WSID + 1 });
     c.server.add(job({ id: 5, state: 'failed', failure: { kind: 'exit-code', code: 3 } }));

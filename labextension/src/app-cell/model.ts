@@ -9,7 +9,7 @@ import { JobResults } from './results.js';
 import { isEnded, isRetryable, jobOf, transition, type AppCellAction, type AppCellEvent, type AppCellState } from './state.js';
 
 /** What the model asks of the REST client. */
-export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob'>;
+export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob' | 'rerunJob'>;
 
 export namespace AppCellModel {
   export interface IOptions {
@@ -132,6 +132,10 @@ export class AppCellModel {
     const job = this.job;
     return job !== null && isRetryable(job) && this.ownsJob;
   }
+  /** Re-run & verify: a completed job of this cell runs again from its provenance and its outputs are compared with these. */
+  get offersVerify(): boolean {
+    return this.job?.state === 'completed' && this.ownsJob;
+  }
   get canRun(): boolean {
     return !this.locked && this._app !== null && this.form.errors().size === 0;
   }
@@ -193,6 +197,17 @@ export class AppCellModel {
   async retry(): Promise<void> {
     const job = this.job;
     if (job && this.offersRetry) await this.request('retry', () => this.options.client.retryJob(job.id));
+  }
+
+  /** Shows and follows a job started for this cell by a run of the whole narrative. */
+  adopt(job: Job): void {
+    if (!this._disposed && !this.readOnly) this.apply({ type: 'adopted', job });
+  }
+
+  /** Runs the completed job again from its provenance; the new job's report says whether its outputs are the same bytes. */
+  async verify(): Promise<void> {
+    const job = this.job;
+    if (job && this.offersVerify) await this.request('verify', () => this.options.client.rerunJob(job.id, { verify: true }));
   }
 
   dispose(): void {

@@ -12,6 +12,7 @@ import { cachingImmutables } from './cached-client.js';
 import { jobStreams } from './job-stream.js';
 import { appStateOf, writeAppState, type IAppCellMetadata } from './metadata.js';
 import { AppCellModel } from './model.js';
+import { addRunAllCommand } from './run-all.js';
 import { AppCellWidget } from './widget.js';
 
 type Cell = Notebook['widgets'][number];
@@ -36,6 +37,8 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     const client = cachingImmutables(labClient);
     const streams = jobStreams(client);
     const attached = new WeakSet<Cell>();
+    /** Each app cell's model by the cell's id, for jobs started for it by a run of the whole narrative. */
+    const models = new Map<string, AppCellModel>();
     const wsids = new Map<number, Promise<number>>();
 
     const wsidOf = (panel: NotebookPanel): Promise<number> => {
@@ -75,7 +78,9 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
             .catch((error: unknown) => Notification.error(trans.__('%1 could not be opened: %2', ref, describeError(error)), { autoClose: 5000 }));
         const widget = new AppCellWidget({ model, trans, open });
         (cell.layout as PanelLayout).addWidget(widget);
+        models.set(cell.model.id, model);
         cell.disposed.connect(() => {
+          if (models.get(cell.model.id) === model) models.delete(cell.model.id);
           widget.dispose();
           model.dispose();
         });
@@ -169,6 +174,7 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: { args: { type: 'object', properties: { id: { type: 'string', description: 'module/name' }, version: { type: 'string' } } } },
     });
     palette?.addItem({ command: CommandIDs.insertAppCell, category: trans.__('Narrative') });
+    addRunAllCommand(app, tracker, client, trans, models, palette);
   },
 };
 

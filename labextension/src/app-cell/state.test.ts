@@ -53,6 +53,18 @@ describe('app cell states', () => {
     assert.deepEqual(transition({ kind: 'submitting', action: 'cancel', job: completed }, { type: 'answered', job: running }), ended);
   });
 
+  it('verifies only a completed job; adopts a job started elsewhere unless restoring, asking, or already showing it', () => {
+    assert.deepEqual(transition(ended, { type: 'submit', action: 'verify' }), { kind: 'submitting', action: 'verify', job: completed });
+    assert.equal(transition({ kind: 'ended', job: failed }, { type: 'submit', action: 'verify' }), null);
+    const next = job({ id: 2, state: 'queued' });
+    assert.deepEqual(transition(editing, { type: 'adopted', job: next }), { kind: 'following', job: next });
+    assert.deepEqual(transition(ended, { type: 'adopted', job: next }), { kind: 'following', job: next });
+    assert.deepEqual(transition(following, { type: 'adopted', job: next }), { kind: 'following', job: next });
+    assert.equal(transition({ kind: 'restoring' }, { type: 'adopted', job: next }), null);
+    assert.equal(transition({ kind: 'submitting', action: 'run', job: null }, { type: 'adopted', job: next }), null);
+    assert.equal(transition(ended, { type: 'adopted', job: completed }), null);
+  });
+
   it('says which job ended, can be retried, and what it made', () => {
     assert.deepEqual([running, completed, failed].map(isEnded), [false, true, true]);
     assert.deepEqual([completed, failed, job({ id: 1, state: 'cancelled' })].map(isRetryable), [false, true, true]);

@@ -1,7 +1,7 @@
 import { hasEnded, type Job } from '@narrative/server/client';
 
 /** What a request from the cell asks of the server. */
-export type AppCellAction = 'run' | 'cancel' | 'retry';
+export type AppCellAction = 'run' | 'cancel' | 'retry' | 'verify';
 
 /**
  * Where an app cell is in its runs. The inputs and parameters are not part of
@@ -17,7 +17,7 @@ export type AppCellState =
   | { readonly kind: 'submitting'; readonly action: AppCellAction; readonly job: Job | null }
   /** A job that has not ended: its state and live log; Cancel. */
   | { readonly kind: 'following'; readonly job: Job }
-  /** A job that ended: its state, log and outputs; Run again, or Retry after a failure or a cancel. */
+  /** A job that ended: its state, log and outputs; Run again, Re-run & verify a completed one, or Retry after a failure or a cancel. */
   | { readonly kind: 'ended'; readonly job: Job };
 
 /** What moves a cell from one state to another. */
@@ -26,12 +26,14 @@ export type AppCellEvent =
   | { readonly type: 'restored'; readonly job: Job | null }
   /** A button was pressed (the model checks first what the state does not know: validity, read-only, whose job). */
   | { readonly type: 'submit'; readonly action: AppCellAction }
-  /** The server answered the request: the new job of a run or retry, or the cancelled job. */
+  /** The server answered the request: the new job of a run, retry or re-run, or the cancelled job. */
   | { readonly type: 'answered'; readonly job: Job }
   /** The request failed (the model keeps why). */
   | { readonly type: 'request-failed' }
   /** The job shown, loaded again after an event of its stream. */
-  | { readonly type: 'update'; readonly job: Job };
+  | { readonly type: 'update'; readonly job: Job }
+  /** A job started for this cell elsewhere (Run all app cells): the cell shows and follows it. */
+  | { readonly type: 'adopted'; readonly job: Job };
 
 /** Whether a job has ended: the server's table of job states says (the lab keeps no list of its own). */
 export function isEnded(job: Job): boolean {
@@ -75,6 +77,8 @@ function accepts(state: AppCellState, action: AppCellAction): boolean {
       return state.kind === 'following';
     case 'retry':
       return state.kind === 'ended' && isRetryable(state.job);
+    case 'verify':
+      return state.kind === 'ended' && state.job.state === 'completed';
   }
 }
 
@@ -98,6 +102,8 @@ export function transition(state: AppCellState, event: AppCellEvent): AppCellSta
       return state.kind === 'submitting' ? showing(notBack(state.job, event.job)) : null;
     case 'request-failed':
       return state.kind === 'submitting' ? showing(state.job) : null;
+    case 'adopted':
+      return state.kind === 'restoring' || state.kind === 'submitting' || jobOf(state)?.id === event.job.id ? null : showing(event.job);
     case 'update': {
       const current = jobOf(state);
       if (current === null || current.id !== event.job.id) return null;

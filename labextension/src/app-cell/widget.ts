@@ -95,6 +95,13 @@ export class AppCellWidget extends Widget {
       retry.addEventListener('click', () => void model.retry());
       actions.appendChild(retry);
     }
+    if (model.offersVerify) {
+      const verify = el('button', 'jp-Button jp-mod-styled jp-narrative-AppVerify', trans.__('Re-run & verify'));
+      verify.title = trans.__('Run this job again from its provenance and compare every output file with these');
+      verify.disabled = model.busy;
+      verify.addEventListener('click', () => void model.verify());
+      actions.appendChild(verify);
+    }
     if (model.readOnly) actions.appendChild(el('span', 'jp-narrative-Meta jp-narrative-AppReadOnly', trans.__('Read only: copy this narrative to run it.')));
     return actions;
   }

@@ -3,6 +3,7 @@ import { Widget } from '@lumino/widgets';
 import type { Lineage, NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
 import { el, svg, table } from '../dom.js';
+import { JobComparison } from './job-diff.js';
 import { layoutLineage, type IGraph, type IGraphNode } from './layout.js';
 
 const NODE_WIDTH = 210;
@@ -27,6 +28,8 @@ export class ProvenanceView extends Widget {
   private selected: string;
   private error = '';
   private readonly markerId = `narrative-arrow-${++views}`;
+  /** Each app run's comparison, kept while the view lives so drawing the details again keeps what was compared. */
+  private readonly comparisons = new Map<number, JobComparison>();
 
   constructor(private readonly client: NarrativeClient, readonly ref: string, private readonly trans: TranslationBundle) {
     super();
@@ -180,7 +183,14 @@ export class ProvenanceView extends Widget {
     const details = table([trans.__('what'), trans.__('value')], rows);
     details.dataset.ref = object.ref;
     box.appendChild(details);
+    if (p.kind === 'app' && typeof app.jobId === 'number') box.appendChild(this.comparison(app.jobId).node);
     return box;
+  }
+
+  private comparison(jobId: number): JobComparison {
+    let comparison = this.comparisons.get(jobId);
+    if (!comparison) this.comparisons.set(jobId, (comparison = new JobComparison(this.client, jobId, this.trans)));
+    return comparison;
   }
 }
 

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { writeFileDurably } from '../files/durable-file.js';
 import { checker, readJsonFile } from './check.js';
@@ -10,6 +11,32 @@ export const RuntimeName = Type.Union([Type.Literal('charliecloud'), Type.Litera
 export type RuntimeName = Static<typeof RuntimeName>;
 
 const Account = Type.Object({ uid: Type.Integer(), gid: Type.Integer(), user: Type.String() });
+
+/** An input object: each file is copied to /in/<input name>/<file name> and checked against its sha256. */
+export const ObjectInput = Type.Object({
+  name: Type.String(),
+  ref: Type.String(),
+  type: Type.String(),
+  data: Type.Unknown(),
+  files: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), sha256: Type.String() })),
+});
+export type ObjectInput = Static<typeof ObjectInput>;
+
+/**
+ * An input made by an upstream job of the same run, not yet saved as an object: the files
+ * that job's app declared for `output` (in its outputs.json), from its out/, checked against
+ * the sha256 its result lists, with the data it declared. `type` is what the server expects
+ * the output to be; a declaration naming another type is refused, one naming none takes it.
+ */
+export const UpstreamInput = Type.Object({
+  name: Type.String(),
+  type: Type.Optional(Type.String()),
+  from: Type.Object({ jobDir: Type.String(), output: Type.String() }),
+});
+export type UpstreamInput = Static<typeof UpstreamInput>;
+
+/** The names input files get under /in/<input>/; the same rule for an object's files and an upstream job's. */
+export const INPUT_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+=@,-]*$/;
 
 /**
  * `<jobDir>/job.json`, written by the server for the wrapper. Everything a run
@@ -24,14 +51,8 @@ export const JobSpec = Type.Object({
   argv: Type.Array(Type.String()),
   /** Parameters, written to /in/params.json. */
   params: Type.Record(Type.String(), Type.Unknown()),
-  /** Input objects: each file is copied to /in/<input name>/<file name> and checked against its sha256. */
-  inputs: Type.Array(Type.Object({
-    name: Type.String(),
-    ref: Type.String(),
-    type: Type.String(),
-    data: Type.Unknown(),
-    files: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), sha256: Type.String() })),
-  })),
+  /** Each input: a saved object, or an upstream job's output. */
+  inputs: Type.Array(Type.Union([ObjectInput, UpstreamInput])),
   env: Type.Record(Type.String(), Type.String()),
   network: Type.Boolean(),
   gpus: Type.Number(),
@@ -75,7 +96,13 @@ export function checkJobSpec(spec: JobSpec): RunnableJobSpec {
   }
   for (const input of spec.inputs) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(input.name)) problems.push(`bad input name ${JSON.stringify(input.name)}`);
-    for (const f of input.files) if (!/^[A-Za-z0-9_][A-Za-z0-9_.+=@,-]*$/.test(f.name)) problems.push(`bad file name ${JSON.stringify(f.name)}`);
+    if ('from' in input) {
+      if (!isAbsolute(input.from.jobDir)) problems.push(`input ${input.name}: the upstream job directory must be an absolute path`);
+      if (!input.from.output) problems.push(`input ${input.name}: no upstream output named`);
+      if ('files' in input) problems.push(`input ${input.name}: names both files and an upstream job`);
+    } else {
+      for (const f of input.files) if (!INPUT_FILE_NAME.test(f.name)) problems.push(`bad file name ${JSON.stringify(f.name)}`);
+    }
   }
   for (const [key, value] of Object.entries(spec.env)) {
     // The env file holds one KEY=VALUE a line: a newline in a value would smuggle in another variable.

@@ -25,6 +25,21 @@ export const MemoryUse = Type.Object({
 });
 export type MemoryUse = Static<typeof MemoryUse>;
 
+/**
+ * An input staged from an upstream job's output (job.json's `from`): which of its files, by
+ * their path under its out/ as its result lists them, so the server can name the object
+ * versions they were saved as.
+ */
+export const UpstreamUse = Type.Object({
+  input: Type.String(),
+  jobDir: Type.String(),
+  /** The upstream job's id, as its result gives it. */
+  jobId: Type.String(),
+  output: Type.String(),
+  files: Type.Array(Type.Object({ path: Type.String(), sha256: Type.String() })),
+});
+export type UpstreamUse = Static<typeof UpstreamUse>;
+
 /** What every result says, however the run ended. */
 const common = {
   jobId: Type.String(),
@@ -41,6 +56,8 @@ const common = {
   outputs: Type.Array(Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Number() })),
   /** /out/outputs.json as the app wrote it (checked by the server, see outputs.ts), or null. */
   declared: Type.Unknown(),
+  /** The inputs staged from upstream jobs; absent when there were none (and in older results). */
+  upstream: Type.Optional(Type.Array(UpstreamUse)),
 };
 
 /** The app's container ran and ended; `detail` names what is wrong with its outputs, if anything. */

@@ -20,6 +20,9 @@ export const WRAPPER = fileURLToPath(new URL('../wrapper/main.js', import.meta.u
  * tests. The job's `mode` parameter picks what it does, after printing
  * `uid <uid> mode <mode>`:
  * - `ok`: counts the lines of /in/reads/reads.fastq into /out/lines.txt and declares it as the output `stats`;
+ * - `relay`: after `pause` seconds (a parameter, default 0), the files of input `reads` and a line
+ *   `relayed` into /out/lines.txt, declared as the output `stats`, for a chain of jobs each taking
+ *   the one before's output; also /in/inputs.json copied to /out/inputs-seen.json (not declared);
  * - `fail`: "something broke" on stderr, exit code 3;
  * - `sleep`: `sleep 300`, for time limits and cancelling, with NARRATIVE_TEST_MARKER=<`marker` parameter>
  *   in its environment, so a test checks its own process and no other `sleep 300` on the machine;
@@ -38,6 +41,11 @@ case "$mode" in
   ok)
     wc -l < /in/reads/reads.fastq > /out/lines.txt
     echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"lines"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
+  relay)
+    pause=$(sed -n 's/.*"pause": *\\([0-9]*\\).*/\\1/p' /in/params.json); sleep "\${pause:-0}"
+    { cat /in/reads/*; echo relayed; } > /out/lines.txt
+    cp /in/inputs.json /out/inputs-seen.json
+    echo '{"outputs":[{"name":"stats","type":"Report.Report-1.0","data":{"title":"relayed"},"files":["lines.txt"]}]}' > /out/outputs.json ;;
   fail) echo "something broke" >&2; exit 3 ;;
   sleep) marker=$(sed -n 's/.*"marker": *"\\([a-z0-9-]*\\)".*/\\1/p' /in/params.json); NARRATIVE_TEST_MARKER="$marker" sleep 300 ;;
   env) env | sort ;;

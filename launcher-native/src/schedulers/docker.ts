@@ -63,6 +63,8 @@ export class DockerScheduler implements Scheduler {
   async submit(request: SubmitRequest): Promise<string> {
     checkRequest(request);
     if (request.array) throw new Error(`job ${request.jobId}: the docker scheduler runs no job arrays; use local or slurm for bulk runs`);
+    // It starts each job at once and keeps no queue to hold a dependant in.
+    if (request.after?.length) throw new Error(`job ${request.jobId}: the docker scheduler runs no job dependencies (after); use local or slurm to run steps as one graph`);
     this.refuseUnrunnable(checkJobSpec(await readJobSpec(request.jobDir)));
     const id = `docker-${this.nextNumber++}`;
     const container = `narrative-${request.jobId}-${id}`;

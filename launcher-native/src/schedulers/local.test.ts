@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -132,6 +132,51 @@ describe('LocalScheduler', { timeout: 60_000 }, () => {
     assert.equal((await statusOf(scheduler, c))?.state, 'running');
     await scheduler.cancel(c);
     assert.deepEqual(marked(marker), []);
+  });
+
+  it('starts a job only once the jobs it runs after completed, and ends it unrun, failed, when one did not', async () => {
+    const scheduler = new LocalScheduler({ slots: 4 });
+    const gate = join(root, `gate-${randomUUID()}`);
+    // The first job waits for the test to create the gate, so its dependants are seen waiting.
+    const first = request(['/bin/sh', '-c', `while [ ! -e ${gate} ]; do sleep 0.05; done; echo first > order.txt`]);
+    const a = await scheduler.submit(first);
+    const b = await scheduler.submit(request(['/bin/sh', '-c', `echo second >> ${join(first.jobDir, 'order.txt')}`], { after: [a] }));
+    const c = await scheduler.submit(request(['/bin/sh', '-c', `echo third >> ${join(first.jobDir, 'order.txt')}`], { after: [a, b] }));
+    const waiting = await scheduler.status([b, c]);
+    assert.deepEqual(waiting.get(b), { state: 'queued', reason: `waiting for job ${a}`, position: 1 });
+    assert.deepEqual(waiting.get(c), { state: 'queued', reason: `waiting for jobs ${a}, ${b}`, position: 2 });
+    mkdirSync(gate);
+    assert.deepEqual(await finalStatus(scheduler, c), { state: 'completed', node: hostname() });
+    assert.equal(readFileSync(join(first.jobDir, 'order.txt'), 'utf8'), 'first\nsecond\nthird\n');
+
+    // A chain after a failing job: neither dependant runs, each names the job it waited for.
+    const failing = await scheduler.submit(request(['/bin/sh', '-c', 'sleep 0.2; exit 3']));
+    const [second, third] = [request(['/bin/sh', '-c', 'touch ran']), request(['/bin/sh', '-c', 'touch ran'])];
+    const d = await scheduler.submit({ ...second, after: [failing] });
+    const e = await scheduler.submit({ ...third, after: [d] });
+    const never = (id: string) => ({ state: 'failed', reason: { kind: 'dependency', detail: `an earlier step (scheduler job ${id}) did not complete` }, node: null });
+    assert.deepEqual(await finalStatus(scheduler, e), never(d));
+    assert.deepEqual(await statusOf(scheduler, d), never(failing));
+    assert.equal(existsSync(join(second.jobDir, 'ran')) || existsSync(join(third.jobDir, 'ran')), false);
+    // After a job that has already failed: ended at once.
+    assert.deepEqual(await statusOf(scheduler, await scheduler.submit(request(['/bin/true'], { after: [failing] }))), never(failing));
+  });
+
+  it('ends the dependants of a cancelled job, waits for every task of an array, and refuses ids it never gave', async () => {
+    const scheduler = new LocalScheduler({ slots: 2, killGraceMs: 2_000 });
+    const sleeping = await scheduler.submit(request(['/bin/sleep', '300']));
+    const dependant = await scheduler.submit(request(['/bin/true'], { after: [sleeping] }));
+    await scheduler.cancel(sleeping);
+    assert.deepEqual(await statusOf(scheduler, dependant), { state: 'failed', reason: { kind: 'dependency', detail: `an earlier step (scheduler job ${sleeping}) did not complete` }, node: null });
+
+    const array = await scheduler.submit(request(['/bin/sh', '-c', 'sleep 0.1; [ "$NARRATIVE_TASK_INDEX" != 2 ]'], { array: { size: 3 } }));
+    const afterArray = await scheduler.submit(request(['/bin/true'], { after: [array] }));
+    const afterTask = await scheduler.submit(request(['/bin/true'], { after: [`${array}_0`] }));
+    assert.deepEqual(await finalStatus(scheduler, afterTask), { state: 'completed', node: hostname() });
+    const status = await finalStatus(scheduler, afterArray);
+    assert.equal(status?.state === 'failed' && status.reason.kind, 'dependency', 'task 2 failed, so the array did not complete');
+
+    await assert.rejects(scheduler.submit(request(['/bin/true'], { after: ['local-1'] })), /cannot run after "local-1": no such job on this local scheduler/);
   });
 
   it('runs an array: each task sees its index, at most `parallel` at once', async () => {

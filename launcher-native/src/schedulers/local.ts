@@ -4,6 +4,7 @@ import { availableParallelism, constants, hostname } from 'node:os';
 import { join } from 'node:path';
 import { TASK_INDEX_VARIABLE } from '../job-dir/layout.js';
 import type { SchedulerStatus } from '../job-state.js';
+import { checkAfter, dependencyFailure, dependencyState, waitingFor, type DependencyState } from './dependencies.js';
 import { checkRequest, jobEnvironment } from './job-environment.js';
 import type { Scheduler, SubmitRequest } from './scheduler.js';
 
@@ -22,6 +23,8 @@ interface Task {
   /** The submitted id the task belongs to (itself for a plain job), for the array's parallel limit. */
   jobId: string;
   request: SubmitRequest;
+  /** Ids it runs after (SubmitRequest.after), each known to this instance. */
+  after: string[];
   index: number | null;
   /** Queued tasks compute theirs on demand (the position moves); otherwise running or final. */
   status: SchedulerStatus | null;
@@ -74,12 +77,14 @@ export class LocalScheduler implements Scheduler {
     checkRequest(request);
     jobEnvironment(request); // refuse a bad environment now, not when a slot frees up
     if (!statSync(request.jobDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`job ${request.jobId}: no job directory ${request.jobDir}`);
+    // Unlike Slurm, which takes an id it no longer knows as satisfied, an id never seen here is refused.
+    const after = checkAfter(request, (id) => (this.tasksOf(id).length > 0 ? null : 'no such job on this local scheduler'));
     const id = `local-${this.nextNumber++}`;
     const indexes = request.array ? Array.from({ length: request.array.size }, (_, i) => i) : [null];
     const taskIds = indexes.map((index) => {
       let markFinished = () => {};
       const finished = new Promise<void>((resolve) => (markFinished = resolve));
-      const task: Task = { id: index === null ? id : `${id}_${index}`, jobId: id, request, index, status: null, finished, markFinished };
+      const task: Task = { id: index === null ? id : `${id}_${index}`, jobId: id, request, after, index, status: null, finished, markFinished };
       this.tasks.set(task.id, task);
       this.queue.push(task);
       return task.id;
@@ -104,6 +109,7 @@ export class LocalScheduler implements Scheduler {
     const waiting = new Set(tasks.filter((t) => t.status === null));
     this.queue = this.queue.filter((t) => !waiting.has(t));
     for (const task of waiting) this.finish(task, { state: 'cancelled', node: null });
+    this.failBrokenDependants();
     await Promise.all(tasks.filter((t) => t.status?.state === 'running').map((task) => {
       task.ending ??= 'cancel';
       return this.stop(task);
@@ -115,8 +121,27 @@ export class LocalScheduler implements Scheduler {
   }
 
   private queuedStatus(task: Task, position: number): SchedulerStatus {
-    const reason = this.running < this.slots && this.atArrayLimit(task) ? ARRAY_LIMIT_REASON : SLOT_REASON;
+    const dependencies = this.dependencies(task);
+    const reason = dependencies.kind === 'waiting' ? waitingFor(dependencies.on) : this.running < this.slots && this.atArrayLimit(task) ? ARRAY_LIMIT_REASON : SLOT_REASON;
     return { state: 'queued', reason, position };
+  }
+
+  private dependencies(task: Task): DependencyState {
+    return dependencyState(task.after, (id) => this.tasksOf(id).map((t) => t.status));
+  }
+
+  /**
+   * Ends, never to run, each waiting task one of whose dependencies failed or was cancelled.
+   * One pass in queue order is enough: dependencies are known before their dependants are
+   * submitted, so a dependant failed here comes before any task that depends on it in turn.
+   */
+  private failBrokenDependants(): void {
+    for (const task of [...this.queue]) {
+      const dependencies = this.dependencies(task);
+      if (dependencies.kind !== 'broken') continue;
+      this.queue = this.queue.filter((t) => t !== task);
+      this.finish(task, { state: 'failed', reason: dependencyFailure(dependencies.by), node: null });
+    }
   }
 
   private atArrayLimit(task: Task): boolean {
@@ -124,16 +149,22 @@ export class LocalScheduler implements Scheduler {
     return parallel !== undefined && (this.runningPerJob.get(task.jobId) ?? 0) >= parallel;
   }
 
-  /** In queue order, skipping (not blocking on) tasks whose array is at its parallel limit. */
+  /** In queue order, skipping (not blocking on) tasks whose array is at its parallel limit or whose dependencies have not completed. */
   private startWhatFits(): void {
+    this.failBrokenDependants();
     for (let i = 0; i < this.queue.length && this.running < this.slots;) {
       const task = this.queue[i]!;
-      if (this.atArrayLimit(task)) {
+      if (this.atArrayLimit(task) || this.dependencies(task).kind !== 'met') {
         i++;
         continue;
       }
       this.queue.splice(i, 1);
       this.start(task);
+      // It could not start, and ended at once: its dependants end too, and the pass begins again.
+      if (task.status?.state !== 'running') {
+        this.failBrokenDependants();
+        i = 0;
+      }
     }
   }
 

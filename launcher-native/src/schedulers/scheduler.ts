@@ -27,6 +27,13 @@ export interface SubmitRequest {
    * Each task sees its index in NARRATIVE_TASK_INDEX. Task ids are `<id>_<index>`.
    */
   array?: { size: number; parallel?: number };
+  /**
+   * Scheduler ids of jobs (or arrays, or array tasks) of this scheduler that must end
+   * successfully first: a step of a whole-narrative run. Until then the job is queued,
+   * with a reason naming what it waits for; when one fails or is cancelled it never runs
+   * and ends failed, `{ kind: 'dependency' }`.
+   */
+  after?: string[];
 }
 
 export interface Scheduler {

@@ -1,13 +1,16 @@
-import { chmod, chown, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileDigest } from '../files/file-digest.js';
 import type { JobSpec } from '../job-dir/job-spec.js';
 import { jobFolders } from '../job-dir/layout.js';
+import type { UpstreamUse } from '../job-dir/result.js';
+import { stageInput } from './stage-inputs.js';
 
 export interface Prepared {
   inDir: string;
   outDir: string;
   envFile: string;
+  /** The inputs staged from upstream jobs' outputs, for result.json. */
+  upstream: UpstreamUse[];
 }
 
 /**
@@ -20,21 +23,15 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
   await mkdir(inDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
   await writeFile(join(inDir, 'params.json'), JSON.stringify(spec.params, null, 2));
-  // What each input is, beside its files: apps read its type and metadata (e.g. paired reads) and cite its resolved ref.
-  const described = Object.fromEntries(spec.inputs.map((i) => [i.name, { ref: i.ref, type: i.type, data: i.data, files: i.files.map((f) => f.name) }]));
-  await writeFile(join(inDir, 'inputs.json'), JSON.stringify(described, null, 2));
+  const described: Record<string, unknown> = {};
+  const upstream: UpstreamUse[] = [];
   for (const input of spec.inputs) {
-    const dir = join(inDir, input.name);
-    await mkdir(dir, { recursive: true });
-    for (const file of input.files) {
-      const target = join(dir, file.name);
-      await copyFile(file.path, target);
-      const actual = await fileDigest(target);
-      if (actual !== file.sha256) throw new Error(`input ${input.ref} file ${file.name}: sha256 is ${actual}, expected ${file.sha256}`);
-      await chmod(target, 0o444);
-    }
-    await chmod(dir, 0o555);
+    const staged = await stageInput(inDir, input);
+    described[input.name] = staged.description;
+    if (staged.upstream) upstream.push(staged.upstream);
   }
+  // What each input is, beside its files: apps read its type and metadata (e.g. paired reads) and cite its resolved ref.
+  await writeFile(join(inDir, 'inputs.json'), JSON.stringify(described, null, 2));
   await chmod(join(inDir, 'params.json'), 0o444);
   await chmod(join(inDir, 'inputs.json'), 0o444);
   await chmod(inDir, 0o555);
@@ -43,5 +40,5 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
   await writeFile(envFile, Object.entries(spec.env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o444 });
   // The app's account must reach the binds: the job directory is traversable, not listable.
   await chmod(jobDir, 0o711);
-  return { inDir, outDir, envFile };
+  return { inDir, outDir, envFile, upstream };
 }

@@ -46,6 +46,7 @@ export async function wrap(jobDir: string, cancel: AbortSignal, choose: (spec: R
       endedAt: new Date().toISOString(),
       outputs,
       declared,
+      ...(prepared.upstream.length > 0 ? { upstream: prepared.upstream } : {}),
     };
   } catch (error) {
     return launcherError(spec?.jobId ?? 'unknown', (error as Error).message, { startedAt, node });

@@ -6,6 +6,7 @@ import { appCommands } from './commands/apps.js';
 import { clusterCommands } from './commands/cluster.js';
 import { jobCommands } from './commands/jobs.js';
 import { narrativeCommands } from './commands/narratives.js';
+import { narrativeRunCommands } from './commands/narrative-runs.js';
 import { objectCommands } from './commands/objects.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommands } from './commands/users.js';
@@ -24,6 +25,7 @@ const program = new Command('narrative')
 serveCommand(program);
 userCommands(program);
 narrativeCommands(program);
+narrativeRunCommands(program);
 objectCommands(program);
 appCommands(program);
 jobCommands(program);

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type * as Api from '../schemas/api.js';
 import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, CatalogQuery as CatalogQuerySchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
 import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
+import type { JobDiff as JobDiffSchema } from '../schemas/job-diff.js';
 
 /**
  * The one typed client for the REST API, shared by the CLI, the tests and
@@ -9,6 +10,7 @@ import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunReque
  * Every failure is thrown as an ApiError carrying the server's problem.
  */
 export { ENDED_STATES, JOB_STATES, hasEnded, type EndedState, type JobState } from '../domain/jobs/states.js';
+import { hasEnded } from '../domain/jobs/states.js';
 export type Workspace = Static<typeof Api.Workspace>;
 export type ObjectInfo = Static<typeof Api.ObjectInfo>;
 export type ObjectVersion = Static<typeof Api.ObjectVersion>;
@@ -26,6 +28,13 @@ export type Job = Static<typeof JobSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
 export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
 export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
+/** What differs between two runs, property by property (GET /jobs/{a}/diff/{b}). */
+export type JobDiff = Static<typeof JobDiffSchema>;
+export type { VerificationReport, OutputComparison, FileComparison } from '../schemas/verification.js';
+export type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
+import type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
+/** A verified re-run's report, once it has completed. */
+export const verificationOf = (job: Job) => (job.state === 'completed' ? job.verification : null);
 
 /** Fields only some states carry, read from any job (null or empty where its state has none). */
 export const failureOf = (job: Job): FailureReason | null => (job.state === 'failed' ? job.failure : null);
@@ -181,6 +190,12 @@ export class NarrativeClient {
   shareNarrative = (id: number, share: { user: string; level: Level } | { public: boolean }) => this.request<Narrative>('PUT', `/narratives/${id}/share`, { json: share });
   publishNarrative = (id: number) => this.request<Narrative>('POST', `/narratives/${id}/publish`);
   deleteNarrative = (id: number) => this.request<void>('DELETE', `/narratives/${id}`);
+  /** Runs every app cell of the saved notebook as one graph (a Slurm DAG); `verify` compares each with its last run. */
+  runAll = (id: number, { verify = false } = {}) => this.request<NarrativeRun>('POST', `/narratives/${id}/run-all`, { json: { verify } });
+  updatePlan = (id: number) => this.request<UpdatePlan>('GET', `/narratives/${id}/update-plan`);
+  /** Re-runs the out-of-date cells (see `updatePlan`); null when everything is up to date. */
+  update = async (id: number): Promise<NarrativeRun | null> => (await this.request<NarrativeRun | undefined>('POST', `/narratives/${id}/update`)) ?? null;
+  narrativeRun = (id: number, run: number) => this.request<NarrativeRun>('GET', `/narratives/${id}/runs/${run}`);
 
   listApps = (query: CatalogQuery = {}) =>
     this.request<AppVersion[]>('GET', '/apps', { query: { ...query, deprecated: query.deprecated === undefined ? undefined : String(query.deprecated), latest: query.latest === undefined ? undefined : String(query.latest) } });
@@ -199,15 +214,19 @@ export class NarrativeClient {
   job = (id: number) => this.request<Job>('GET', `/jobs/${id}`);
   jobEvents = (id: number, after = 0) => this.request<{ seq: number; at: string; event: { type: string; state: string } & Record<string, unknown> }[]>('GET', `/jobs/${id}/events`, { query: { after } });
   jobLog = (id: number, after = 0) => this.request<{ lines: LogLine[]; next: number }>('GET', `/jobs/${id}/log`, { query: { after } });
+  /** What differs between runs `a` and `b`; the caller must be able to read both. */
+  diffJobs = (a: number, b: number) => this.request<JobDiff>('GET', `/jobs/${a}/diff/${b}`);
   cancelJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/cancel`);
   retryJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/retry`);
+  /** Runs an ended job again from its provenance; `verify` (the default) compares the outputs with the original's. */
+  rerunJob = (id: number, { verify = true } = {}) => this.request<Job>('POST', `/jobs/${id}/rerun`, { json: { verify } });
 
   /** Polls until the job has ended (completed, failed or cancelled). */
   async waitForJob(id: number, { timeoutMs = 120_000, everyMs = 250 } = {}): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await this.job(id);
-      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return job;
+      if (hasEnded(job.state)) return job;
       if (Date.now() > deadline) throw new Error(`job ${id} is still ${job.state} after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }

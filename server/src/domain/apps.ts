@@ -54,6 +54,9 @@ async function specProblems(ctx: Context, spec: AppSpec): Promise<{ path: string
   const names = [...spec.inputs.map((i) => i.name), ...spec.outputs.map((o) => o.name)];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push({ path: '/inputs', message: `the name ${dup} is used twice among inputs and outputs` });
+  if (spec.randomSeed && (spec.params.properties['seed'] as { type?: unknown } | undefined)?.type !== 'integer') {
+    problems.push({ path: '/randomSeed', message: 'needs an integer param `seed` in params.properties, where each run gets its seed' });
+  }
   if (spec.container.recipe) problems.push(...recipeProblems(spec.container.recipe).map((p) => ({ ...p, path: `/container/recipe${p.path}` })));
   problems.push(...(await imageProblems(ctx, spec.container.image)));
   return problems;

@@ -97,7 +97,7 @@ async function insertVersion(ctx: Context, version: Parameters<Context['store'][
 
 export async function getObject(ctx: Context, ws: WorkspaceRecord, object: string, ver?: number): Promise<ObjectVersion> {
   const key = versionOf(await findObject(ctx.store, ws, object), ver);
-  return toVersion(await mustGet(ctx, key));
+  return { ...toVersion(await mustGet(ctx, key)), verifiedBy: await ctx.store.verificationsOf(key) };
 }
 
 export async function objectHistory(ctx: Context, ws: WorkspaceRecord, object: string): Promise<ObjectInfo[]> {

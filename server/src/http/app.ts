@@ -14,8 +14,10 @@ import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
+import { jobDiffRoutes } from './routes/job-diff.js';
 import { contentsRoutes } from './routes/contents.js';
 import { narrativeRoutes } from './routes/narratives.js';
+import { narrativeRunRoutes } from './routes/narrative-runs.js';
 import { objectRoutes } from './routes/objects.js';
 import { systemRoutes } from './routes/system.js';
 import { typeRoutes } from './routes/types.js';
@@ -35,10 +37,12 @@ export function apiRoutes(): AnyRoute[] {
     ...uploadRoutes,
     ...objectRoutes,
     ...narrativeRoutes,
+    ...narrativeRunRoutes,
     ...contentsRoutes,
     ...appRoutes,
     ...imageRoutes,
     ...jobRoutes,
+    ...jobDiffRoutes,
   ];
   const openApi = route({
     method: 'get', path: '/openapi.json', tag: 'System', summary: 'This document', response: { status: 200 },

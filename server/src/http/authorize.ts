@@ -3,6 +3,7 @@ import { notFound, Problem, unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
 import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
+import type { Level } from '../schemas/common.js';
 import type { Access, Granted } from './route.js';
 
 /**
@@ -27,17 +28,26 @@ async function grant(ctx: Context, caller: Caller | null, access: Access): Promi
       const ws = await findWorkspace(ctx.store, access.workspace);
       return { caller, ws, level: await requireLevel(ctx.store, caller, ws, access.level) };
     }
-    case 'job': {
-      const job = await ctx.store.getJob(access.job);
-      const ws = job && (await ctx.store.getWorkspace(job.wsid));
-      if (!job || !ws) throw notFound(`There is no job ${access.job}.`);
-      return { caller, ws, job, level: await requireLevel(ctx.store, caller, ws, access.level) };
+    case 'job':
+      return { caller, ...(await grantJob(ctx, caller, access.job, access.level)) };
+    case 'jobs': {
+      const jobs = [];
+      for (const id of access.jobs) jobs.push((await grantJob(ctx, caller, id, access.level)).job);
+      return { caller, jobs };
     }
     case 'narrative': {
       const narrative = await loadNarrative(ctx, access.narrative);
       return { caller, ws: narrative.ws, narrative, level: await requireLevel(ctx.store, caller, narrative.ws, access.level) };
     }
   }
+}
+
+/** A job and the caller's level in the workspace it saves to, which must be at least `need`. */
+async function grantJob(ctx: Context, caller: Caller | null, id: number, need: Level) {
+  const job = await ctx.store.getJob(id);
+  const ws = job && (await ctx.store.getWorkspace(job.wsid));
+  if (!job || !ws) throw notFound(`There is no job ${id}.`);
+  return { ws, job, level: await requireLevel(ctx.store, caller, ws, need) };
 }
 
 /** The caller, for handlers that act as someone (save, copy): anonymous readers of public workspaces get a 401. */

@@ -17,7 +17,9 @@ export type Access =
   | { kind: 'workspace'; level: Level; workspace: string }
   | { kind: 'narrative'; level: Level; narrative: number }
   /** A level in the workspace the job saves its outputs to. */
-  | { kind: 'job'; level: Level; job: number };
+  | { kind: 'job'; level: Level; job: number }
+  /** The same level in each job's workspace, as for one job (comparing two runs reads both). */
+  | { kind: 'jobs'; level: Level; jobs: number[] };
 
 /** What `authorize` established: the caller and, for workspace and narrative routes, what they may touch. */
 export interface Granted {
@@ -25,6 +27,8 @@ export interface Granted {
   ws?: WorkspaceRecord;
   narrative?: LoadedNarrative;
   job?: Job;
+  /** For `jobs` access: each job, in the order declared. */
+  jobs?: Job[];
   level?: Level;
 }
 
@@ -74,7 +78,7 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
  */
 export function anonymousMayCall(method: Route['method'], access: Access): boolean {
   if (access.kind === 'public') return true;
-  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job') && access.level === 'read';
+  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job' || access.kind === 'jobs') && access.level === 'read';
 }
 
 /** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */

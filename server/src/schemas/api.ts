@@ -91,7 +91,12 @@ export const ObjectInfo = Type.Object({
 export type ObjectInfo = Static<typeof ObjectInfo>;
 export const ObjectVersion = Type.Composite([
   ObjectInfo,
-  Type.Object({ data: Type.Unknown(), files: Type.Array(ObjectFile), provenance: Provenance }),
+  Type.Object({
+    data: Type.Unknown(),
+    files: Type.Array(ObjectFile),
+    provenance: Provenance,
+    verifiedBy: Type.Optional(Type.Array(Type.Object({ jobId: Type.Integer(), at: Type.String() }), { description: 'verified re-runs that made exactly this version again' })),
+  }),
 ]);
 export type ObjectVersion = Static<typeof ObjectVersion>;
 

@@ -70,6 +70,8 @@ export const AppSpec = Type.Object(
     ),
     network: Type.Boolean({ default: false, description: 'apps get no network unless this says so' }),
     mpi: Type.Boolean({ default: false }),
+    deterministic: Type.Optional(Type.Boolean({ default: true, description: 'false: a re-run is not expected to give the same bytes, and verifying one says so instead of failing' })),
+    randomSeed: Type.Optional(Type.Boolean({ description: "the app's randomness comes from an integer param `seed` (declared in params): each new run gets one, recorded with its outputs, and a re-run passes the same" })),
     container: Type.Object(
       {
         image: Type.Union([StoredImageRef, ExternalImageRef], { description: 'the exact image, by digest: a floating tag is never an image' }),

@@ -1,6 +1,7 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { IdOrName, PositiveInt } from './common.js';
 import { APP_ID_PATTERN, APP_VERSION_PATTERN } from './app-spec.js';
+import { VerificationReport } from './verification.js';
 
 /** Where a run is started from, recorded in its outputs' provenance: the narrative of `ws`, and the cell. */
 export const RunOrigin = Type.Object(
@@ -53,11 +54,12 @@ export const FailureReason = Type.Union([
   failure('node-failure', { detail: Type.String() }),
   failure('preempted'),
   failure('launcher-error', { detail: Type.String() }),
+  failure('dependency', { detail: Type.String({ description: 'the earlier step of the run that did not complete' }) }),
   failure('invalid-outputs', { detail: Type.String() }),
   failure('lost', { detail: Type.String() }),
 ]);
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends TSchema>(schema: T, description?: string) => Type.Union([schema, Type.Null()], description ? { description } : {});
 
 /** What every job has, whatever its state. */
 const JobCommon = {
@@ -68,11 +70,19 @@ const JobCommon = {
   wsid: Type.Integer(),
   scheduler: Type.String(),
   params: Type.Record(Type.String(), Type.Unknown()),
-  inputs: Type.Array(Type.Object({ name: Type.String(), given: Type.String(), resolved: Type.String() })),
+  inputs: Type.Array(Type.Object({
+    name: Type.String(),
+    given: Type.String(),
+    resolved: Type.String({ description: 'wsid/objid/ver; empty until an input from an earlier step is saved' }),
+    from: Type.Optional(Type.Object({ job: Type.Integer(), output: Type.String() }, { description: 'the earlier step of a narrative run whose output this is' })),
+  })),
   attempt: Type.Integer(),
   retryOf: Nullable(Type.Integer()),
   /** The job that ran this one again (a retry or an automatic resubmission), if any. */
   retriedBy: Nullable(Type.Integer()),
+  /** The job this one re-runs from its provenance; `verify`: its outputs are compared with that job's. */
+  rerunOf: Nullable(Type.Integer()),
+  verify: Type.Boolean(),
   createdAt: Type.String(),
 };
 
@@ -96,8 +106,18 @@ export const Job = Type.Union([
   state('created', {}, 'accepted, not yet handed to the scheduler'),
   state('queued', { schedulerId: Type.String(), queueReason: Nullable(Type.String()), queuePosition: Nullable(Type.Integer()) }, 'waiting in the scheduler'),
   state('running', { schedulerId: Type.String(), node: Nullable(Type.String()), startedAt: Nullable(Type.String()) }, 'running on a node'),
-  state('completed', { ...Ended, outputs: Type.Array(Type.String({ description: 'wsid/objid/ver' })) }, 'ended, its outputs saved'),
+  state('completed', {
+    ...Ended,
+    outputs: Type.Array(Type.String({ description: 'wsid/objid/ver' })),
+    verification: Nullable(VerificationReport, 'a verified re-run: its outputs compared with the original job\'s'),
+  }, 'ended, its outputs saved'),
   state('failed', { ...Ended, failure: FailureReason }, 'ended without outputs, for the reason given'),
   state('cancelled', Ended, 'stopped at a user\'s request'),
 ]);
 export type Job = Static<typeof Job>;
+
+export const RerunRequest = Type.Object(
+  { verify: Type.Optional(Type.Boolean({ default: true, description: "compare every output with the original job's, file by file, when the re-run ends" })) },
+  { additionalProperties: false },
+);
+export type RerunRequest = Static<typeof RerunRequest>;

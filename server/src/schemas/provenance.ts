@@ -42,6 +42,8 @@ export const AppRun = Type.Object({
   startedAt: Type.String(),
   endedAt: Type.String(),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  environment: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'what the platform fixed for repeatable output: SOURCE_DATE_EPOCH, TZ, locale' })),
+  rerunOf: Type.Optional(Type.Integer({ description: 'the job this run repeated from its provenance' })),
 });
 export type AppRun = Static<typeof AppRun>;
 export type NarrativeOrigin = Static<typeof NarrativeOrigin>;

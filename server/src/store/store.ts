@@ -1,6 +1,6 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
 import type { JobState } from '../domain/jobs/states.js';
-import type { FailedJob, Job, JobIn, JobStateFields, NewJob } from '../domain/jobs/job.js';
+import type { FailedJob, Job, JobIn, JobInput, JobStateFields, NewJob } from '../domain/jobs/job.js';
 import type { AppSpec } from '../schemas/app-spec.js';
 import type { Level, Role } from '../schemas/common.js';
 import type { Provenance } from '../schemas/provenance.js';
@@ -84,6 +84,18 @@ export interface Store {
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
   /** Records the version saved as a job's output; false when this job, attempt and output already have one (kept). */
   claimJobOutput(jobId: number, attempt: number, output: string, key: VersionKey): Promise<boolean>;
+  /** The versions a job saved (or found identical, for a verified re-run), by output name, from its latest attempt. */
+  jobOutputs(jobId: number): Promise<Map<string, VersionKey>>;
+  /** A job's inputs once its upstream outputs are saved (each `resolved` filled in). */
+  setJobInputs(jobId: number, inputs: JobInput[]): Promise<void>;
+  createNarrativeRun(run: Omit<NarrativeRunRecord, 'id'>): Promise<number>;
+  getNarrativeRun(id: number): Promise<NarrativeRunRecord | undefined>;
+  /** The jobs of a narrative run, its steps in order. */
+  jobsOfRun(runId: number): Promise<Job[]>;
+  /** Records that a verified re-run made exactly this version again. */
+  recordVerification(key: VersionKey, jobId: number, at: string): Promise<void>;
+  /** The verified re-runs that made this version again, oldest first. */
+  verificationsOf(key: VersionKey): Promise<{ jobId: number; at: string }[]>;
   jobEvents(jobId: number, afterSeq: number): Promise<{ seq: number; at: string; event: unknown }[]>;
 
   createNarrative(n: { wsid: number; objid: number; title: string; createdAt: string; copiedFrom: number | null }): Promise<number>;
@@ -202,6 +214,20 @@ export interface LinkRecord {
   parent: VersionKey;
   child: VersionKey;
   relation: LinkRelation;
+}
+
+export type NarrativeRunKind = 'run-all' | 'update';
+
+/** A narrative's app cells run together: all of them in order, or those an update needs. */
+export interface NarrativeRunRecord {
+  id: number;
+  narrative: number;
+  /** The notebook version whose cells were run. */
+  narrativeVersion: number;
+  userId: number;
+  kind: NarrativeRunKind;
+  verify: boolean;
+  createdAt: string;
 }
 
 export interface NarrativeRecord {

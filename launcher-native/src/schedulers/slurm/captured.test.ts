@@ -62,7 +62,7 @@ describe('SlurmScheduler on captured command output', () => {
       '17': { state: 'failed', reason: { kind: 'out-of-memory' }, node: 'n2' },
     });
     assert.deepEqual(runner.calls.map((c) => c.argv), [
-      ['squeue', '--noheader', '--states=all', '--jobs=12,13,14,15,16,17,18', '--format=%i|%T|%r|%N'],
+      ['squeue', '--noheader', '--states=all', '--jobs=12,13,14,15,16,17,18', '--format=%i|%T|%r|%N|%E'],
       ['squeue', '--noheader', '--states=PENDING', '--partition=debug', '--sort=-p,i', '--format=%i'],
       ['sacct', '--noheader', '--parsable2', '--jobs=17,18', '--format=JobID,State,ExitCode,NodeList,Reason'],
     ], 'sacct only for the ids neither squeue nor the jobcomp log knows');
@@ -92,6 +92,19 @@ describe('SlurmScheduler on captured command output', () => {
     assert.ok(text.includes(`export TOKEN='it'\\''s'\n`), text);
     assert.ok(text.endsWith(`exec '/usr/bin/node' '/opt/wrapper/main.js' '${plain}'\n`), text);
     assert.match(readFileSync(join(bulk, 'job.sh'), 'utf8'), /^export NARRATIVE_TASK_INDEX="\$SLURM_ARRAY_TASK_ID"$/m);
+  });
+
+  it('submits a dependant with afterok on the jobs it runs after, refusing what is not a Slurm id', async () => {
+    const runner = scripted(() => ok('4712\n'));
+    const scheduler = new SlurmScheduler({ env: {}, runner });
+    const request = (name: string, after: string[]): SubmitRequest => ({
+      jobId: name, jobDir: join(dir, name), argv: ['/bin/true'], resources: { cpus: 1, memoryMiB: 64, timeMinutes: 1, gpus: 0 }, env: {}, after,
+    });
+    assert.equal(await scheduler.submit(request('after-1', ['4710', '4711_2', '4710'])), '4712');
+    assert.deepEqual(runner.calls.map((c) => c.argv), [['sbatch', '--parsable', '--dependency=afterok:4710:4711_2', '--kill-on-invalid-dep=yes', join(dir, 'after-1', 'job.sh')]]);
+    await assert.rejects(scheduler.submit(request('after-2', ['4710:4711'])), /cannot run after "4710:4711": not a Slurm job id/);
+    await assert.rejects(scheduler.submit(request('after-3', ['local-17'])), /not a Slurm job id/);
+    assert.equal(runner.calls.length, 1, 'nothing submitted for a refused dependency');
   });
 
   it('cancels, and takes a job that has already ended or is unknown as cancelled', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { queueOrderArgv, sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
 import { renderBatchScript, shellName, shellQuote, slurmTime } from './directives.js';
-import { expandArrayTaskIds, parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
+import { expandArrayTaskIds, parseDependencies, parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
 import { SLURM_STATES, toSchedulerStatus } from './state-table.js';
 
 describe('the Slurm state table', () => {
@@ -29,6 +29,15 @@ describe('the Slurm state table', () => {
     assert.deepEqual(status('COMPLETED'), { state: 'completed', node: 'n1' });
   });
 
+  it('reports a dependant Slurm cancelled for a failed dependency as failed, naming it, and one still waiting as queued for it', () => {
+    // As squeue printed them (Slurm 22.05, --kill-on-invalid-dep=yes): job 3 ran after 1 and 2, and 2 failed.
+    const rows = parseSqueue(['3|CANCELLED|DependencyNeverSatisfied||afterok:2(failed)', '4|PENDING|Dependency||afterok:1(unfulfilled),afterok:2(unfulfilled)', ''].join('\n'));
+    assert.deepEqual(toSchedulerStatus(rows.get('3')!), { state: 'failed', reason: { kind: 'dependency', detail: 'an earlier step (scheduler job 2) did not complete' }, node: null });
+    assert.deepEqual(toSchedulerStatus({ ...rows.get('4')!, position: 3 }), { state: 'queued', reason: 'waiting for jobs 1, 2', position: 3 });
+    // A cancel by a person stays a cancel.
+    assert.deepEqual(toSchedulerStatus(parseSqueue('5|CANCELLED|None||afterok:1(unfulfilled)\n').get('5')!), { state: 'cancelled', node: null });
+  });
+
   it('reports the pending reason and position, and refuses to guess at unknown states', () => {
     assert.deepEqual(toSchedulerStatus({ state: 'PENDING', exitCode: null, reason: 'Resources', node: null, position: 2 }), { state: 'queued', reason: 'Resources', position: 2 });
     assert.deepEqual(toSchedulerStatus({ state: 'PENDING', exitCode: null, reason: 'None', node: null }), { state: 'queued', reason: null, position: null });
@@ -44,11 +53,18 @@ describe('parsing Slurm output', () => {
   });
 
   it('reads squeue, including array tasks and empty node lists', () => {
-    const text = ['12|PENDING|Priority|', '13|RUNNING|None|n1', '14_3|COMPLETED|None|n2', '15_[4-9%2]|PENDING|JobArrayTaskLimit|', ''].join('\n');
+    const text = ['12|PENDING|Priority||(null)', '13|RUNNING|None|n1|(null)', '14_3|COMPLETED|None|n2|(null)', '15_[4-9%2]|PENDING|JobArrayTaskLimit||(null)', ''].join('\n');
     const rows = parseSqueue(text);
     assert.deepEqual([...rows.keys()], ['12', '13', '14_3', '15_[4-9%2]']);
     assert.deepEqual(rows.get('12'), { state: 'PENDING', exitCode: null, reason: 'Priority', node: null });
     assert.deepEqual(rows.get('13'), { state: 'RUNNING', exitCode: null, reason: null, node: 'n1' });
+  });
+
+  it('reads the dependencies squeue lists: those still waited for, and those never to be satisfied', () => {
+    assert.deepEqual(parseDependencies('afterok:12(unfulfilled),afterok:13_2(failed),afterok:14_*(unfulfilled)'), { waiting: ['12', '14'], failed: ['13_2'] });
+    assert.deepEqual(parseDependencies('after:15+5(unfulfilled)'), { waiting: ['15'], failed: [] });
+    assert.equal(parseDependencies('(null)'), null);
+    assert.equal(parseDependencies(''), null);
   });
 
   it('reads sacct, skipping job steps, with exit codes', () => {
@@ -83,7 +99,9 @@ describe('Slurm commands and scripts', () => {
   it('builds argv arrays', () => {
     assert.deepEqual(sbatchArgv({ script: '/jobs/7/job.sh' }), ['sbatch', '--parsable', '/jobs/7/job.sh']);
     assert.deepEqual(sbatchArgv({ script: '/jobs/7/job.sh', array: '0-99%10' }), ['sbatch', '--parsable', '--array=0-99%10', '/jobs/7/job.sh']);
-    assert.deepEqual(squeueArgv(['12', '13']), ['squeue', '--noheader', '--states=all', '--jobs=12,13', '--format=%i|%T|%r|%N']);
+    assert.deepEqual(sbatchArgv({ script: '/jobs/8/job.sh', after: ['12', '13_4'] }), ['sbatch', '--parsable', '--dependency=afterok:12:13_4', '--kill-on-invalid-dep=yes', '/jobs/8/job.sh']);
+    assert.deepEqual(sbatchArgv({ script: '/jobs/9/job.sh', after: [] }), ['sbatch', '--parsable', '/jobs/9/job.sh']);
+    assert.deepEqual(squeueArgv(['12', '13']), ['squeue', '--noheader', '--states=all', '--jobs=12,13', '--format=%i|%T|%r|%N|%E']);
     assert.deepEqual(scancelArgv(['12']), ['scancel', '12']);
     assert.deepEqual(queueOrderArgv('debug'), ['squeue', '--noheader', '--states=PENDING', '--partition=debug', '--sort=-p,i', '--format=%i']);
     assert.deepEqual(queueOrderArgv(), ['squeue', '--noheader', '--states=PENDING', '--sort=-p,i', '--format=%i']);

@@ -6,14 +6,25 @@ export interface SubmitOptions {
   script: string;
   /** Array indexes, e.g. `0-99%10` for 100 tasks, at most 10 at once. */
   array?: string;
+  /** Job ids that must complete first (afterok). */
+  after?: string[];
 }
 
 export function sbatchArgv(o: SubmitOptions): string[] {
-  return ['sbatch', '--parsable', ...(o.array ? [`--array=${o.array}`] : []), o.script];
+  return ['sbatch', '--parsable', ...(o.array ? [`--array=${o.array}`] : []), ...dependencyArgs(o.after ?? []), o.script];
 }
 
-/** `|`-separated: job id (with array index), long state, pending reason, node list. */
-export const SQUEUE_FORMAT = '%i|%T|%r|%N';
+/**
+ * afterok: run only once every one of them completed. kill-on-invalid-dep: when one fails
+ * or is cancelled the dependant is cancelled (reason DependencyNeverSatisfied) rather than
+ * left pending for ever, whatever the cluster's own default.
+ */
+function dependencyArgs(after: string[]): string[] {
+  return after.length === 0 ? [] : [`--dependency=afterok:${after.join(':')}`, '--kill-on-invalid-dep=yes'];
+}
+
+/** `|`-separated: job id (with array index), long state, pending reason, node list, dependencies (last: the only free text). */
+export const SQUEUE_FORMAT = '%i|%T|%r|%N|%E';
 
 export function squeueArgv(jobIds: string[]): string[] {
   return ['squeue', '--noheader', '--states=all', `--jobs=${jobIds.join(',')}`, `--format=${SQUEUE_FORMAT}`];

@@ -1,4 +1,4 @@
-import type { SlurmObservation } from './state-table.js';
+import type { SlurmDependencies, SlurmObservation } from './state-table.js';
 
 /** `sbatch --parsable` prints `jobid` or `jobid;cluster`. */
 export function parseSbatch(stdout: string): string {
@@ -9,16 +9,33 @@ export function parseSbatch(stdout: string): string {
 
 const none = (text: string | undefined) => (text === undefined || text === '' || text === 'None' || text === '(null)' ? null : text);
 
-/** Lines of `squeue --format=%i|%T|%r|%N`, by job id. squeue shows no exit codes. */
+/** Lines of `squeue --format=%i|%T|%r|%N|%E`, by job id. squeue shows no exit codes. */
 export function parseSqueue(stdout: string): Map<string, SlurmObservation> {
   const out = new Map<string, SlurmObservation>();
   for (const line of stdout.split('\n')) {
     if (!line.trim()) continue;
-    const [id, state, reason, node] = line.split('|');
+    const [id, state, reason, node, ...dependency] = line.split('|');
     if (!id || !state) continue;
-    out.set(id.trim(), { state: state.trim(), exitCode: null, reason: none(reason?.trim()), node: none(node?.trim()) });
+    const observation: SlurmObservation = { state: state.trim(), exitCode: null, reason: none(reason?.trim()), node: none(node?.trim()) };
+    const dependencies = parseDependencies(dependency.join('|').trim());
+    out.set(id.trim(), dependencies ? { ...observation, dependencies } : observation);
   }
   return out;
+}
+
+/**
+ * squeue's %E, e.g. `afterok:12(unfulfilled),afterok:13(failed)`: the job ids still waited
+ * for, and those that will never be (Slurm drops the ones already satisfied). Null for none.
+ */
+export function parseDependencies(text: string): SlurmDependencies | null {
+  const waiting: string[] = [];
+  const failed: string[] = [];
+  // An array is printed as `12_*`, a task as `12_3`; `after:12+5` carries a delay in minutes.
+  for (const match of text.matchAll(/after\w*:([0-9]+(?:_[0-9]+)?)(?:_\*)?(?:\+[0-9]+)?\((\w+)\)/g)) {
+    if (match[2] === 'unfulfilled') waiting.push(match[1]!);
+    else if (match[2] === 'failed') failed.push(match[1]!);
+  }
+  return waiting.length > 0 || failed.length > 0 ? { waiting, failed } : null;
 }
 
 /** Lines of `sacct --parsable2 --format=JobID,State,ExitCode,NodeList,Reason`; job steps (`12.batch`) are skipped. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TASK_INDEX_VARIABLE } from '../../job-dir/layout.js';
 import type { SchedulerStatus } from '../../job-state.js';
 import { CommandNotFound, CommandTimedOut, execFileRunner, type CommandRunner } from '../command-runner.js';
+import { checkAfter } from '../dependencies.js';
 import { checkRequest, jobEnvironment } from '../job-environment.js';
 import { SchedulerUnavailable, type Scheduler, type SubmitRequest } from '../scheduler.js';
 import { queueOrderArgv, sacctArgv, sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
@@ -60,6 +61,9 @@ export class SlurmScheduler implements Scheduler {
 
   async submit(request: SubmitRequest): Promise<string> {
     checkRequest(request);
+    // Slurm takes an id it no longer knows as satisfied (an input staged from an upstream job
+    // is still checked by the wrapper, against that job's result): only what is not an id is refused.
+    const after = checkAfter(request, (id) => (SLURM_ID.test(id) ? null : 'not a Slurm job id'));
     const { array, resources, jobDir } = request;
     mkdirSync(jobDir, { recursive: true });
     const script = join(jobDir, 'job.sh');
@@ -79,7 +83,7 @@ export class SlurmScheduler implements Scheduler {
     // 0600: the exported environment may hold the job's credentials.
     writeFileSync(script, text, { mode: 0o600 });
     const indexes = array ? `0-${array.size - 1}${array.parallel ? `%${array.parallel}` : ''}` : undefined;
-    return parseSbatch(await this.run(sbatchArgv({ script, array: indexes })));
+    return parseSbatch(await this.run(sbatchArgv({ script, array: indexes, after })));
   }
 
   /** Asking for an array's id answers for each of its tasks, under the task ids (`12_0`, ...). */

@@ -1,4 +1,5 @@
 import type { FailureReason, SchedulerStatus } from '../../job-state.js';
+import { dependencyFailure, waitingFor } from '../dependencies.js';
 
 /**
  * Slurm job states (squeue %T / sacct State, Slurm 22.05) and what each means
@@ -48,15 +49,32 @@ export interface SlurmObservation {
   reason: string | null;
   node: string | null;
   position?: number | null;
+  /** What squeue's %E says of the job's dependencies, when it has any left. */
+  dependencies?: SlurmDependencies;
 }
+
+/** Job ids a dependant still waits for, and those whose end means it will never run. */
+export interface SlurmDependencies {
+  waiting: string[];
+  failed: string[];
+}
+
+/** squeue's reasons for a dependant: still waiting, and (with --kill-on-invalid-dep, in a CANCELLED job) never to run. */
+const DEPENDENCY_WAIT = 'Dependency';
+const DEPENDENCY_NEVER = 'DependencyNeverSatisfied';
 
 export function toSchedulerStatus(o: SlurmObservation): SchedulerStatus {
   const name = o.state.trim().split(/\s+/)[0]!.replace(/\+$/, '').toUpperCase();
   const meaning = SLURM_STATES[name];
   if (!meaning) return { state: 'unknown', raw: o.state };
+  // Slurm cancels such a job itself; for the platform it failed, because of another. Once squeue
+  // has forgotten it, the jobcomp log keeps no reason: it reads as cancelled from then on.
+  if (meaning.state === 'cancelled' && o.reason === DEPENDENCY_NEVER) return { state: 'failed', reason: dependencyFailure(o.dependencies?.failed ?? []), node: o.node };
   switch (meaning.state) {
-    case 'queued':
-      return { state: 'queued', reason: o.reason && o.reason !== 'None' ? o.reason : null, position: o.position ?? null };
+    case 'queued': {
+      const reason = o.reason === DEPENDENCY_WAIT && o.dependencies?.waiting.length ? waitingFor(o.dependencies.waiting) : o.reason;
+      return { state: 'queued', reason: reason && reason !== 'None' ? reason : null, position: o.position ?? null };
+    }
     case 'failed':
       return { state: 'failed', reason: meaning.reason(o.exitCode, o.reason ?? ''), node: o.node };
     default:

@@ -4,6 +4,8 @@ import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields } from '../output.js';
 import { UsageError } from '../usage.js';
 import { appRef } from './apps.js';
+import { rerunCommand } from './job-rerun.js';
+import { diffCommand } from './job-diff.js';
 
 /** Exit code of `run --wait` when the job ended failed or cancelled: apart from 1 (request refused) and 2 (usage). */
 export const JOB_DID_NOT_COMPLETE = 3;
@@ -15,7 +17,7 @@ export type JobDocument = Documented<Job>;
 export function jobDocument({ id, ...rest }: Job): JobDocument {
   return { jobId: id, ...rest };
 }
-const summary = (j: JobDocument) =>
+export const summary = (j: JobDocument) =>
   fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
 
 interface RunOptions {
@@ -85,6 +87,8 @@ export function jobCommands(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       emit(global, jobDocument(await clientFrom(global).retryJob(jobId(text))), summary);
     });
+  rerunCommand(job);
+  diffCommand(job);
 }
 
 export function jobId(text: string): number {
@@ -114,7 +118,7 @@ export function jsonOrText(value: string): unknown {
 }
 
 /** `out-of-memory: killed for memory: its limit is 64 MiB and …`; records from before messages show their kind alone. */
-function describeFailure(failure: FailureReason): string {
+export function describeFailure(failure: FailureReason): string {
   if (failure.kind === 'exit-code') return `the app exited with code ${failure.code}`;
   const text = 'message' in failure ? failure.message : 'detail' in failure ? failure.detail : undefined;
   return text ? `${failure.kind}: ${text}` : failure.kind;
@@ -125,7 +129,7 @@ function describeFailure(failure: FailureReason): string {
  * HPC job may wait for hours; Ctrl-C stops waiting, not the job). On a
  * terminal one stderr line is rewritten with the state and queue reason.
  */
-async function waitWithProgress(client: NarrativeClient, first: Job, progress: boolean): Promise<Job> {
+export async function waitWithProgress(client: NarrativeClient, first: Job, progress: boolean): Promise<Job> {
   let job = first;
   let delay = 250;
   const show = (j: Job) => {

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { declaredOutputs, InvalidJobFile, jobFolders, type DeclaredOutputs, type FailureReason, type JobResult } from '@narrative/launcher-native';
 import { Problem } from '../../errors.js';
 import type { AppRun, NarrativeOrigin } from '../../schemas/provenance.js';
+import type { VerificationReport } from '../../schemas/verification.js';
+import { determinismEnv } from './determinism.js';
+import { resolveUpstream } from './upstream-inputs.js';
+import { compareOutputs, verificationReport, type Compared } from './verify.js';
 import { requireShallow } from '../../limits.js';
 import { schedulerIdOf, type Job } from './job.js';
 import { findApp } from '../apps.js';
@@ -28,10 +32,14 @@ export async function finishJob(ctx: Context, execution: Execution, job: Job, re
   if (result.outcome === 'launcher-error') return void (await failed({ kind: 'launcher-error', detail: result.detail ?? 'the job wrapper failed' }));
   if (result.exitCode !== 0) return void (await failed({ kind: 'exit-code', code: result.exitCode ?? 1 }));
   if (result.detail) return void (await failed({ kind: 'invalid-outputs', detail: result.detail }));
+  const upstream = await resolveUpstream(ctx, job);
+  if ('waiting' in upstream) return;
+  if ('failure' in upstream) return void (await failed(upstream.failure));
   try {
-    await saveOutputs(ctx, execution, job, result, async (tx, outputs) => {
+    await saveOutputs(ctx, execution, { ...job, inputs: upstream.inputs }, result, async (tx, outputs, verification) => {
+      if (upstream.changed) await tx.store.setJobInputs(job.id, upstream.inputs);
       // In the save's transaction: if the job moved meanwhile (cancelled), its outputs are not saved either.
-      if (!(await recordTransition(tx, job, { type: 'completed', outputs, ...ended }))) throw new JobMoved();
+      if (!(await recordTransition(tx, job, { type: 'completed', outputs, ...ended, ...(verification ? { verification } : {}) }))) throw new JobMoved();
     });
   } catch (error) {
     if (error instanceof JobMoved) return;
@@ -42,7 +50,9 @@ export async function finishJob(ctx: Context, execution: Execution, job: Job, re
 
 class JobMoved extends Error {}
 
-async function saveOutputs(ctx: Context, execution: Execution, job: Job, result: JobResult, complete: (tx: Context, refs: string[]) => Promise<void>): Promise<void> {
+type Complete = (tx: Context, refs: string[], verification: VerificationReport | null) => Promise<void>;
+
+async function saveOutputs(ctx: Context, execution: Execution, job: Job, result: JobResult, complete: Complete): Promise<void> {
   const app = await findApp(ctx, job.appId, job.appVersion);
   const declared = checkedDeclaration(result.declared);
   const owner = await ctx.store.findUserById(job.userId);
@@ -65,10 +75,12 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
       blobs.set(path, blob);
     }
   }
+  const verified = job.rerun?.verify ? await verifiedAgainst(ctx, job.rerun.of, declared, result, outDir, (name) => app.spec.outputs.find((o) => o.name === name)?.type) : null;
   const provenanceApp: AppRun = {
     id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, ...(result.wrapper ? { wrapper: result.wrapper } : {}), injections: result.injections,
     params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: schedulerIdOf(job), node: result.node,
     startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
+    environment: determinismEnv(app), ...(job.rerun ? { rerunOf: job.rerun.of } : {}),
   };
   const resolvedInputs = job.inputs.map((i) => {
     const [wsid, objid, ver] = i.resolved.split('/').map(Number) as [number, number, number];
@@ -76,6 +88,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
   });
   return inTransaction(ctx, async (tx) => {
     const refs: string[] = [];
+    const saved = new Map<string, string>();
     const seen = new Set<string>();
     for (const output of declared.outputs) {
       const spec = app.spec.outputs.find((o) => o.name === output.name);
@@ -83,17 +96,28 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
       if (output.type !== undefined && output.type !== spec.type) throw invalid(`output ${output.name} is declared as ${output.type}, but ${app.id} makes ${spec.type}`);
       if (seen.has(output.name)) throw invalid(`output ${output.name} is declared twice`);
       seen.add(output.name);
+      const same = verified?.find((c) => c.name === output.name)?.reuse ?? null;
       const files = (output.files ?? []).map((path) => ({ name: path.split('/').pop()!, sha256: blobs.get(path)!.sha256 }));
       for (const path of output.files ?? []) await tx.store.recordBlob({ ...blobs.get(path)!, uploadedBy: job.userId, at: ctx.now() });
-      const key = await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job) });
+      // Identical to the original's version: no duplicate is saved; the original gains a verification.
+      if (same) await tx.store.recordVerification(same, job.id, ctx.now());
+      const key = same ?? (await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job) }));
       // Unique on job, attempt and output: when another reconciler (process, pass or retry) saved them first, this whole save is undone and theirs stands.
       if (!(await tx.store.claimJobOutput(job.id, job.attempt, output.name, key))) throw new JobMoved();
       refs.push(`${key.wsid}/${key.objid}/${key.ver}`);
+      saved.set(output.name, refs.at(-1)!);
     }
     const missing = app.spec.outputs.filter((o) => !seen.has(o.name)).map((o) => o.name);
     if (missing.length > 0) throw invalid(`outputs.json lacks the output(s) ${missing.join(', ')}`);
-    await complete(tx, refs);
+    await complete(tx, refs, verified && job.rerun ? verificationReport(job.rerun.of, app.spec.deterministic !== false, verified, saved) : null);
   });
+}
+
+/** The re-run's outputs compared with those of the job it re-runs (which must have completed). */
+async function verifiedAgainst(ctx: Context, originalId: number, declared: DeclaredOutputs, result: JobResult, outDir: string, typeOf: (name: string) => string | undefined): Promise<Compared[]> {
+  const original = await ctx.store.getJob(originalId);
+  if (!original) throw invalid(`job ${originalId}, which this job re-runs to verify, no longer exists`);
+  return compareOutputs(ctx, original, declared, result, outDir, typeOf);
 }
 
 /** The app's declaration, in the shape job-dir's schema gives it (the wrapper checked it too, but older results were not). */

@@ -18,7 +18,7 @@ const EVENTS: JobEvent[] = [
 ];
 
 const BASE: JobBase = {
-  id: 7, origin: null, appId: 'test/echo', appVersion: '1.0.0', userId: 1, wsid: 1, clientRequestId: null, params: {}, inputs: [],
+  id: 7, origin: null, rerun: null, runId: null, appId: 'test/echo', appVersion: '1.0.0', userId: 1, wsid: 1, clientRequestId: null, params: {}, inputs: [],
   resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }, scheduler: 'slurm', attempt: 1, retryOf: null, createdAt: AT,
 };
 const ENDED = { schedulerId: '42', node: 'n1', startedAt: AT, endedAt: AT, result: null };
@@ -27,7 +27,7 @@ const IN: { [S in JobState]: Extract<Job, { state: S }> } = {
   created: { ...BASE, state: 'created' },
   queued: { ...BASE, state: 'queued', schedulerId: '42', queueReason: 'Priority', queuePosition: 4 },
   running: { ...BASE, state: 'running', schedulerId: '42', node: 'n0', startedAt: AT },
-  completed: { ...BASE, state: 'completed', ...ENDED, outputs: [] },
+  completed: { ...BASE, state: 'completed', ...ENDED, outputs: [], verification: null },
   failed: { ...BASE, state: 'failed', ...ENDED, failure: { kind: 'lost', detail: 'gone' } },
   cancelled: { ...BASE, state: 'cancelled', ...ENDED },
 };
@@ -60,7 +60,7 @@ describe('job transitions', () => {
     assert.deepEqual(transition(IN.queued, EVENTS[1]!), { state: 'queued', schedulerId: '42', queueReason: 'Resources', queuePosition: 2 });
     assert.deepEqual(transition(IN.queued, EVENTS[2]!), { state: 'running', schedulerId: '42', node: 'n1', startedAt: AT });
     assert.deepEqual(transition(IN.running, EVENTS[3]!), { state: 'queued', schedulerId: '42', queueReason: 'Priority', queuePosition: 1 });
-    assert.deepEqual(transition(IN.running, EVENTS[4]!), { state: 'completed', ...ran, node: 'n1', endedAt: AT, result, outputs: ['1/2/1'] });
+    assert.deepEqual(transition(IN.running, EVENTS[4]!), { state: 'completed', ...ran, node: 'n1', endedAt: AT, result, outputs: ['1/2/1'], verification: null });
     assert.deepEqual(transition(IN.running, EVENTS[5]!), { state: 'failed', ...ran, endedAt: AT, result: null, failure: { kind: 'exit-code', code: 3 } });
     assert.deepEqual(transition(IN.queued, EVENTS[6]!), { state: 'cancelled', schedulerId: '42', node: null, startedAt: null, endedAt: AT, result: null });
     assert.deepEqual(transition(IN.created, EVENTS[6]!), { state: 'cancelled', schedulerId: null, node: null, startedAt: null, endedAt: AT, result: null });

@@ -1,4 +1,5 @@
 import type { FailureReason, JobResult } from '@narrative/launcher-native';
+import type { VerificationReport } from '../../schemas/verification.js';
 import { nodeOf, schedulerIdOf, startedAtOf, type Job, type JobStateFields } from './job.js';
 import { canMove, hasEnded } from './states.js';
 
@@ -14,7 +15,7 @@ export type JobEvent =
   | { type: 'started'; node: string | null; at: string }
   /** A running job the scheduler put back in its queue. */
   | { type: 'requeued'; reason: string | null; position: number | null }
-  | { type: 'completed'; at: string; outputs: string[]; node: string | null; result: JobResult }
+  | { type: 'completed'; at: string; outputs: string[]; node: string | null; result: JobResult; verification?: VerificationReport }
   | { type: 'failed'; at: string; failure: FailureReason; node?: string | null; result?: JobResult }
   | { type: 'cancelled'; at: string; node?: string | null; result?: JobResult };
 
@@ -44,7 +45,7 @@ export function transition(job: Job, event: JobEvent): JobStateFields | null {
         endedAt: event.at,
         result: event.result ?? null,
       };
-      if (event.type === 'completed') return { state: 'completed', ...ended, outputs: event.outputs };
+      if (event.type === 'completed') return { state: 'completed', ...ended, outputs: event.outputs, verification: event.verification ?? null };
       if (event.type === 'failed') return { state: 'failed', ...ended, failure: event.failure };
       return { state: 'cancelled', ...ended };
     }

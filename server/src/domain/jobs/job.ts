@@ -1,9 +1,13 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
+import type { VerificationReport } from '../../schemas/verification.js';
 
 export interface JobInput {
   name: string;
   given: string;
+  /** `wsid/objid/ver`; empty while the input is an upstream job's output not yet saved. */
   resolved: string;
+  /** The upstream job (of the same narrative run) whose output this input is. */
+  from?: { job: number; output: string };
 }
 
 export interface NewJob {
@@ -21,6 +25,15 @@ export interface NewJob {
   createdAt: string;
   /** The narrative and cell the run was started from, when it was. */
   origin?: JobOrigin | null;
+  /** The job this one runs again from its provenance, and whether its outputs are compared with that job's. */
+  rerun?: JobRerun | null;
+  /** The narrative run (all app cells, or an update) this job is a step of. */
+  runId?: number | null;
+}
+
+export interface JobRerun {
+  of: number;
+  verify: boolean;
 }
 
 /** Where a run was started: the narrative (its id, and the version of its notebook when the client knew it) and the cell. */
@@ -34,6 +47,8 @@ export interface JobOrigin {
 export interface JobBase extends NewJob {
   id: number;
   origin: JobOrigin | null;
+  rerun: JobRerun | null;
+  runId: number | null;
 }
 
 /** Where an ended job got to: one cancelled or failed before it ran has no scheduler id, node or start. */
@@ -49,7 +64,8 @@ interface Ended {
 export type CreatedJob = JobBase & { state: 'created' };
 export type QueuedJob = JobBase & { state: 'queued'; schedulerId: string; queueReason: string | null; queuePosition: number | null };
 export type RunningJob = JobBase & { state: 'running'; schedulerId: string; node: string | null; startedAt: string | null };
-export type CompletedJob = JobBase & Ended & { state: 'completed'; outputs: string[] };
+/** A verified re-run's outputs compared with the original's (null for any other run). */
+export type CompletedJob = JobBase & Ended & { state: 'completed'; outputs: string[]; verification: VerificationReport | null };
 export type FailedJob = JobBase & Ended & { state: 'failed'; failure: FailureReason };
 export type CancelledJob = JobBase & Ended & { state: 'cancelled' };
 

@@ -5,7 +5,8 @@ import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
 import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
 import type { AppRecord, WorkspaceRecord } from '../../store/store.js';
-import type { Job, JobInput, JobOrigin } from './job.js';
+import type { Job, JobInput, JobOrigin, JobRerun } from './job.js';
+import { determinismEnv, withSeed } from './determinism.js';
 import { findApp } from '../apps.js';
 import { imageForRun } from '../images.js';
 import type { Context, Execution } from '../context.js';
@@ -20,6 +21,10 @@ export interface Origin {
   resources?: Resources;
   /** The narrative and cell of the run this one repeats (a retry or resubmission keeps them). */
   startedFrom?: JobOrigin | null;
+  /** The job this one re-runs from its provenance, and whether it is verified against it. */
+  rerun?: JobRerun;
+  /** The narrative run this job is a step of. */
+  runId?: number;
 }
 
 /**
@@ -63,17 +68,30 @@ export interface CheckedRun {
   image: JobSpec['image'];
 }
 
+/** An input that an earlier step of the same narrative run will make: only its type can be checked now. */
+export interface PendingInput {
+  given: string;
+  type: string;
+}
+
 /** Checks a run request: the app, each input (readable, of an accepted type), the params (defaults filled in). */
-export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = ''): Promise<CheckedRun> {
+export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = '', pending: Record<string, PendingInput> = {}): Promise<CheckedRun> {
   const app = await findApp(ctx, request.app, request.version);
   const spec = app.spec;
   const problems: FieldError[] = [];
-  for (const name of Object.keys(request.inputs ?? {})) {
+  for (const name of Object.keys({ ...request.inputs, ...pending })) {
     if (!spec.inputs.some((i) => i.name === name)) problems.push({ path: `${at}/inputs/${name}`, message: `${app.id} has no input ${name}` });
   }
   const inputs: JobInput[] = [];
   const files: JobSpec['inputs'] = [];
   for (const input of spec.inputs) {
+    const upstream = pending[input.name];
+    if (upstream) {
+      // Resolved once the step that makes it has saved it; its files come from that step's job directory.
+      if (input.types.includes(upstream.type)) inputs.push({ name: input.name, given: upstream.given, resolved: '' });
+      else problems.push({ path: `${at}/inputs/${input.name}`, message: `comes from a step that makes a ${upstream.type}; ${input.name} takes ${input.types.join(' or ')}` });
+      continue;
+    }
     const given = request.inputs?.[input.name];
     if (given === undefined) {
       if (input.required) problems.push({ path: `${at}/inputs/${input.name}`, message: 'is required' });
@@ -90,7 +108,7 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
     inputs.push({ name: input.name, given, resolved: formatRef(version) });
     files.push({ name: input.name, ref: formatRef(version), type: version.type, data: version.data, files: version.files.map((f) => ({ name: f.name, path: ctx.blobs.path(f.sha256), sha256: f.sha256 })) });
   }
-  const params: Record<string, unknown> = structuredClone(request.params ?? {});
+  const params = withSeed(spec, structuredClone(request.params ?? {}));
   const validate = createAjv({ useDefaults: true }).compile(spec.params);
   if (!validate(params)) problems.push(...toFieldErrors(validate.errors, `${at}/params`));
   if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
@@ -106,7 +124,7 @@ export async function recordJobs(ctx: Context, caller: Caller, ws: WorkspaceReco
       const jobId = await store.createJob({
         appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId,
         params: run.params, inputs: run.inputs, resources, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
-        origin: origin.startedFrom ?? null,
+        origin: origin.startedFrom ?? null, rerun: origin.rerun ?? null, runId: origin.runId ?? null,
       });
       await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
       ids.push(jobId);
@@ -125,7 +143,8 @@ export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, res
   return {
     jobId: String(id), runtime: execution.runtime, image: run.image, argv: spec.argv, params: run.params, inputs: run.files,
     // HOME: tools look for one (Go's user lookup, Python caches); the image is read-only and /tmp the job's own.
-    env: { NARRATIVE_JOB_ID: String(id), NARRATIVE_CPUS: String(resources.cpus), NARRATIVE_MEMORY_MIB: String(resources.memoryMiB), HOME: '/tmp' }, network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
+    env: { ...determinismEnv(run.app), NARRATIVE_JOB_ID: String(id), NARRATIVE_CPUS: String(resources.cpus), NARRATIVE_MEMORY_MIB: String(resources.memoryMiB), HOME: '/tmp' },
+    network: spec.network, gpus: resources.gpus, mpi: spec.mpi,
     cpus: resources.cpus, memoryMiB: resources.memoryMiB, timeLimitSeconds: resources.timeMinutes * 60, runAs: accountOf(execution, userName),
   };
 }
@@ -139,18 +158,23 @@ export async function writeJobDir(execution: Execution, id: number, spec: JobSpe
   return jobDir;
 }
 
-/** Writes the job directory and hands the wrapper to the scheduler; a refusal fails the job with its reason. */
-export async function submit(ctx: Context, execution: Execution, job: Job, spec: JobSpec): Promise<void> {
+/**
+ * Writes the job directory and hands the wrapper to the scheduler, to start
+ * once the scheduler jobs `after` have completed; a refusal fails the job
+ * with its reason. The scheduler id, or null when refused.
+ */
+export async function submit(ctx: Context, execution: Execution, job: Job, spec: JobSpec, after: string[] = []): Promise<string | null> {
   let schedulerId: string;
   try {
     const jobDir = await writeJobDir(execution, job.id, spec);
-    schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {} });
+    schedulerId = await execution.scheduler.submit({ jobId: String(job.id), jobDir, argv: [...execution.wrapper, jobDir], resources: job.resources, env: {}, ...(after.length > 0 ? { after } : {}) });
   } catch (error) {
     await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
-    return;
+    return null;
   }
   // Outside the try: once the scheduler holds the job, it is queued or withdrawn, never failed here.
   await queuedOrWithdrawn(ctx, execution, job, schedulerId);
+  return schedulerId;
 }
 
 /**

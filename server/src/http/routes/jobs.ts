@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { readLog } from '@narrative/launcher-native';
-import type { Context } from '../../domain/context.js';
 import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
-import { BulkRunRequest, Job, RunRequest } from '../../schemas/jobs.js';
+import { BulkRunRequest, Job, RerunRequest, RunRequest } from '../../schemas/jobs.js';
+import { rerunJob } from '../../domain/jobs/rerun.js';
 import { Offset, PositiveInt } from '../../schemas/common.js';
-import type { Job as StoredJob } from '../../domain/jobs/job.js';
+import { describeJob } from '../../domain/jobs/describe.js';
 import { onJob } from '../access.js';
 import { signedIn } from '../authorize.js';
 import { Reply, route, type Granted } from '../route.js';
@@ -14,29 +14,6 @@ import { Reply, route, type Granted } from '../route.js';
 const tag = 'Jobs';
 const IdParams = Type.Object({ id: PositiveInt });
 const job = (g: Granted) => g.job!;
-
-export async function describeJob(ctx: Context, j: StoredJob): Promise<Job> {
-  const user = await ctx.store.findUserById(j.userId);
-  const retriedBy = (await ctx.store.findRetryOf(j.id))?.id ?? null;
-  const common = {
-    id: j.id, app: j.appId, version: j.appVersion, user: user?.name ?? 'unknown', wsid: j.wsid, scheduler: j.scheduler,
-    params: j.params, inputs: j.inputs, attempt: j.attempt, retryOf: j.retryOf, retriedBy, createdAt: j.createdAt,
-  };
-  switch (j.state) {
-    case 'created':
-      return { ...common, state: j.state };
-    case 'queued':
-      return { ...common, state: j.state, schedulerId: j.schedulerId, queueReason: j.queueReason, queuePosition: j.queuePosition };
-    case 'running':
-      return { ...common, state: j.state, schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt };
-    default: {
-      const ended = { schedulerId: j.schedulerId, node: j.node, startedAt: j.startedAt, endedAt: j.endedAt };
-      if (j.state === 'completed') return { ...common, state: j.state, ...ended, outputs: j.outputs };
-      if (j.state === 'failed') return { ...common, state: j.state, ...ended, failure: j.failure };
-      return { ...common, state: j.state, ...ended };
-    }
-  }
-}
 
 export const jobRoutes = [
   route({
@@ -87,5 +64,12 @@ export const jobRoutes = [
     method: 'post', path: '/jobs/{id}/retry', tag, summary: 'Run an ended job again as a new job (same app version, params and resolved inputs)', params: IdParams, response: { status: 201, schema: Job },
     access: onJob('write'),
     handle: async (_i, g, ctx) => describeJob(ctx, await retryJob(ctx, signedIn(g), job(g))),
+  }),
+  route({
+    method: 'post', path: '/jobs/{id}/rerun', tag,
+    summary: "Run an ended job again from its provenance (the exact app version, image, params and input versions); verifying compares every output with the original's, file by file",
+    params: IdParams, body: RerunRequest, response: { status: 201, schema: Job },
+    access: onJob('write'),
+    handle: async ({ body }, g, ctx) => describeJob(ctx, await rerunJob(ctx, signedIn(g), job(g), body.verify ?? true)),
   }),
 ];

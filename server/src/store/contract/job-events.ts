@@ -7,11 +7,13 @@ import { at, job, jobSetup, range, version } from './seed.js';
 const RACERS = 20;
 
 /** A job, and a saved version its outputs can name. */
-async function withOutput(store: Store): Promise<{ id: number; key: VersionKey; other: VersionKey }> {
-  const { owner, ws, id } = await jobSetup(store);
+async function withOutput(store: Store) {
+  const { owner, ws, registered, id } = await jobSetup(store);
   const first = await store.insertVersion(version(ws, owner, 'echo-job1'));
   const second = await store.insertVersion(version(ws, owner, 'echo-job1-again'));
-  return { id, key: { wsid: ws.id, ...first }, other: { wsid: ws.id, ...second } };
+  const key: VersionKey = { wsid: ws.id, ...first };
+  const other: VersionKey = { wsid: ws.id, ...second };
+  return { owner, ws, registered, id, key, other };
 }
 
 /** A job's event log (ordered, read from a sequence number on) and its once-only output claims. */
@@ -99,6 +101,32 @@ export const jobEventsContract: ContractPart = ({ fresh }) => {
       const { id, key } = await withOutput(store);
       await assert.rejects(store.claimJobOutput(id, 1, 'echo', { ...key, ver: key.ver + 5 }));
       assert.equal(await store.claimJobOutput(id, 1, 'echo', key), true);
+    });
+
+    it("reads a job's claimed versions by output, from its latest attempt only", async () => {
+      const store = await fresh();
+      const { id, key, other } = await withOutput(store);
+      assert.deepEqual(await store.jobOutputs(id), new Map());
+      await store.claimJobOutput(id, 1, 'echo', key);
+      await store.claimJobOutput(id, 1, 'summary', key);
+      assert.deepEqual(await store.jobOutputs(id), new Map([['echo', key], ['summary', key]]));
+      await store.claimJobOutput(id, 2, 'echo', other);
+      assert.deepEqual(await store.jobOutputs(id), new Map([['echo', other]]));
+    });
+  });
+
+  describe('verifications', () => {
+    it('keeps the re-runs that verified a version, oldest first, once each', async () => {
+      const store = await fresh();
+      const { owner, ws, registered, id, key, other } = await withOutput(store);
+      const rerun = await store.createJob(job(owner, ws, registered, { rerun: { of: id, verify: true } }));
+      assert.deepEqual((await store.getJob(rerun))?.rerun, { of: id, verify: true });
+      assert.deepEqual(await store.verificationsOf(key), []);
+      await store.recordVerification(key, rerun, at(9));
+      await store.recordVerification(key, id, at(5));
+      await store.recordVerification(key, rerun, at(9));
+      assert.deepEqual(await store.verificationsOf(key), [{ jobId: id, at: at(5) }, { jobId: rerun, at: at(9) }]);
+      assert.deepEqual(await store.verificationsOf(other), []);
     });
   });
 };

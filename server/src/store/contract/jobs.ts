@@ -27,7 +27,7 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       await store.registerApp(registered);
       const given = job(owner, ws, registered, { clientRequestId: 'req-1', params: { words: 'hi', n: [1, 2] } });
       const id = await store.createJob(given);
-      assert.deepEqual(await store.getJob(id), { ...given, id, state: 'created', origin: null });
+      assert.deepEqual(await store.getJob(id), { ...given, id, state: 'created', origin: null, rerun: null, runId: null });
       assert.equal(await store.getJob(id + 1000), undefined);
     });
 
@@ -46,7 +46,7 @@ export const jobsContract: ContractPart = ({ fresh }) => {
     it('puts a job in the expected state into its next state, with exactly that state\'s fields', async () => {
       const store = await fresh();
       const { id, given } = await jobSetup(store);
-      const base = { ...given, id, origin: null };
+      const base = { ...given, id, origin: null, rerun: null, runId: null };
       const queued = { state: 'queued', schedulerId: 'slurm-7', queueReason: 'Priority', queuePosition: 3 } as const;
       assert.equal(await store.updateJob(id, 'created', queued), true);
       assert.deepEqual(await store.getJob(id), { ...base, ...queued });
@@ -56,7 +56,7 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       const running = { state: 'running', schedulerId: 'slurm-7', node: 'node-1', startedAt: at(10) } as const;
       assert.equal(await store.updateJob(id, 'queued', running), true);
       assert.deepEqual(await store.getJob(id), { ...base, ...running }, 'nothing of the queue is left');
-      const completed = { state: 'completed' as const, schedulerId: 'slurm-7', node: 'node-1', startedAt: at(10), endedAt: at(20), result, outputs: ['1/2/3'] };
+      const completed = { state: 'completed' as const, schedulerId: 'slurm-7', node: 'node-1', startedAt: at(10), endedAt: at(20), result, outputs: ['1/2/3'], verification: null };
       assert.equal(completed.state, 'completed');
       assert.equal(await store.updateJob(id, 'running', completed), true);
       assert.deepEqual(await store.getJob(id), { ...base, ...completed });
@@ -72,7 +72,7 @@ export const jobsContract: ContractPart = ({ fresh }) => {
         const given = job(owner, ws, registered);
         const id = await store.createJob(given);
         assert.equal(await store.updateJob(id, 'created', next), true);
-        assert.deepEqual(await store.getJob(id), { ...given, id, origin: null, ...next });
+        assert.deepEqual(await store.getJob(id), { ...given, id, origin: null, rerun: null, runId: null, ...next });
       }
     });
 

@@ -2,11 +2,16 @@ import type { FailureReason, JobResult, Resources } from '@narrative/launcher-na
 import type { FailedJob, Job, JobBase, JobIn, JobInput, JobStateFields } from '../../domain/jobs/job.js';
 import { isJobState, type JobState } from '../../domain/jobs/states.js';
 import type { Selectable, Updateable } from 'kysely';
-import type { Store } from '../store.js';
+import type { VerificationReport } from '../../schemas/verification.js';
+import type { NarrativeRunKind, Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
-type JobQueries = Pick<Store, 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobEvents'>;
+type JobQueries = Pick<
+  Store,
+  | 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
+  | 'setJobInputs' | 'recordVerification' | 'verificationsOf' | 'jobEvents' | 'createNarrativeRun' | 'getNarrativeRun' | 'jobsOfRun'
+>;
 
 /** Jobs and their ordered event log. A state change is a compare-and-set on the current state. */
 export function jobQueries(db: Db): JobQueries {
@@ -31,6 +36,9 @@ export function jobQueries(db: Db): JobQueries {
           narrative_id: j.origin?.narrative ?? null,
           narrative_ver: j.origin?.narrativeVersion ?? null,
           cell_id: j.origin?.cell ?? null,
+          rerun_of: j.rerun?.of ?? null,
+          verify: j.rerun?.verify ? 1 : 0,
+          run_id: j.runId ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -73,6 +81,36 @@ export function jobQueries(db: Db): JobQueries {
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows) === 1;
     },
+    async jobOutputs(jobId) {
+      const rows = await db.selectFrom('job_outputs').selectAll().where('job_id', '=', jobId).orderBy('attempt', 'desc').execute();
+      const latest = rows.filter((r) => r.attempt === rows[0]?.attempt);
+      return new Map(latest.map((r) => [r.output, { wsid: r.wsid, objid: r.objid, ver: r.ver }]));
+    },
+    async setJobInputs(jobId, inputs) {
+      await db.updateTable('jobs').set({ inputs: JSON.stringify(inputs) }).where('id', '=', jobId).execute();
+    },
+    async createNarrativeRun(run) {
+      const { id } = await db
+        .insertInto('narrative_runs')
+        .values({ narrative_id: run.narrative, narrative_ver: run.narrativeVersion, user_id: run.userId, kind: run.kind, verify: run.verify ? 1 : 0, created_at: run.createdAt })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return id;
+    },
+    async getNarrativeRun(id) {
+      const r = await db.selectFrom('narrative_runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && { id: r.id, narrative: r.narrative_id, narrativeVersion: r.narrative_ver, userId: r.user_id, kind: r.kind as NarrativeRunKind, verify: r.verify === 1, createdAt: r.created_at };
+    },
+    async jobsOfRun(runId) {
+      return (await db.selectFrom('jobs').selectAll().where('run_id', '=', runId).orderBy('id').execute()).map(toJob);
+    },
+    async recordVerification(key, jobId, at) {
+      await db.insertInto('version_verifications').values({ ...key, job_id: jobId, at }).onConflict((c) => c.doNothing()).execute();
+    },
+    async verificationsOf(key) {
+      const rows = await db.selectFrom('version_verifications').select(['job_id', 'at']).where('wsid', '=', key.wsid).where('objid', '=', key.objid).where('ver', '=', key.ver).orderBy('at').orderBy('job_id').execute();
+      return rows.map((r) => ({ jobId: r.job_id, at: r.at }));
+    },
     async jobEvents(jobId, afterSeq) {
       const rows = await db.selectFrom('job_events').selectAll().where('job_id', '=', jobId).where('seq', '>', afterSeq).orderBy('seq').execute();
       return rows.map((r) => ({ seq: r.seq, at: r.at, event: JSON.parse(r.event) as unknown }));
@@ -92,6 +130,7 @@ interface SomeStateFields {
   failure?: FailureReason;
   outputs?: string[];
   result?: JobResult | null;
+  verification?: VerificationReport | null;
 }
 
 /** Every state column, so nothing of the state before is left behind: a field the new state lacks is null. */
@@ -109,6 +148,7 @@ function toRow(next: JobStateFields): Updateable<Tables['jobs']> {
     failure: text(f.failure),
     outputs: text(f.outputs),
     result: text(f.result),
+    verification: text(f.verification),
   };
 }
 
@@ -135,6 +175,8 @@ function toJob(r: Selectable<Tables['jobs']>): Job {
     retryOf: r.retry_of,
     createdAt: r.created_at,
     origin: r.narrative_id === null ? null : { narrative: r.narrative_id, narrativeVersion: r.narrative_ver, cell: r.cell_id },
+    rerun: r.rerun_of === null ? null : { of: r.rerun_of, verify: r.verify === 1 },
+    runId: r.run_id,
   };
   const state = isJobState(r.state) ? r.state : 'failed';
   const ended = { schedulerId: r.scheduler_id, node: r.node, startedAt: r.started_at, endedAt: r.ended_at ?? r.created_at, result: parse<JobResult>(r.result) };
@@ -146,7 +188,7 @@ function toJob(r: Selectable<Tables['jobs']>): Job {
     case 'running':
       return { ...base, state, schedulerId: r.scheduler_id ?? '', node: r.node, startedAt: r.started_at };
     case 'completed':
-      return { ...base, state, ...ended, outputs: parse<string[]>(r.outputs) ?? [] };
+      return { ...base, state, ...ended, outputs: parse<string[]>(r.outputs) ?? [], verification: parse<VerificationReport>(r.verification) };
     case 'failed':
       return { ...base, state, ...ended, failure: parse<FailureReason>(r.failure) ?? { kind: 'lost', detail: `no reason was recorded (state ${r.state})` } };
     case 'cancelled':

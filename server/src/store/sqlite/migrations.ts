@@ -231,6 +231,42 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').addColumn('cell_id', 'text').execute();
     },
   },
+  '0009-reruns': {
+    // A re-run names the job it repeats; a verified one keeps its comparison, and each original version
+    // it found identical records that verification (no duplicate version is saved for it).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('rerun_of', 'integer', (c) => c.references('jobs.id')).execute();
+      await db.schema.alterTable('jobs').addColumn('verify', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('jobs').addColumn('verification', 'text').execute();
+      await db.schema
+        .createTable('version_verifications')
+        .addColumn('wsid', 'integer', (c) => c.notNull())
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('ver', 'integer', (c) => c.notNull())
+        .addColumn('job_id', 'integer', (c) => c.notNull().references('jobs.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('version_verifications_pk', ['wsid', 'objid', 'ver', 'job_id'])
+        .addForeignKeyConstraint('version_verifications_version', ['wsid', 'objid', 'ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .execute();
+    },
+  },
+  '0010-narrative-runs': {
+    // A narrative's app cells run together (all of them, or those an update needs): one row per run, its jobs name it.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('narrative_runs')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('narrative_id', 'integer', (c) => c.notNull().references('narratives.id'))
+        .addColumn('narrative_ver', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('verify', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('jobs').addColumn('run_id', 'integer', (c) => c.references('narrative_runs.id')).execute();
+      await db.schema.createIndex('jobs_run').on('jobs').column('run_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -79,7 +79,13 @@ export interface Tables {
     narrative_id: number | null;
     narrative_ver: number | null;
     cell_id: string | null;
+    rerun_of: number | null;
+    run_id: number | null;
+    verify: Generated<number>;
+    verification: string | null;
   };
+  narrative_runs: { id: Generated<number>; narrative_id: number; narrative_ver: number; user_id: number; kind: string; verify: number; created_at: string };
+  version_verifications: { wsid: number; objid: number; ver: number; job_id: number; at: string };
   job_events: { seq: Generated<number>; job_id: number; at: string; event: string };
   job_outputs: { job_id: number; attempt: number; output: string; wsid: number; objid: number; ver: number };
   narratives: {
