@@ -8,6 +8,7 @@ export { InvalidJobFile } from './job-dir/check.js';
 export { checkJobSpec, readJobSpec, writeJobSpec, type JobSpec, type ObjectInput, type RunnableJobSpec, type UpstreamInput } from './job-dir/job-spec.js';
 export { hasResult, readResult, writeResult, type Enforcement, type JobResult, type MemoryUse, type Outcome, type UpstreamUse } from './job-dir/result.js';
 export { declaredOutputs, type DeclaredOutputs } from './job-dir/outputs.js';
+export { readSaved, writeSaved, type SavedOutputs } from './job-dir/saved.js';
 export { appendLogLine, readLog, type LogLine, type LogStream, type NumberedLogLine } from './job-dir/log.js';
 export { LogTail } from './job-dir/log-tail.js';
 export { wrapperAlive } from './job-dir/wrapper-record.js';

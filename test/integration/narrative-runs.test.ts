@@ -41,7 +41,7 @@ describe('whole-narrative runs (local Slurm)', () => {
     while (current.state === 'running') {
       assert.ok(Date.now() < deadline, `run ${run.id} still running: ${JSON.stringify(current.progress)}`);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      current = await alice.narrativeRun(narrative.id, run.id);
+      current = await alice.narrativeRun(run.narrative, run.id);
     }
     return current;
   };
@@ -145,6 +145,18 @@ describe('whole-narrative runs (local Slurm)', () => {
     adopt(updated);
     await save();
     assert.deepEqual((await alice.updatePlan(narrative.id)).cells, [], 'up to date again');
+  });
+
+  it("runs a copy's cells as the same chain, in the copy, never verifying against the original's jobs", async () => {
+    const copy = await alice.copyNarrative(narrative.id, 'Chain (copy)');
+    const run = await ended(await alice.runAll(copy.id, { verify: true }));
+    assert.equal(run.state, 'completed', JSON.stringify(run.steps.map((s) => [s.cell, failureOf(s.job)])));
+    const [a, b, c, d] = run.steps;
+    assert.deepEqual([a!.after, b!.after, c!.after, d!.after], [[], [a!.job.id], [b!.job.id], []], "wired by the copied objects' provenance");
+    for (const step of run.steps) {
+      assert.equal(step.job.wsid, copy.wsid, 'the copy runs in its own workspace');
+      assert.equal(step.job.verify, false, "the original's jobs are not the copy's to verify against");
+    }
   });
 
   it('fails the steps after a failing first step with the reason, without running them, and shows progress in the CLI', async () => {

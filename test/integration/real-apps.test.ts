@@ -32,6 +32,7 @@ interface Built {
 describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA, on Slurm with ch-run', () => {
   let h: Harness;
   let stopCluster: () => Promise<void>;
+  let clusterEnv: Record<string, string>;
   let dir: string;
   let dave: NarrativeClient;
   let cli: CliTarget;
@@ -67,6 +68,7 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
   before(async () => {
     const started = await startCluster();
     stopCluster = started.stop;
+    clusterEnv = started.cluster.env;
     h = await startHarness([], slurmExecution(started.cluster));
     dir = await mkdtemp(join(tmpdir(), 'narrative-real-apps-'));
     await chmod(dir, 0o711);
@@ -160,17 +162,21 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
   it('runs the narrative again as one Slurm DAG, verified: every output the same bytes, no copy saved', async () => {
     assert.equal(cells.length, 4, 'the pipeline ran');
     await saveAppCells(dave, narrative, cells);
-    let run = await dave.runAll(narrative.id, { verify: true });
-    const byCell = (cell: string) => run.steps.find((s) => s.cell === cell)!;
-    assert.deepEqual(run.steps.map((s) => s.cell), ['megahit', 'prodigal', 'stats', 'fba']);
+    let dag = await dave.runAll(narrative.id, { verify: true });
+    const byCell = (cell: string) => dag.steps.find((s) => s.cell === cell)!;
+    assert.deepEqual(dag.steps.map((s) => s.cell), ['megahit', 'prodigal', 'stats', 'fba']);
     assert.deepEqual([byCell('prodigal').after, byCell('stats').after, byCell('fba').after], [[byCell('megahit').job.id], [byCell('megahit').job.id], []], 'prodigal and the stats wait for MEGAHIT');
+    // Slurm itself holds them: read back while MEGAHIT assembles.
+    const slurmId = (cell: string) => { const job = byCell(cell).job; return 'schedulerId' in job ? job.schedulerId : null; };
+    const { stdout } = await run('squeue', ['--noheader', `--jobs=${slurmId('prodigal')},${slurmId('stats')}`, '--format=%i|%E'], { env: { ...process.env, ...clusterEnv } });
+    for (const cell of ['prodigal', 'stats']) assert.match(stdout, new RegExp(`^${slurmId(cell)}\\|afterok:${slurmId('megahit')}`, 'm'), stdout);
     const deadline = Date.now() + 10 * 60_000;
-    while (run.state === 'running' && Date.now() < deadline) {
+    while (dag.state === 'running' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      run = await dave.narrativeRun(narrative.id, run.id);
+      dag = await dave.narrativeRun(narrative.id, dag.id);
     }
-    assert.equal(run.state, 'completed', JSON.stringify(run.steps.map((s) => [s.cell, s.job.state, failureOf(s.job)])));
-    for (const step of run.steps) {
+    assert.equal(dag.state, 'completed', JSON.stringify(dag.steps.map((s) => [s.cell, s.job.state, failureOf(s.job)])));
+    for (const step of dag.steps) {
       const cell = cells.find((c) => c.id === step.cell)!;
       const original = await dave.job(cell.jobId!);
       const report = verificationOf(step.job);

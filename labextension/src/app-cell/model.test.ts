@@ -145,6 +145,16 @@ describe('the app cell model', () => {
     assert.equal(failed.model.offersVerify, false);
   });
 
+  it("follows a job a whole-narrative run started for it, and names the earlier cell's new output it took", async () => {
+    const c = cell({ jobId: 5, state: 'completed', inputs: { reads: '7/3/1' } });
+    c.server.add(job({ id: 5, state: 'completed', outputs: ['7/8/1'] }));
+    await c.model.restore();
+    c.model.adopt(job({ id: 9, state: 'queued', inputs: [{ name: 'reads', given: '7/3/1', resolved: '', from: { job: 8, output: 'stats' } }] }));
+    assert.deepEqual([c.model.state.kind, c.model.job?.id, c.streams.current.jobId, c.stored().jobId], ['following', 9, 9, 9]);
+    c.streams.current.listener.job(job({ id: 9, state: 'completed', outputs: ['7/10/1'], inputs: [{ name: 'reads', given: '7/3/1', resolved: '7/4/1', from: { job: 8, output: 'stats' } }] }));
+    assert.deepEqual(c.stored().inputs, { reads: '7/4/1' });
+  });
+
   it('leaves the jobs of another workspace alone (a copied narrative shows the original jobs)', async () => {
     const c = cell({ jobId: 5, state: 'failed', inputs: { reads: READS.ref } }, { wsid: WSID + 1 });
     c.server.add(job({ id: 5, state: 'failed', failure: { kind: 'exit-code', code: 3 } }));

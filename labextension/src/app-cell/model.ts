@@ -266,7 +266,10 @@ export class AppCellModel {
 
   private saveJob(job: Job): void {
     const outputs = job.state === 'completed' && job.outputs ? [...job.outputs] : undefined;
-    this.options.write({ ...this.metadata, jobId: job.id, state: job.state, outputs });
+    // A step of a whole-narrative run took an earlier cell's new output: from now on the cell names that one.
+    const taken = job.state === 'completed' ? job.inputs.filter((i) => i.from && i.resolved).map((i) => [i.name, i.resolved] as const) : [];
+    const inputs = taken.length > 0 ? { inputs: { ...this.metadata.inputs, ...Object.fromEntries(taken) } } : {};
+    this.options.write({ ...this.metadata, jobId: job.id, state: job.state, outputs, ...inputs });
   }
 
   private listen(jobId: number): void {

@@ -12,7 +12,7 @@ import { cachingImmutables } from './cached-client.js';
 import { jobStreams } from './job-stream.js';
 import { appStateOf, writeAppState, type IAppCellMetadata } from './metadata.js';
 import { AppCellModel } from './model.js';
-import { addRunAllCommand } from './run-all.js';
+import { addRunAllCommand, appCellKey } from './run-all.js';
 import { AppCellWidget } from './widget.js';
 
 type Cell = Notebook['widgets'][number];
@@ -37,7 +37,7 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     const client = cachingImmutables(labClient);
     const streams = jobStreams(client);
     const attached = new WeakSet<Cell>();
-    /** Each app cell's model by the cell's id, for jobs started for it by a run of the whole narrative. */
+    /** Each app cell's model by its panel and cell id (a copy open beside it has the same cell ids), for jobs a run of the whole narrative starts for it. */
     const models = new Map<string, AppCellModel>();
     const wsids = new Map<number, Promise<number>>();
 
@@ -78,9 +78,10 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
             .catch((error: unknown) => Notification.error(trans.__('%1 could not be opened: %2', ref, describeError(error)), { autoClose: 5000 }));
         const widget = new AppCellWidget({ model, trans, open });
         (cell.layout as PanelLayout).addWidget(widget);
-        models.set(cell.model.id, model);
+        const key = appCellKey(panel, cell.model.id);
+        models.set(key, model);
         cell.disposed.connect(() => {
-          if (models.get(cell.model.id) === model) models.delete(cell.model.id);
+          if (models.get(key) === model) models.delete(key);
           widget.dispose();
           model.dispose();
         });

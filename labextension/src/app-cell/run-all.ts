@@ -10,6 +10,11 @@ import type { AppCellModel } from './model.js';
 
 const POLL_MS = 1000;
 
+/** An app cell's key among the open notebooks: its panel and its cell id. */
+export function appCellKey(panel: { id: string }, cellId: string): string {
+  return `${panel.id}/${cellId}`;
+}
+
 /**
  * "Run all app cells": saves the narrative, has the server run every app
  * cell as one graph, hands each cell its new job (the cell then shows its
@@ -29,8 +34,11 @@ export function addRunAllCommand(app: JupyterFrontEnd, tracker: INotebookTracker
         // The server runs the saved notebook: what is on screen is saved first.
         await panel.context.save();
         const run = await client.runAll(id, { verify: Boolean(args.verify) });
-        for (const step of run.steps) if (step.cell) models.get(step.cell)?.adopt(step.job);
+        for (const step of run.steps) if (step.cell) models.get(appCellKey(panel, step.cell))?.adopt(step.job);
+        // The cells now name their new jobs (and, once done, the new outputs they took): kept, as the run itself is.
+        await panel.context.save();
         await follow(client, run, progress, trans);
+        if (!panel.isDisposed && panel.context.model.dirty) await panel.context.save();
       } catch (error) {
         Notification.update({ id: progress, message: trans.__('The app cells could not be run: %1', describeError(error)), type: 'error', autoClose: 8000 });
       }

@@ -12,6 +12,8 @@ export const FILE_NAMES = {
   result: 'result.json',
   log: 'log.jsonl',
   wrapper: 'wrapper.json',
+  /** Written by the server once it saved the job's outputs: their references and data. */
+  saved: 'saved.json',
   /** Under out/: what the app declares it made. */
   declaration: 'outputs.json',
 } as const;

@@ -49,6 +49,7 @@ const WRAPPER_GRACE_MS = 30_000;
  */
 export class DockerScheduler implements Scheduler {
   readonly name = 'docker';
+  readonly holdsDependants = false;
   private readonly docker: Docker;
   private readonly node = hostname();
   /** From this instance's creation time, so a restarted server never reuses an earlier id (see LocalScheduler). */

@@ -50,6 +50,7 @@ const ARRAY_LIMIT_REASON = 'waiting for the array\'s parallel limit';
  */
 export class LocalScheduler implements Scheduler {
   readonly name = 'local';
+  readonly holdsDependants = true;
   private readonly slots: number;
   private readonly minuteMs: number;
   private readonly killGraceMs: number;

@@ -38,6 +38,8 @@ export interface SubmitRequest {
 
 export interface Scheduler {
   readonly name: 'local' | 'slurm' | 'docker';
+  /** Whether `submit` honours `after`: a scheduler without a queue to hold a job in refuses it. */
+  readonly holdsDependants: boolean;
   /** Returns the scheduler's id for the job (for an array, the id tasks are numbered under). */
   submit(request: SubmitRequest): Promise<string>;
   /** Statuses by id (task ids for arrays); an id the scheduler no longer knows is absent from the map. */

@@ -34,4 +34,6 @@ await writeResult(jobDir, result).catch(async (error: unknown) => {
   // A result that does not match its schema is the wrapper's bug; the job still ends, saying so.
   await writeResult(jobDir, launcherError(result.jobId, `the wrapper made an invalid result: ${(error as Error).message}`, result));
 });
-process.exit(result.outcome === 'exited' ? (result.exitCode ?? 1) : 1);
+// Outputs the app declared wrongly are a failure too: a scheduler must not start the steps that would take them (afterok).
+const code = result.outcome === 'exited' ? (result.exitCode ?? 1) : 1;
+process.exit(code === 0 && result.detail ? 1 : code);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { checkJobSpec, type JobSpec, type UpstreamInput } from '../job-dir/job-spec.js';
 import { jobFolders } from '../job-dir/layout.js';
 import { writeResult, type JobResult } from '../job-dir/result.js';
+import { writeSaved, type SavedOutputs } from '../job-dir/saved.js';
 import { prepareJobDir } from './prepare.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -36,14 +37,17 @@ describe('staging an input from an upstream job', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  /** A finished upstream job directory: its out/ files and result. */
-  async function upstream(changes: Partial<JobResult> = {}): Promise<string> {
+  /** A finished upstream job directory: its out/ files, its result, and what the server saved of it (as 5/6/1, its data as declared). */
+  async function upstream(changes: Partial<JobResult> = {}, saved: SavedOutputs | null = null): Promise<string> {
     const dir = join(root, `up-${++count}`);
     const { outDir } = jobFolders(dir);
     await mkdir(join(outDir, 'contigs'), { recursive: true });
     await writeFile(join(outDir, 'contigs', 'contigs.fa'), '>c1\nACGT\n');
     await writeFile(join(outDir, 'log.txt'), 'log\n');
-    await writeResult(dir, upstreamResult(`up-${count}`, changes));
+    const result = upstreamResult(`up-${count}`, changes);
+    await writeResult(dir, result);
+    const declared = (result.declared as { outputs: { name: string; data?: unknown }[] }).outputs;
+    await writeSaved(dir, saved ?? { outputs: Object.fromEntries(declared.map((o) => [o.name, { ref: '5/6/1', data: o.data ?? {} }])) });
     return dir;
   }
 
@@ -62,7 +66,7 @@ describe('staging an input from an upstream job', () => {
     assert.equal(await readFile(join(inDir, 'assembly', 'contigs.fa'), 'utf8'), '>c1\nACGT\n');
     assert.equal((await stat(join(inDir, 'assembly', 'contigs.fa'))).mode & 0o777, 0o444);
     assert.deepEqual(JSON.parse(await readFile(join(inDir, 'inputs.json'), 'utf8')), {
-      assembly: { ref: null, from: { job: 'up-1', output: 'assembly' }, type: 'Genomics.Assembly-1.0', data: { contigs: 1 }, files: ['contigs.fa'] },
+      assembly: { ref: '5/6/1', from: { job: 'up-1', output: 'assembly' }, type: 'Genomics.Assembly-1.0', data: { contigs: 1 }, files: ['contigs.fa'] },
     });
     assert.deepEqual(prepared.upstream, [{ input: 'assembly', jobDir: up, jobId: 'up-1', output: 'assembly', files: [{ path: 'contigs/contigs.fa', sha256: sha256('>c1\nACGT\n') }] }]);
   });
@@ -72,7 +76,7 @@ describe('staging an input from an upstream job', () => {
     await writeFile(blob, 'ACGT\n');
     const { dir, prepared } = await prepare([{ name: 'reads', ref: '1/2/3', type: 'Genomics.Reads-1.0', data: {}, files: [{ name: 'r.fastq', path: blob, sha256: sha256('ACGT\n') }] }, fromInput(await upstream())]);
     const described = JSON.parse(await readFile(join(jobFolders(dir).inDir, 'inputs.json'), 'utf8')) as Record<string, { ref: string | null }>;
-    assert.deepEqual(Object.fromEntries(Object.entries(described).map(([name, d]) => [name, d.ref])), { reads: '1/2/3', assembly: null });
+    assert.deepEqual(Object.fromEntries(Object.entries(described).map(([name, d]) => [name, d.ref])), { reads: '1/2/3', assembly: '5/6/1' });
     assert.deepEqual(prepared.upstream.map((u) => u.input), ['assembly']);
   });
 
@@ -94,6 +98,15 @@ describe('staging an input from an upstream job', () => {
     await assert.rejects(prepare([fromInput(other, { from: { jobDir: other, output: 'genome' } })]), /declares the output genome nowhere/);
     const unlisted = await upstream({ declared: { outputs: [{ name: 'assembly', files: ['../../etc/passwd'] }] } });
     await assert.rejects(prepare([fromInput(unlisted)]), /names \.\.\/\.\.\/etc\/passwd, which is not among the files of its out\//);
+  });
+
+  it("gives the app the reference and data the server saved, and refuses an upstream whose outputs it refused", async () => {
+    const stored = await upstream({}, { outputs: { assembly: { ref: '9/9/2', data: { contigs: 1, defaulted: true } } } });
+    const { dir } = await prepare([fromInput(stored)]);
+    const described = JSON.parse(await readFile(join(jobFolders(dir).inDir, 'inputs.json'), 'utf8')) as Record<string, { ref: string; data: unknown }>;
+    assert.deepEqual([described.assembly?.ref, described.assembly?.data], ['9/9/2', { contigs: 1, defaulted: true }]);
+    await assert.rejects(prepare([fromInput(await upstream({}, { refused: 'output assembly is not a Genomics.Assembly-1.0' }))]), /the server saved no outputs of upstream job up-\d+: output assembly is not/);
+    await assert.rejects(prepare([fromInput(await upstream({}, { outputs: {} }))]), /the server saved no output assembly of upstream job/);
   });
 
   it('refuses a file changed, or swapped for a link, since the upstream job hashed it', async () => {

@@ -3,11 +3,12 @@ import { basename, join } from 'node:path';
 import { fileDigest } from '../files/file-digest.js';
 import { INPUT_FILE_NAME, type JobSpec, type ObjectInput, type UpstreamInput } from '../job-dir/job-spec.js';
 import type { UpstreamUse } from '../job-dir/result.js';
+import { waitForSaved } from '../job-dir/saved.js';
 import { readUpstreamOutput } from '../job-dir/upstream.js';
 
-/** What /in/inputs.json says of one input: `ref` is null for an upstream job's output, which is no object yet; `from` names that job and output. */
+/** What /in/inputs.json says of one input: for an upstream job's output, `from` also names that job and output. */
 export interface InputDescription {
-  ref: string | null;
+  ref: string;
   from?: { job: string; output: string };
   type: string;
   data: unknown;
@@ -34,9 +35,17 @@ async function stageObject(dir: string, input: ObjectInput): Promise<StagedInput
   return { description: { ref: input.ref, type: input.type, data: input.data, files: input.files.map((f) => f.name) }, upstream: null };
 }
 
+/** How long a step waits for the server to save what the step before it made (it saves within a reconcile tick). */
+const SAVED_WAIT_MS = 10 * 60_000;
+
 async function stageUpstream(dir: string, input: UpstreamInput): Promise<StagedInput> {
   const { jobDir, output } = input.from;
   const made = await readUpstreamOutput(jobDir, output);
+  // The app sees the object the server saved, as a run on it by hand would: its reference and stored data.
+  const saved = await waitForSaved(jobDir, SAVED_WAIT_MS);
+  if ('refused' in saved) throw new Error(`the server saved no outputs of upstream job ${made.jobId}: ${saved.refused}`);
+  const object = saved.outputs[output];
+  if (!object) throw new Error(`the server saved no output ${output} of upstream job ${made.jobId}`);
   const what = `input ${input.name} (output ${output} of upstream job ${made.jobId})`;
   if (input.type !== undefined && made.type !== undefined && made.type !== input.type) throw new Error(`${what} is declared as ${made.type}, not ${input.type}`);
   const type = input.type ?? made.type;
@@ -52,7 +61,7 @@ async function stageUpstream(dir: string, input: UpstreamInput): Promise<StagedI
     await copyChecked(file.source, join(dir, names[i]!), file.sha256, `${what} file ${file.path}`);
   }
   return {
-    description: { ref: null, from: { job: made.jobId, output }, type, data: made.data, files: names },
+    description: { ref: object.ref, from: { job: made.jobId, output }, type, data: object.data, files: names },
     upstream: { input: input.name, jobDir, jobId: made.jobId, output, files: made.files.map(({ path, sha256 }) => ({ path, sha256 })) },
   };
 }

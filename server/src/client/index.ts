@@ -32,6 +32,8 @@ export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
 export type JobDiff = Static<typeof JobDiffSchema>;
 export type { VerificationReport, OutputComparison, FileComparison } from '../schemas/verification.js';
 export type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
+export type { ExportFormat, ProvDocument } from '../schemas/export.js';
+import type { ExportFormat } from '../schemas/export.js';
 import type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
 /** A verified re-run's report, once it has completed. */
 export const verificationOf = (job: Job) => (job.state === 'completed' ? job.verification : null);
@@ -181,6 +183,11 @@ export class NarrativeClient {
     const { object, ver } = splitRef(ref);
     return this.send('GET', `/objects/${object}/files/${encodeURIComponent(file)}`, { query: { ver } });
   };
+  /** A version's lineage as an RO-Crate zip or PROV-JSON: the response, to stream its body. */
+  exportObject = (ref: string, format: ExportFormat = 'ro-crate') => {
+    const { object, ver } = splitRef(ref);
+    return this.send('GET', `/objects/${object}/export`, { query: { format, ver } });
+  };
 
   listNarratives = () => this.request<Narrative[]>('GET', '/narratives');
   createNarrative = (title: string) => this.request<Narrative>('POST', '/narratives', { json: { title } });
@@ -196,6 +203,8 @@ export class NarrativeClient {
   /** Re-runs the out-of-date cells (see `updatePlan`); null when everything is up to date. */
   update = async (id: number): Promise<NarrativeRun | null> => (await this.request<NarrativeRun | undefined>('POST', `/narratives/${id}/update`)) ?? null;
   narrativeRun = (id: number, run: number) => this.request<NarrativeRun>('GET', `/narratives/${id}/runs/${run}`);
+  /** The narrative's runs as an RO-Crate zip or PROV-JSON: the response, to stream its body. */
+  exportNarrative = (id: number, format: ExportFormat = 'ro-crate') => this.send('GET', `/narratives/${id}/export`, { query: { format } });
 
   listApps = (query: CatalogQuery = {}) =>
     this.request<AppVersion[]>('GET', '/apps', { query: { ...query, deprecated: query.deprecated === undefined ? undefined : String(query.deprecated), latest: query.latest === undefined ? undefined : String(query.latest) } });

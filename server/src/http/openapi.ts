@@ -10,8 +10,9 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
       ...schemaParameters(r.params, 'path'),
       ...schemaParameters(r.query, 'query'),
     ];
+    const also = Object.fromEntries(Object.entries(r.response.alsoContent ?? {}).map(([type, schema]) => [type, { schema: plain(schema) }]));
     const success = r.response.schema
-      ? { description: r.response.description ?? 'OK', content: { [r.response.contentType ?? 'application/json']: { schema: plain(r.response.schema) } } }
+      ? { description: r.response.description ?? 'OK', content: { [r.response.contentType ?? 'application/json']: { schema: plain(r.response.schema) }, ...also } }
       : { description: r.response.description ?? 'OK' };
     const operation: Record<string, unknown> = {
       operationId: `${r.method}${r.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -20,6 +21,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
       parameters,
       responses: {
         [String(r.response.status)]: success,
+        ...(r.response.alsoEmpty ? { [String(r.response.alsoEmpty.status)]: { description: r.response.alsoEmpty.description } } : {}),
         '4XX': { description: 'The request was refused; the problem says why.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
     };

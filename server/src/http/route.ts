@@ -58,7 +58,11 @@ export interface Route<P extends TSchema = TObject, Q extends TSchema = TObject,
    */
   jsonOfAnyContentType?: true;
   rawContentType?: string;
-  response: { status: number; schema?: TSchema; contentType?: string; description?: string };
+  /**
+   * `alsoEmpty`: a second success without a body (a 204), and when it comes.
+   * `alsoContent`: other media types the same success may come in (the request's query chooses), by type.
+   */
+  response: { status: number; schema?: TSchema; contentType?: string; description?: string; alsoEmpty?: { status: 204; description: string }; alsoContent?: Record<string, TSchema> };
   access: (input: RouteInput<Static<P>, Static<Q>, Static<B>>) => Access;
   /** Returns the response body; or `undefined` after writing to `http.res` itself. */
   handle: (input: RouteInput<Static<P>, Static<Q>, Static<B>>, granted: Granted, ctx: Context, http: { req: Request; res: Response }) => Promise<unknown>;

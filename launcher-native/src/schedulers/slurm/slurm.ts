@@ -48,6 +48,7 @@ class SlurmCommandFailed extends Error {
  */
 export class SlurmScheduler implements Scheduler {
   readonly name = 'slurm';
+  readonly holdsDependants = true;
   private readonly timeoutMs: number;
   private readonly runner: CommandRunner;
 

@@ -3,6 +3,7 @@ import { conflict } from '../../errors.js';
 import { schedulerIdOf, type Job } from './job.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
+import { repeatRequest } from './repeat.js';
 import { requireExecution, runApp } from './run.js';
 import { recordTransition } from './transitions.js';
 
@@ -24,7 +25,6 @@ export async function cancelJob(ctx: Context, job: Job): Promise<Job> {
 export async function retryJob(ctx: Context, caller: Caller, job: Job): Promise<Job> {
   if (!hasEnded(job.state)) throw conflict(`Job ${job.id} is ${job.state}; retry it once it has ended.`);
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
-  const inputs = Object.fromEntries(job.inputs.map((i) => [i.name, i.resolved]));
-  const { job: retried } = await runApp(ctx, caller, ws, { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params }, { attempt: job.attempt + 1, retryOf: job.id, startedFrom: job.origin });
+  const { job: retried } = await runApp(ctx, caller, ws, await repeatRequest(ctx, job), { attempt: job.attempt + 1, retryOf: job.id, startedFrom: job.origin });
   return retried;
 }

@@ -27,7 +27,8 @@ export async function diffJobs(ctx: Context, a: Job, b: Job): Promise<JobDiff> {
   }));
   const inputs = names(Object.fromEntries(a.inputs.map((i) => [i.name, i])), Object.fromEntries(b.inputs.map((i) => [i.name, i]))).map((name) => {
     const [ia, ib] = [a.inputs.find((i) => i.name === name), b.inputs.find((i) => i.name === name)];
-    const resolved = compared(ia?.resolved ?? null, ib?.resolved ?? null);
+    // An input from an earlier step that was never saved has no resolved version yet.
+    const resolved = compared(ia?.resolved || null, ib?.resolved || null);
     return { name, same: !!ia && !!ib && resolved.same, given: compared(ia?.given ?? null, ib?.given ?? null), resolved };
   });
   const resources = {

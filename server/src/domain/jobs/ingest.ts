@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { declaredOutputs, InvalidJobFile, jobFolders, type DeclaredOutputs, type FailureReason, type JobResult } from '@narrative/launcher-native';
+import { describeFailure, savedOutputs, tellDependants } from './dependants.js';
 import { Problem } from '../../errors.js';
 import type { AppRun, NarrativeOrigin } from '../../schemas/provenance.js';
 import type { VerificationReport } from '../../schemas/verification.js';
@@ -25,7 +26,11 @@ import { recordTransition } from './transitions.js';
  */
 export async function finishJob(ctx: Context, execution: Execution, job: Job, result: JobResult): Promise<void> {
   const ended = { at: result.endedAt, node: result.node, result };
-  const failed = (failure: FailureReason) => recordTransition(ctx, job, { type: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended });
+  const failed = async (failure: FailureReason) => {
+    if (await recordTransition(ctx, job, { type: 'failed', failure: explainFailure(failure, job.resources, result, runTimesOf(job, result, ctx.now())), ...ended })) {
+      await tellDependants(execution, job, { refused: describeFailure(failure) }).catch(() => undefined);
+    }
+  };
   if (result.outcome === 'cancelled') return void (await recordTransition(ctx, job, { type: 'cancelled', ...ended }));
   if (result.outcome === 'timed-out') return void (await failed({ kind: 'walltime' }));
   if (result.outcome === 'out-of-memory') return void (await failed({ kind: 'out-of-memory' }));
@@ -44,8 +49,10 @@ export async function finishJob(ctx: Context, execution: Execution, job: Job, re
   } catch (error) {
     if (error instanceof JobMoved) return;
     if (!(error instanceof Problem)) throw error;
-    await failed({ kind: 'invalid-outputs', detail: error.detail + (error.errors.length > 0 ? ` (${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')})` : '') });
+    return void (await failed({ kind: 'invalid-outputs', detail: error.detail + (error.errors.length > 0 ? ` (${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')})` : '') }));
   }
+  // The job has completed whatever happens here: a failed write is made good by the next pass (tellWaitingDependants).
+  await tellDependants(execution, job, await savedOutputs(ctx, job.id)).catch(() => undefined);
 }
 
 class JobMoved extends Error {}
@@ -75,7 +82,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
       blobs.set(path, blob);
     }
   }
-  const verified = job.rerun?.verify ? await verifiedAgainst(ctx, job.rerun.of, declared, result, outDir, (name) => app.spec.outputs.find((o) => o.name === name)?.type) : null;
+  const verified = job.rerun?.verify ? await verifiedAgainst(ctx, job, job.rerun.of, declared, result, (name) => app.spec.outputs.find((o) => o.name === name)?.type) : null;
   const provenanceApp: AppRun = {
     id: app.id, version: app.version, imageDigest: app.spec.container.image.digest, runtime: result.runtime, ...(result.wrapper ? { wrapper: result.wrapper } : {}), injections: result.injections,
     params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: schedulerIdOf(job), node: result.node,
@@ -114,10 +121,12 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
 }
 
 /** The re-run's outputs compared with those of the job it re-runs (which must have completed). */
-async function verifiedAgainst(ctx: Context, originalId: number, declared: DeclaredOutputs, result: JobResult, outDir: string, typeOf: (name: string) => string | undefined): Promise<Compared[]> {
+async function verifiedAgainst(ctx: Context, job: Job, originalId: number, declared: DeclaredOutputs, result: JobResult, typeOf: (name: string) => string | undefined): Promise<Compared[]> {
   const original = await ctx.store.getJob(originalId);
   if (!original) throw invalid(`job ${originalId}, which this job re-runs to verify, no longer exists`);
-  return compareOutputs(ctx, original, declared, result, outDir, typeOf);
+  // Only against a job of the same workspace: a report names the original's files and shows lines of them.
+  if (original.wsid !== job.wsid) throw invalid(`job ${originalId} saved to another workspace than this re-run of it`);
+  return compareOutputs(ctx, original, declared, result, typeOf);
 }
 
 /** The app's declaration, in the shape job-dir's schema gives it (the wrapper checked it too, but older results were not). */

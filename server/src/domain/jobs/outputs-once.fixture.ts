@@ -22,6 +22,7 @@ const APP = { id: 'test/race', version: '1.0.0' };
 /** A scheduler that has seen every job end: the jobs are finished from their result.json. */
 const finished: Scheduler = {
   name: 'local',
+  holdsDependants: true,
   submit: () => Promise.reject(new Error('submits nothing')),
   status: async (ids) => new Map(ids.map((id) => [id, { state: 'completed' as const, node: 'node1' }])),
   cancel: async () => undefined,

@@ -3,6 +3,7 @@ import type { Job } from './job.js';
 import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { finishJob } from './ingest.js';
+import { tellWaitingDependants } from './dependants.js';
 import { resubmitIfPolicySays } from './resubmit.js';
 import { jobDirOf } from './run.js';
 import { recordTransition } from './transitions.js';
@@ -21,6 +22,7 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   await resubmitMissed(ctx);
   const jobs = (await ctx.store.listJobsInStates(['queued', 'running'])).filter((j) => j.scheduler === execution.scheduler.name && j.schedulerId);
   if (jobs.length === 0) return;
+  await tellWaitingDependants(ctx, execution, jobs);
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
   for (const job of jobs) {
     const result = await resultOf(execution, job);

@@ -2,6 +2,8 @@ import type { Resources } from '@narrative/launcher-native';
 import type { Job } from './job.js';
 import { findApp } from '../apps.js';
 import type { Context } from '../context.js';
+import { Problem } from '../../errors.js';
+import { repeatRequest } from './repeat.js';
 import { runApp } from './run.js';
 
 /**
@@ -24,13 +26,15 @@ export async function resubmitIfPolicySays(ctx: Context, job: Job): Promise<Job 
       : { ...job.resources, timeMinutes: Math.ceil(job.resources.timeMinutes * policy.factor) };
   const owner = (await ctx.store.findUserById(job.userId))!;
   const ws = (await ctx.store.getWorkspace(job.wsid))!;
-  const inputs = Object.fromEntries(job.inputs.map((i) => [i.name, i.resolved]));
-  const { job: next } = await runApp(
-    ctx,
-    { id: owner.id, name: owner.name, role: owner.role },
-    ws,
-    { app: job.appId, version: job.appVersion, ws: String(ws.id), inputs, params: job.params },
-    { attempt: job.attempt + 1, retryOf: job.id, resources, startedFrom: job.origin },
-  );
-  return next;
+  try {
+    const { job: next } = await runApp(ctx, { id: owner.id, name: owner.name, role: owner.role }, ws, await repeatRequest(ctx, job), {
+      attempt: job.attempt + 1, retryOf: job.id, resources, startedFrom: job.origin, ...(job.rerun ? { rerun: job.rerun } : {}),
+    });
+    return next;
+  } catch (error) {
+    // An input gone or unreadable since: the job stays failed, and its events say why it was not resubmitted.
+    if (!(error instanceof Problem)) throw error;
+    await ctx.store.appendJobEvent(job.id, ctx.now(), { type: 'resubmission-refused', detail: error.detail });
+    return null;
+  }
 }

@@ -161,7 +161,7 @@ export async function writeJobDir(execution: Execution, id: number, spec: JobSpe
 /**
  * Writes the job directory and hands the wrapper to the scheduler, to start
  * once the scheduler jobs `after` have completed; a refusal fails the job
- * with its reason. The scheduler id, or null when refused.
+ * with its reason. The scheduler id, or null when refused (or withdrawn: the job ended meanwhile).
  */
 export async function submit(ctx: Context, execution: Execution, job: Job, spec: JobSpec, after: string[] = []): Promise<string | null> {
   let schedulerId: string;
@@ -173,8 +173,7 @@ export async function submit(ctx: Context, execution: Execution, job: Job, spec:
     return null;
   }
   // Outside the try: once the scheduler holds the job, it is queued or withdrawn, never failed here.
-  await queuedOrWithdrawn(ctx, execution, job, schedulerId);
-  return schedulerId;
+  return (await queuedOrWithdrawn(ctx, execution, job, schedulerId)) ? schedulerId : null;
 }
 
 /**
@@ -182,13 +181,14 @@ export async function submit(ctx: Context, execution: Execution, job: Job, spec:
  * cancel that came while it was being submitted), the scheduler's job is
  * cancelled too: nothing may run that no job tracks.
  */
-export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: Job, schedulerId: string): Promise<void> {
-  if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return;
+export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: Job, schedulerId: string): Promise<boolean> {
+  if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return true;
   // The event keeps the scheduler id either way, so an operator can find a job the scheduler would not cancel.
   const refused = await execution.scheduler.cancel(schedulerId).then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)));
   await ctx.store.appendJobEvent(job.id, ctx.now(), refused === null
     ? { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' }
     : { type: 'withdrawal-failed', schedulerId, detail: `the job ended while it was being submitted, and cancelling its scheduler job failed (${refused}): cancel ${schedulerId} by hand` });
+  return false;
 }
 
 export function jobDirOf(execution: Execution, jobId: number): string {

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { join } from 'node:path';
 import type { DeclaredOutputs, JobResult } from '@narrative/launcher-native';
 import type { FileComparison, OutputComparison, VerificationReport } from '../../schemas/verification.js';
 import type { VersionKey, VersionRecord } from '../../store/store.js';
@@ -23,7 +22,7 @@ export interface Compared extends Omit<OutputComparison, 'saved'> {
  * store it) and every file by sha256, and for text files the first line
  * that differs. Nothing is written.
  */
-export async function compareOutputs(ctx: Context, original: Job, declared: DeclaredOutputs, result: JobResult, outDir: string, typeOf: (output: string) => string | undefined): Promise<Compared[]> {
+export async function compareOutputs(ctx: Context, original: Job, declared: DeclaredOutputs, result: JobResult, typeOf: (output: string) => string | undefined): Promise<Compared[]> {
   const originals = await ctx.store.jobOutputs(original.id);
   const listed = new Map(result.outputs.map((o) => [o.path, o]));
   const compared: Compared[] = [];
@@ -35,7 +34,7 @@ export async function compareOutputs(ctx: Context, original: Job, declared: Decl
     // The defaults a save adds: without them an identical output would differ from what was stored.
     const type = typeOf(output.name);
     if (type) ctx.types.check(type, data, paths.length);
-    const files = await compareFiles(ctx, before, paths.map((path) => ({ ...listed.get(path)!, path, name: path.split('/').pop()! })), outDir);
+    const files = await compareFiles(ctx, before, paths.map((path) => ({ ...listed.get(path)!, path, name: path.split('/').pop()! })));
     const dataIdentical = before !== undefined && isDeepStrictEqual(before.data, data);
     const identical = before !== undefined && dataIdentical && files.every((f) => f.status === 'identical');
     compared.push({ name: output.name, identical, dataIdentical, original: key ? refOf(key) : null, files, reuse: identical ? key! : null });
@@ -43,7 +42,7 @@ export async function compareOutputs(ctx: Context, original: Job, declared: Decl
   return compared;
 }
 
-async function compareFiles(ctx: Context, before: VersionRecord | undefined, after: { path: string; name: string; sha256: string; size: number }[], outDir: string): Promise<FileComparison[]> {
+async function compareFiles(ctx: Context, before: VersionRecord | undefined, after: { path: string; name: string; sha256: string; size: number }[]): Promise<FileComparison[]> {
   const originals = new Map((before?.files ?? []).map((f) => [f.name, f]));
   const comparisons: FileComparison[] = [];
   for (const file of after) {
@@ -59,7 +58,8 @@ async function compareFiles(ctx: Context, before: VersionRecord | undefined, aft
       comparisons.push({ name: file.name, status: 'identical', original, rerun });
       continue;
     }
-    const firstDifference = await firstDifferentLine(ctx.blobs.path(was.sha256), join(outDir, file.path));
+    // Both from the blob store (the re-run's files were stored before the comparison): never a path the app could still change.
+    const firstDifference = await firstDifferentLine(ctx.blobs.path(was.sha256), ctx.blobs.path(file.sha256));
     comparisons.push({ name: file.name, status: 'different', original, rerun, ...(firstDifference ? { firstDifference } : {}) });
   }
   for (const was of originals.values()) comparisons.push({ name: was.name, status: 'only-original', original: { sha256: was.sha256, size: was.size } });

@@ -1,4 +1,6 @@
+import { invalidContent } from '../../errors.js';
 import type { Notebook } from '../notebook.js';
+import { printable } from '../refs.js';
 
 /** An app cell as the notebook keeps it (the lab writes it under `metadata.narrative.app`). */
 export interface AppCell {
@@ -22,9 +24,13 @@ export interface AppCell {
  */
 export function appCellsOf(notebook: Notebook): AppCell[] {
   const cells: AppCell[] = [];
+  const seen = new Set<string>();
   for (const cell of Array.isArray(notebook.cells) ? notebook.cells : []) {
     const app = (cell['metadata'] as { narrative?: { app?: unknown } } | undefined)?.narrative?.app as Record<string, unknown> | undefined;
     if (!app || typeof app !== 'object' || typeof app['id'] !== 'string' || typeof app['version'] !== 'string' || typeof cell['id'] !== 'string') continue;
+    // A step is known by its cell's id: two cells with one id (a hand edit) would be one step run twice.
+    if (seen.has(cell['id'])) throw invalidContent(`Two app cells have the id ${printable(cell['id'])}; give one another id (copy and paste it anew) and save.`, [{ path: `/cells/${cells.length}/id`, message: 'is not unique' }]);
+    seen.add(cell['id']);
     cells.push({
       id: cell['id'],
       position: cells.length,

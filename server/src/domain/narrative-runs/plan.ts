@@ -3,6 +3,7 @@ import type { Caller } from '../permissions.js';
 import { requireLevel } from '../permissions.js';
 import { Problem } from '../../errors.js';
 import type { VersionKey } from '../../store/store.js';
+import type { Job } from '../jobs/job.js';
 import { findObject, findWorkspace, formatRef, parseRef, versionOf } from '../refs.js';
 import type { AppCell } from './app-cells.js';
 
@@ -26,14 +27,14 @@ export interface Step {
  * Every app cell in order, each input that is an earlier cell's output
  * wired to that cell's new output: the whole narrative as one graph. An
  * input is a cell's output when its provenance says it was made in this
- * narrative by that cell (by whichever run of it).
+ * narrative (or one it was copied from) by that cell, by whichever run of it.
  */
-export async function planRunAll(ctx: Context, caller: Caller, narrative: number, cells: AppCell[]): Promise<Step[]> {
+export async function planRunAll(ctx: Context, caller: Caller, narratives: ReadonlySet<number>, cells: AppCell[]): Promise<Step[]> {
   const steps: Step[] = [];
   for (const cell of cells) {
     const wired: Record<string, Wire> = {};
     for (const [name, given] of Object.entries(cell.inputs)) {
-      const made = await madeByCell(ctx, caller, narrative, given);
+      const made = await madeByCell(ctx, caller, narratives, given);
       const from = made && cells.find((c) => c.id === made.cell);
       if (from && from.position < cell.position) wired[name] = { cell: from.id, output: made.output };
     }
@@ -47,16 +48,17 @@ export async function planRunAll(ctx: Context, caller: Caller, narrative: number
  * versions than their last completed run used, and every cell downstream of
  * one of those; each with the reason. The rest keep their outputs.
  */
-export async function planUpdate(ctx: Context, caller: Caller, narrative: number, cells: AppCell[]): Promise<Step[]> {
-  const all = await planRunAll(ctx, caller, narrative, cells);
+export async function planUpdate(ctx: Context, caller: Caller, narratives: ReadonlySet<number>, wsid: number, cells: AppCell[]): Promise<Step[]> {
+  const all = await planRunAll(ctx, caller, narratives, cells);
   const planned = new Map<string, Step>();
   for (const step of all) {
     const { cell } = step;
     const reasons: string[] = [];
     const newer: Record<string, string> = {};
-    const last = cell.jobId === null ? undefined : await ctx.store.getJob(cell.jobId);
+    const last = await lastRunOf(ctx, wsid, cell);
     for (const input of last?.state === 'completed' ? last.inputs : []) {
-      if (step.wired[input.name] || !input.resolved) continue;
+      // Only an input the cell still names as it did: one pointed elsewhere since runs on what it names now.
+      if (step.wired[input.name] || !input.resolved || cell.inputs[input.name] !== input.given) continue;
       const [wsid, objid, ver] = input.resolved.split('/').map(Number) as [number, number, number];
       const head = await ctx.store.getObjectHead({ wsid, objid });
       if (head && head.latestVer > ver) {
@@ -75,7 +77,7 @@ export async function planUpdate(ctx: Context, caller: Caller, narrative: number
 }
 
 /** The cell of this narrative, and its output, that made the version a reference names; null for anything else (an upload, another narrative's object, a reference the caller cannot read: the run's own checks say why). */
-async function madeByCell(ctx: Context, caller: Caller, narrative: number, given: string): Promise<Wire | null> {
+async function madeByCell(ctx: Context, caller: Caller, narratives: ReadonlySet<number>, given: string): Promise<Wire | null> {
   let key: VersionKey;
   try {
     const ref = parseRef(given);
@@ -87,9 +89,19 @@ async function madeByCell(ctx: Context, caller: Caller, narrative: number, given
     throw error;
   }
   const provenance = (await ctx.store.getVersion(key))?.provenance;
-  const cell = provenance?.narrative?.id === narrative ? provenance.narrative.cell : undefined;
+  const cell = provenance?.narrative && narratives.has(provenance.narrative.id) ? provenance.narrative.cell : undefined;
   if (!cell || !provenance?.app) return null;
   const outputs = await ctx.store.jobOutputs(provenance.app.jobId);
   const output = [...outputs].find(([, k]) => formatRef(k) === formatRef(key))?.[0];
   return output ? { cell, output } : null;
+}
+
+/**
+ * The cell's last job, when it is one of this narrative's workspace: a
+ * copied narrative's cells still name the original's jobs, which neither
+ * plan nor verify may read.
+ */
+export async function lastRunOf(ctx: Context, wsid: number, cell: AppCell): Promise<Job | undefined> {
+  const last = cell.jobId === null ? undefined : await ctx.store.getJob(cell.jobId);
+  return last?.wsid === wsid ? last : undefined;
 }

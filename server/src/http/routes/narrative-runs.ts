@@ -26,7 +26,7 @@ export const narrativeRunRoutes = [
   }),
   route({
     method: 'post', path: '/narratives/{id}/update', tag, summary: 'Re-run exactly the cells of the update plan and their dependants; 204 when everything is up to date',
-    params: IdParams, response: { status: 201, schema: NarrativeRun },
+    params: IdParams, response: { status: 201, schema: NarrativeRun, alsoEmpty: { status: 204, description: 'every app cell is up to date: nothing ran' } },
     access: onNarrative('write'),
     async handle(_i, g, ctx) {
       const run = await update(ctx, signedIn(g), loaded(g));
