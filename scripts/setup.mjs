@@ -14,6 +14,7 @@ const started = Date.now();
 // Debian packages the platform and its tests use, with what each is for.
 const debianPackages = [
   ['python3-nbformat', 'validates saved narratives as nbformat 4 notebooks (tests)'],
+  ['python3-prov', 'reads the W3C PROV-JSON export back and writes it again, checking it round-trips (tests)'],
   ['python3-jupyter-server', 'the Jupyter server child that runs code-cell kernels behind the kernel proxy'],
   ['python3-ipykernel', 'the Python kernel of code cells'],
   ['munge', 'authenticates daemons and commands of the local Slurm cluster (narrative cluster up, tests)'],

@@ -107,14 +107,17 @@ const MATRIX: Entry[] = [
   { op: 'POST /objects/{ws}/{obj}/revert', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/objects/${f.ws}/thing/revert`, body: { version: 1 } }) },
   { op: 'GET /objects/{ws}/{obj}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/thing` }) },
   { op: 'GET /objects/{ws}/{obj}/{ver}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/1/1` }) },
+  { op: 'GET /objects/{ws}/{obj}/export', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/thing/export?format=prov` }) },
 
   { op: 'GET /narratives/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}` }) },
   { op: 'GET /narratives/{id}/notebook', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/notebook` }) },
+  { op: 'GET /narratives/{id}/export', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/export?format=ro-crate` }) },
   { op: 'POST /narratives/{id}/copy', need: 'read', signedIn: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/copy`, body: {} }) },
   { op: 'PUT /narratives/{id}/share', need: 'admin', call: (f) => ({ method: 'PUT', url: `/api/v1/narratives/${f.narrative}/share`, body: { user: 'frank', level: 'read' } }) },
   { op: 'POST /narratives/{id}/publish', need: 'admin', destructive: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/publish` }) },
   { op: 'DELETE /narratives/{id}', need: 'admin', destructive: true, call: (f) => ({ method: 'DELETE', url: `/api/v1/narratives/${f.narrative}` }) },
-  { op: 'POST /narratives/{id}/run-all', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/run-all`, body: {} }) },
+  // The fixture's narrative has no app cells: a caller let in is told so (422); everyone else is refused first.
+  { op: 'POST /narratives/{id}/run-all', need: 'write', allowedStatus: 422, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/run-all`, body: {} }) },
   { op: 'GET /narratives/{id}/update-plan', need: 'write', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/update-plan` }) },
   { op: 'POST /narratives/{id}/update', need: 'write', call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/update` }) },
   // No such run: who may read the narrative learns only that (404); everyone else is refused first.

@@ -16,6 +16,7 @@ import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { jobDiffRoutes } from './routes/job-diff.js';
 import { contentsRoutes } from './routes/contents.js';
+import { exportRoutes } from './routes/export.js';
 import { narrativeRoutes } from './routes/narratives.js';
 import { narrativeRunRoutes } from './routes/narrative-runs.js';
 import { objectRoutes } from './routes/objects.js';
@@ -35,6 +36,7 @@ export function apiRoutes(): AnyRoute[] {
     ...typeRoutes,
     ...workspaceRoutes,
     ...uploadRoutes,
+    ...exportRoutes,
     ...objectRoutes,
     ...narrativeRoutes,
     ...narrativeRunRoutes,

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebStream } from 'node:stream/web';
+import type { ExportFormat } from '../../client/index.js';
+import { clientFrom, type GlobalOptions } from '../env.js';
+import { emit, fields } from '../output.js';
+import { extractZip } from '../unzip.js';
+import { UsageError } from '../usage.js';
+import { narrativeId } from './narratives.js';
+
+const FORMATS: ExportFormat[] = ['ro-crate', 'prov'];
+
+export function exportCommands(program: Command): void {
+  program
+    .command('export <narrative-id|ref>')
+    .description("export a narrative (by id) or a version's lineage (wsid/objid[/ver]) as an RO-Crate or W3C PROV-JSON")
+    .option('--format <format>', 'ro-crate (Workflow and Provenance Run Crate) or prov (PROV-JSON)', 'ro-crate')
+    .option('--out <path>', 'ro-crate: a directory to create (or an empty one), or a file ending .zip; prov: a file (default: standard output)')
+    .action(async (target: string, options: { format: string; out?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const format = options.format as ExportFormat;
+      if (!FORMATS.includes(format)) throw new UsageError(`--format is ro-crate or prov, not "${options.format}"`);
+      if (format === 'ro-crate' && !options.out) throw new UsageError('--out: name a directory, or a file ending .zip, for the crate');
+      const client = clientFrom(global);
+      const response = /^[0-9]+$/.test(target) ? await client.exportNarrative(narrativeId(target), format) : await client.exportObject(target, format);
+      if (!options.out) return void process.stdout.write(await response.text());
+      const out = options.out;
+      const written = format === 'prov' || out.endsWith('.zip') ? (await save(response, out), [out]) : await unpack(response, out);
+      emit(global, { format, out, files: written.length }, (r) => fields(r));
+    });
+}
+
+/** Written beside the target and renamed into place, so an interrupted export leaves no half file under its name. */
+async function save(response: Response, path: string): Promise<void> {
+  const partial = `${path}.partial`;
+  await pipeline(bodyOf(response), createWriteStream(partial));
+  await rename(partial, path);
+}
+
+/** The zip goes to a temp file first: a zip is read from its end (its central directory). */
+async function unpack(response: Response, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) throw new UsageError(`${dir} is not empty: name a new or empty directory`);
+  const temp = await mkdtemp(join(tmpdir(), 'narrative-export-'));
+  try {
+    const zip = join(temp, 'crate.zip');
+    await save(response, zip);
+    return await extractZip(zip, dir);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+function bodyOf(response: Response): Readable {
+  if (!response.body) throw new Error('the server sent no body');
+  return Readable.fromWeb(response.body as WebStream<Uint8Array>);
+}
