@@ -37,6 +37,9 @@ export { buildOciArchive, packOciArchive } from './images/oci-archive.js';
 export { InvalidImage, unpackOciArchive } from './images/oci-unpack.js';
 export { aptSources, buildDebianImage, mmdebstrapArgv, type BuiltImage } from './images/debian-image.js';
 export { IMAGE_PATH, PINNED_PACKAGE, recipeProblems, SOURCE_PATH, type ImageRecipe } from './images/recipe.js';
+export { parseDpkgStatus, type PackageVersions } from './images/dpkg-status.js';
+export type { PackageLock } from './images/package-lock.js';
+export { LockedVersionsUnavailable, type UnavailablePackage } from './images/apt-availability.js';
 
 // For tests and demos only: the private Docker engine.
 export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './local/docker-engine.js';

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { LockedVersionsUnavailable, unavailablePackages } from './apt-availability.js';
+import { tarPackages, type PackageVersions } from './dpkg-status.js';
 import { packOciArchive, tar } from './oci-archive.js';
+import { lockProblems, pinLock, unpinLayer, type PackageLock } from './package-lock.js';
 import { recipeProblems, type ImageRecipe } from './recipe.js';
 import { fileDigest } from '../files/file-digest.js';
 
@@ -12,6 +15,8 @@ export interface BuiltImage {
   layerDigest: string;
   /** The OCI archive holding the image. */
   archive: string;
+  /** Every Debian package inside at its exact version, from the image's dpkg status: its lock. */
+  packages: PackageVersions;
   seconds: number;
 }
 
@@ -33,31 +38,46 @@ const DPKG_EXCLUDES = [
  * are appended with fixed owners and times, and the tar becomes the single
  * layer of an OCI archive. Building the same recipe and files twice gives the
  * same digest.
+ *
+ * With a lock (an earlier build's packages), every package is held at its
+ * locked version; when the apt sources no longer carry one, nothing is built
+ * and LockedVersionsUnavailable names them: an image of other versions would
+ * verify nothing.
  */
-export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string; archive: string; onProgress?: (line: string) => void }): Promise<BuiltImage> {
-  const problems = recipeProblems(o.recipe);
-  if (problems.length > 0) throw new Error(`the recipe cannot be built: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string; archive: string; lock?: PackageLock; onProgress?: (line: string) => void }): Promise<BuiltImage> {
+  const problems = [...recipeProblems(o.recipe).map((p) => `${p.path} ${p.message}`), ...(o.lock ? lockProblems(o.lock).map((p) => `lock: ${p}`) : [])];
+  if (problems.length > 0) throw new Error(`the recipe cannot be built: ${problems.join('; ')}`);
   const started = Date.now();
   const progress = o.onProgress ?? (() => undefined);
+  const sources = await aptSources();
+  if (o.lock) {
+    progress(`checking that the apt sources still carry the ${Object.keys(o.lock).length} locked package versions`);
+    const missing = await unavailablePackages(o.lock, sources);
+    if (missing.length > 0) throw new LockedVersionsUnavailable(missing);
+  }
   await mkdir(dirname(o.archive), { recursive: true });
   const work = await mkdtemp(join(dirname(o.archive), '.build-'));
   try {
     const layer = join(work, 'layer.tar');
-    progress(`installing Debian ${o.recipe.suite} (${o.recipe.variant}) with ${o.recipe.packages.join(', ')}`);
-    await mmdebstrap(mmdebstrapArgv(o.recipe, layer, await aptSources()), o.recipe.sourceDateEpoch, progress);
+    progress(`installing Debian ${o.recipe.suite} (${o.recipe.variant}) with ${o.recipe.packages.join(', ')}${o.lock ? ', every package at its locked version' : ''}`);
+    const pins = o.lock ? await pinLock(o.lock, work) : [];
+    await mmdebstrap(mmdebstrapArgv(o.recipe, layer, sources, pins), o.recipe.sourceDateEpoch, work, progress);
+    if (o.lock) await unpinLayer(layer);
+    const packages = await tarPackages(layer);
     progress('adding the app files');
     await appendAppFiles(layer, join(work, 'stage'), o.appDir, o.recipe);
     progress('packing the OCI archive');
     // Packed beside the layer and renamed: an interrupted build never leaves a partial archive.
     const packed = await packOciArchive(layer, join(work, 'image.oci.tar'));
     await rename(packed.location, o.archive);
-    return { digest: packed.digest, layerDigest: `sha256:${await fileDigest(layer)}`, archive: o.archive, seconds: (Date.now() - started) / 1000 };
+    return { digest: packed.digest, layerDigest: `sha256:${await fileDigest(layer)}`, archive: o.archive, packages, seconds: (Date.now() - started) / 1000 };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-export function mmdebstrapArgv(recipe: ImageRecipe, target: string, sources: string[]): string[] {
+/** `hooks`: further mmdebstrap options (the lock's pins), which must come before the suite. */
+export function mmdebstrapArgv(recipe: ImageRecipe, target: string, sources: string[], hooks: string[] = []): string[] {
   return [
     `--variant=${recipe.variant}`,
     `--include=${recipe.packages.join(',')}`,
@@ -65,6 +85,7 @@ export function mmdebstrapArgv(recipe: ImageRecipe, target: string, sources: str
     // No device nodes: the runtimes give the container its own /dev.
     '--skip=output/dev,output/mknod',
     ...DPKG_EXCLUDES.map((e) => `--dpkgopt=${e}`),
+    ...hooks,
     recipe.suite,
     target,
     ...sources,
@@ -84,11 +105,12 @@ export async function aptSources(): Promise<string[]> {
   return files;
 }
 
-function mmdebstrap(args: string[], epoch: number, progress: (line: string) => void): Promise<void> {
+/** `cwd`: the build's work directory, where hooks find their files. */
+function mmdebstrap(args: string[], epoch: number, cwd: string, progress: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // Debian's own tools first (mmtarfilter is Python): a python3 earlier on PATH may be another interpreter.
     const env = { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}`, SOURCE_DATE_EPOCH: String(epoch) };
-    const child = spawn('mmdebstrap', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn('mmdebstrap', args, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd });
     const tail: string[] = [];
     let partial = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { recipeProblems } from '@narrative/launcher-native';
+import { recipeProblems, type PackageVersions } from '@narrative/launcher-native';
 import type { AppSpec } from '../client/index.js';
 import { ImageRecipe } from '../schemas/recipe.js';
 import { createAjv, toFieldErrors } from '../schemas/validation.js';
@@ -15,6 +15,12 @@ export interface BuildRecord {
   sourceDigest: string;
   builtAt: string;
   seconds: number;
+  /**
+   * The lock: every Debian package inside the image at its exact version, from
+   * its dpkg status. The server reads the same list from the pushed image, and
+   * `narrative app verify-image` rebuilds with every package held at it.
+   */
+  lock: PackageVersions;
 }
 
 export const ARCHIVE_FILE = 'image.oci.tar';

@@ -9,6 +9,7 @@ import { clientFrom, type GlobalOptions } from '../env.js';
 import { fileBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
 import { UsageError } from '../usage.js';
+import { verifyImage } from '../verify-image.js';
 
 /** The catalog's own columns plus the spec's name, which is what people recognise an app by. */
 const row = (a: AppVersion) => ({ id: a.id, version: a.version, channel: a.deprecated ? `${a.channel} (deprecated)` : a.channel, name: a.spec.name, categories: a.spec.categories.join(', ') });
@@ -25,15 +26,31 @@ export function appCommands(program: Command): void {
       const source = await loadAppSource(dir);
       if (!source.recipe) throw new UsageError(`${dir} has no recipe: its app.json needs "container": {"recipe": "recipe.json"}`);
       const out = resolve(options.out ?? join(source.dir, 'build'));
-      const started = Date.now();
-      const say = (line: string) => !global.json && process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+      const say = progressLines(global);
       // Hashed before building: a file edited during the build must count as not built.
       const sources = await sourceDigest(source, source.recipe);
       const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress: say });
-      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds };
+      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds, lock: built.packages };
       await writeFileDurably(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o644);
       const size = (await stat(built.archive)).size;
-      emit(global, { ...record, archive: built.archive, size }, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(size / 1048576).toFixed(1)} MiB`, seconds: r.seconds.toFixed(1) })}`);
+      emit(global, { ...record, archive: built.archive, size }, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(size / 1048576).toFixed(1)} MiB`, lock: `${Object.keys(r.lock).length} packages`, seconds: r.seconds.toFixed(1) })}`);
+    });
+  app
+    .command('verify-image <app>')
+    .description("rebuild module/name@version's image from its recipe with every package at its locked version, and compare digests: same or different (exit 1)")
+    .option('--source <dir>', "the app's directory, holding the files its recipe copies into the image")
+    .option('--out <dir>', 'keep the rebuilt OCI archive here (default: a temporary directory, removed)')
+    .action(async (text: string, options: { source?: string; out?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const say = progressLines(global);
+      const result = await verifyImage(clientFrom(global), exactRef(text), options, say);
+      emit(global, result, (r) => `${r.same ? 'same' : 'different'}\n${fields({
+        registered: r.registered, rebuilt: r.rebuilt, lock: `${r.lockedPackages} packages`,
+        ...(r.packagesOffLock.length > 0 ? { 'off the lock': r.packagesOffLock.map((p) => `${p.name} ${p.locked ?? '(none)'} → ${p.rebuilt ?? '(none)'}`).join(', ') } : {}),
+        ...(r.archive ? { archive: r.archive } : {}), seconds: r.seconds.toFixed(1),
+      })}`);
+      // Like cmp: scripts can tell a different rebuild from the exit code.
+      if (!result.same) process.exitCode = 1;
     });
   app
     .command('register <spec>')
@@ -90,6 +107,14 @@ export function appCommands(program: Command): void {
       const { id, version } = exactRef(text);
       emit(global, await clientFrom(global).deprecateApp(id, version, options.reason), (a) => `${a.id}@${a.version} deprecated: ${a.deprecated?.reason}`);
     });
+}
+
+/** Progress for a long build on stderr, each line with the seconds since it began; none with --json. */
+function progressLines(global: GlobalOptions): (line: string) => void {
+  const started = Date.now();
+  return (line) => {
+    if (!global.json) process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+  };
 }
 
 async function pushIfMissing(client: NarrativeClient, digest: string, archive: string, global: GlobalOptions): Promise<StoredImage> {
