@@ -144,6 +144,9 @@ describe('export: RO-Crate and W3C PROV', () => {
     assert.match(html, /Export &lt;chain&gt;/);
     assert.ok(!html.includes('Export <chain>'), 'no raw markup from a title');
     assert.ok(html.includes('Export \\u003cchain>'), 'the embedded metadata is the same JSON, with < escaped');
+    // The library's own script would redraw the page from the raw metadata: the static page is final, and fetches nothing.
+    assert.doesNotMatch(html, /<script[^>]*\bsrc=/i);
+    assert.doesNotMatch(html, /<link[^>]*href=["']?https?:/i);
   });
 
   it('PROV-JSON of the narrative parses with python3-prov and round-trips', async () => {
@@ -189,7 +192,7 @@ describe('export: RO-Crate and W3C PROV', () => {
     const toDir = await runCli(['export', String(narrative.id), '--format', 'ro-crate', '--out', dir], cli);
     assert.equal(toDir.code, 0, toDir.stderr);
     const listed = await readdir(dir, { recursive: true });
-    for (const name of ['ro-crate-metadata.json', 'ro-crate-preview.html', 'narrative.ipynb', `objects/${outputsOf(jobs.b)[0]}/lines.txt`]) assert.ok(listed.includes(name), name);
+    for (const name of ['ro-crate-metadata.json', 'ro-crate-preview.html', 'narrative.ipynb', `objects/${outputsOf(jobs.b)[0]}/files/lines.txt`]) assert.ok(listed.includes(name), name);
     const zip = join(h.home, 'crate.zip');
     const toZip = await runCli(['export', String(narrative.id), '--out', zip], cli);
     assert.equal(toZip.code, 0, toZip.stderr);

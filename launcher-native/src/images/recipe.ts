@@ -23,8 +23,14 @@ export const IMAGE_PATH = /^\/(app|opt|usr\/local)(\/(?!\.\.?(\/|$))[A-Za-z0-9_.
 export const SOURCE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*$/;
 
 /** What is wrong with a recipe, each problem with its path; empty when it can be built. */
+const SUITE = /^[a-z][a-z0-9-]{1,40}$/;
+const VARIANTS: readonly ImageRecipe['variant'][] = ['minbase', 'essential', 'apt', 'required', 'important', 'standard'];
+
 export function recipeProblems(recipe: ImageRecipe): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
+  // Both become mmdebstrap arguments: a recipe fetched from a server must not be able to pass it an option.
+  if (typeof recipe.suite !== 'string' || !SUITE.test(recipe.suite)) problems.push({ path: '/suite', message: 'must be a Debian suite name such as bookworm' });
+  if (!VARIANTS.includes(recipe.variant)) problems.push({ path: '/variant', message: `must be one of ${VARIANTS.join(', ')}` });
   recipe.packages.forEach((p, i) => {
     if (!PINNED_PACKAGE.test(p)) problems.push({ path: `/packages/${i}`, message: `"${p}" is not pinned: write name=version (apt-cache policy NAME shows the version)` });
   });

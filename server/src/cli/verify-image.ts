@@ -48,6 +48,8 @@ export async function verifyImage(
   const files = Object.keys(container.recipe.files);
   if (files.length > 0 && !options.source) throw new UsageError(`the recipe of ${name} copies app files into the image (${files.join(', ')}): give the app's directory with --source <dir>`);
   if (options.source && !(await stat(options.source).catch(() => null))?.isDirectory()) throw new UsageError(`${options.source} is not a directory`);
+  // Never over an archive already there: --out build would otherwise replace the build that image.json describes.
+  if (options.out && (await stat(join(options.out, ARCHIVE_FILE)).catch(() => null))) throw new UsageError(`${join(options.out, ARCHIVE_FILE)} exists: give --out a directory without an image archive`);
   const dir = options.out ? resolve(options.out) : await mkdtemp(join(tmpdir(), 'narrative-verify-image-'));
   try {
     say(`rebuilding ${name} from its recipe and its lock of ${Object.keys(lock).length} packages`);

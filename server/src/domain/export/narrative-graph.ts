@@ -1,3 +1,4 @@
+import { lastRunOf } from '../narrative-runs/plan.js';
 import { appCellsOf } from '../narrative-runs/app-cells.js';
 import type { Context } from '../context.js';
 import { readNotebook, type LoadedNarrative } from '../narratives.js';
@@ -17,7 +18,9 @@ export async function narrativeGraph(ctx: Context, caller: Caller | null, loaded
   const { notebook, version } = await readNotebook(ctx, loaded);
   const steps: StepNode[] = [];
   for (const cell of appCellsOf(notebook)) {
-    const job = cell.jobId === null ? null : await readableJob(ctx, caller, cell.jobId);
+    // The cell's own run only: a job of another workspace (a copy's cells name the original's) or of another app is none of this notebook's provenance.
+    const last = await lastRunOf(ctx, loaded.ws.id, cell);
+    const job = last && last.appId === cell.app && last.appVersion === cell.version ? await readableJob(ctx, caller, last.id) : null;
     steps.push({
       id: cell.id,
       position: cell.position,

@@ -52,5 +52,7 @@ async function send({ res }: { res: Response }, exported: Exported): Promise<unk
 
 /** The server as this caller reached it: the export names objects, jobs and apps by their addresses there. */
 function originOf(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // The Host header is the caller's text: one that makes no URL names nothing (and must not fail the export).
+  return URL.canParse(origin) ? new URL(origin).origin : 'http://localhost';
 }

@@ -72,9 +72,10 @@ function filesOf(base: string, node: VersionNode, contents: CrateContent[]): Ent
   ];
   for (const f of r.files) {
     const inline = f.size <= INLINE_FILE_BYTES;
-    if (inline) contents.push({ path: `${dir}${f.name}`, blob: f.sha256, size: f.size });
+    // Under files/: an object may hold a file named data.json.
+    if (inline) contents.push({ path: `${dir}files/${f.name}`, blob: f.sha256, size: f.size });
     files.push({
-      '@id': inline ? `${dir}${encodeURIComponent(f.name)}` : fileUrl(base, node.ref, f.name),
+      '@id': inline ? `${dir}files/${encodeURIComponent(f.name)}` : fileUrl(base, node.ref, f.name),
       '@type': 'File',
       name: f.name,
       sha256: f.sha256,

@@ -24,7 +24,17 @@ export async function renderPreview(metadata: Record<string, unknown>): Promise<
   const preview = new Preview(crate);
   const params = preview.templateParams.bind(preview);
   preview.templateParams = (script?: string) => ({ ...params(script), json_ld: JSON.stringify(metadata, null, 2).replace(/</g, '\\u003c') });
-  return new HtmlFile(preview).render();
+  return offline(await new HtmlFile(preview).render());
+}
+
+/**
+ * The page as rendered, without what it would fetch: the library's dynamic
+ * script redraws the page from the embedded metadata unescaped (and comes
+ * unpinned from a CDN), so the static, escaped render is final; stylesheets
+ * from CDNs go too, so the page reads the same offline.
+ */
+function offline(html: string): string {
+  return html.replace(/<script\b[^>]*\bsrc=[^>]*>\s*<\/script>/gi, '').replace(/<link\b[^>]*\bhref=["']?https?:[^>]*>/gi, '');
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
