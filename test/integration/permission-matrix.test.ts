@@ -82,6 +82,8 @@ const MATRIX: Entry[] = [
   { op: 'POST /blobs', need: 'user', call: () => ({ method: 'POST', url: '/api/v1/blobs', body: 'some bytes' }) },
   { op: 'GET /narratives', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/narratives' }) },
   { op: 'POST /narratives', need: 'user', call: () => ({ method: 'POST', url: '/api/v1/narratives', body: { title: 'Mine' } }) },
+  // Not an archive: a signed-in caller is let in and told the archive was refused (422); anonymous is refused first.
+  { op: 'POST /imports', need: 'user', allowedStatus: 422, call: () => ({ method: 'POST', url: '/api/v1/imports', body: 'not an archive' }) },
 
   { op: 'GET /workspaces/{ws}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/workspaces/${f.ws}` }) },
   { op: 'GET /workspaces/{ws}/permissions', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/workspaces/${f.ws}/permissions` }) },

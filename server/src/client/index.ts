@@ -32,8 +32,8 @@ export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
 export type JobDiff = Static<typeof JobDiffSchema>;
 export type { VerificationReport, OutputComparison, FileComparison } from '../schemas/verification.js';
 export type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
-export type { ExportFormat, ProvDocument } from '../schemas/export.js';
-import type { ExportFormat } from '../schemas/export.js';
+export type { ExportFormat, NarrativeExportFormat, ProvDocument } from '../schemas/export.js';
+import type { ExportFormat, NarrativeExportFormat } from '../schemas/export.js';
 import type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
 /** A verified re-run's report, once it has completed. */
 export const verificationOf = (job: Job) => (job.state === 'completed' ? job.verification : null);
@@ -204,7 +204,9 @@ export class NarrativeClient {
   update = async (id: number): Promise<NarrativeRun | null> => (await this.request<NarrativeRun | undefined>('POST', `/narratives/${id}/update`)) ?? null;
   narrativeRun = (id: number, run: number) => this.request<NarrativeRun>('GET', `/narratives/${id}/runs/${run}`);
   /** The narrative's runs as an RO-Crate zip or PROV-JSON: the response, to stream its body. */
-  exportNarrative = (id: number, format: ExportFormat = 'ro-crate') => this.send('GET', `/narratives/${id}/export`, { query: { format } });
+  exportNarrative = (id: number, format: NarrativeExportFormat = 'ro-crate') => this.send('GET', `/narratives/${id}/export`, { query: { format } });
+  /** Imports an offline archive (a tar from exportNarrative with format archive) as a new narrative the caller owns. */
+  importArchive = (body: Body) => this.request<Narrative>('POST', '/imports', { body, headers: { 'Content-Type': 'application/x-tar' } });
 
   listApps = (query: CatalogQuery = {}) =>
     this.request<AppVersion[]>('GET', '/apps', { query: { ...query, deprecated: query.deprecated === undefined ? undefined : String(query.deprecated), latest: query.latest === undefined ? undefined : String(query.latest) } });

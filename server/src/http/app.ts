@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { jobDiffRoutes } from './routes/job-diff.js';
 import { contentsRoutes } from './routes/contents.js';
 import { exportRoutes } from './routes/export.js';
+import { importRoutes } from './routes/imports.js';
 import { narrativeRoutes } from './routes/narratives.js';
 import { narrativeRunRoutes } from './routes/narrative-runs.js';
 import { objectRoutes } from './routes/objects.js';
@@ -37,6 +38,7 @@ export function apiRoutes(): AnyRoute[] {
     ...workspaceRoutes,
     ...uploadRoutes,
     ...exportRoutes,
+    ...importRoutes,
     ...objectRoutes,
     ...narrativeRoutes,
     ...narrativeRunRoutes,

@@ -11,7 +11,14 @@ export const ExportFormat = Type.Union([Type.Literal('ro-crate'), Type.Literal('
 });
 export type ExportFormat = Static<typeof ExportFormat>;
 
-export const ExportQuery = Type.Object({ format: Type.Optional(ExportFormat) }, { additionalProperties: false });
+/** A narrative exports in one more form: the offline archive, the crate plus every byte it needs. */
+export const NarrativeExportFormat = Type.Union([...ExportFormat.anyOf, Type.Literal('archive')], {
+  default: 'ro-crate',
+  description: `${ExportFormat.description}; archive: one tar holding the RO-Crate, every object version's data and files, the app specs and their images' OCI archives, and manifest-sha256.txt`,
+});
+export type NarrativeExportFormat = Static<typeof NarrativeExportFormat>;
+
+export const ExportQuery = Type.Object({ format: Type.Optional(NarrativeExportFormat) }, { additionalProperties: false });
 export const ObjectExportQuery = Type.Object(
   { format: Type.Optional(ExportFormat), ver: Type.Optional(PositiveInt) },
   { additionalProperties: false },

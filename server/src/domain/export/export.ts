@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
-import type { ExportFormat, ProvDocument } from '../../schemas/export.js';
+import type { ExportFormat, NarrativeExportFormat, ProvDocument } from '../../schemas/export.js';
+import { archiveEntries } from './archive/contents.js';
+import { archiveBytes, writeArchive } from './archive/write.js';
 import type { WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { LoadedNarrative } from '../narratives.js';
@@ -21,10 +23,17 @@ import type { RunGraph } from './run-graph.js';
  */
 export type Exported =
   | { format: 'prov'; fileName: string; document: ProvDocument }
-  | { format: 'ro-crate'; fileName: string; write: (out: Writable) => Promise<void> };
+  | { format: 'ro-crate'; fileName: string; write: (out: Writable) => Promise<void> }
+  | { format: 'archive'; fileName: string; size: number; write: (out: Writable) => Promise<void> };
 
-export async function exportNarrative(ctx: Context, caller: Caller | null, loaded: LoadedNarrative, format: ExportFormat, base: string): Promise<Exported> {
-  return exported(ctx, await narrativeGraph(ctx, caller, loaded, base), format);
+export async function exportNarrative(ctx: Context, caller: Caller | null, loaded: LoadedNarrative, format: NarrativeExportFormat, base: string): Promise<Exported> {
+  const graph = await narrativeGraph(ctx, caller, loaded, base);
+  if (format !== 'archive') return exported(ctx, graph, format);
+  // Every file inside, whatever its size: the archive is the export that holds every byte.
+  const crate = buildCrate(graph, Number.MAX_SAFE_INTEGER);
+  // Everything is found and measured before the first byte: what is missing is a refusal, not a cut-off archive.
+  const entries = await archiveEntries(ctx, graph, crate, await renderPreview(crate.metadata), loaded.narrative.id);
+  return { format, fileName: `${graph.slug}.archive.tar`, size: archiveBytes(entries), write: (out) => writeArchive(entries, graph.exportedAt, out) };
 }
 
 export async function exportObject(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, format: ExportFormat, base: string): Promise<Exported> {

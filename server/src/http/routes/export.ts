@@ -12,7 +12,7 @@ const response = {
   contentType: 'application/zip',
   schema: Type.String({ format: 'binary' }),
   alsoContent: { 'application/json': ProvDocument },
-  description: 'format=ro-crate (the default): a zip of the RO-Crate (ro-crate-metadata.json, ro-crate-preview.html, the workflow and the data up to 1 MiB a file); format=prov: PROV-JSON',
+  description: 'format=archive (narratives only): a tar (application/x-tar) of the RO-Crate, every object version with all its files, the app specs and their images, and manifest-sha256.txt; format=ro-crate (the default): a zip of the RO-Crate (ro-crate-metadata.json, ro-crate-preview.html, the workflow and the data up to 1 MiB a file); format=prov: PROV-JSON',
 };
 
 /**
@@ -24,8 +24,9 @@ const response = {
 export const exportRoutes = [
   route({
     method: 'get', path: '/narratives/{id}/export', tag,
-    summary: "A narrative's app cells and the runs that made their outputs, as an RO-Crate (Workflow and Provenance Run Crate) or W3C PROV",
-    params: Type.Object({ id: PositiveInt }), query: ExportQuery, response,
+    summary: "A narrative's app cells and the runs that made their outputs, as an RO-Crate (Workflow and Provenance Run Crate), W3C PROV, or an offline archive holding every byte",
+    params: Type.Object({ id: PositiveInt }), query: ExportQuery,
+    response: { ...response, alsoContent: { ...response.alsoContent, 'application/x-tar': Type.String({ format: 'binary' }) } },
     access: onNarrative('read'),
     handle: async ({ query }, g, ctx, http) => send(http, await exportNarrative(ctx, g.caller, g.narrative!, query.format ?? 'ro-crate', originOf(http.req))),
   }),
@@ -41,7 +42,8 @@ export const exportRoutes = [
 async function send({ res }: { res: Response }, exported: Exported): Promise<unknown> {
   res.set('Content-Disposition', `attachment; filename="${exported.fileName}"`);
   if (exported.format === 'prov') return exported.document;
-  res.status(200).set('Content-Type', 'application/zip');
+  res.status(200).set('Content-Type', exported.format === 'archive' ? 'application/x-tar' : 'application/zip');
+  if (exported.format === 'archive') res.set('Content-Length', String(exported.size));
   // As with file downloads: a client gone mid-stream ends the zip, not the server.
   await exported.write(res).catch((error: unknown) => {
     if (!res.headersSent) throw error;

@@ -35,7 +35,8 @@ export interface BuiltCrate {
   contents: CrateContent[];
 }
 
-export function buildCrate(graph: RunGraph): BuiltCrate {
+/** `inlineBytes`: the largest file the crate holds rather than names; the offline archive holds them all. */
+export function buildCrate(graph: RunGraph, inlineBytes?: number): BuiltCrate {
   const crate = new ROCrate(
     {
       '@context': [`${RO_CRATE_1_1}/context`, WORKFLOW_RUN_TERMS],
@@ -49,7 +50,7 @@ export function buildCrate(graph: RunGraph): BuiltCrate {
   // The metadata descriptor names Workflow RO-Crate as well as RO-Crate (its own rule); the run profiles go on the root.
   crate.addProfile(PROFILES.workflowRoCrate.id);
   crate.addValues(crate.rootDataset, 'conformsTo', refs([PROFILES.process.id, PROFILES.workflow.id, PROFILES.provenance.id]));
-  const versions = versionEntities(graph);
+  const versions = versionEntities(graph, inlineBytes);
   const actions = actionEntities(graph);
   const entities: Entity[] = [
     ...Object.values(PROFILES).map((p) => ({ '@id': p.id, '@type': 'CreativeWork', name: p.name, version: p.version })),

@@ -26,7 +26,7 @@ export interface VersionEntities {
  * holding its data as `data.json` and its files, each File with its sha256
  * and size. A version the exporter may not read is named by its address only.
  */
-export function versionEntities(graph: RunGraph): VersionEntities {
+export function versionEntities(graph: RunGraph, inlineBytes = INLINE_FILE_BYTES): VersionEntities {
   const realizes = realizedParams(graph);
   const out: VersionEntities = { entities: [], parts: [], contents: [] };
   const types = new Set<string>();
@@ -39,7 +39,7 @@ export function versionEntities(graph: RunGraph): VersionEntities {
       continue;
     }
     types.add(node.record.type);
-    const files = filesOf(graph.base, node, out.contents);
+    const files = filesOf(graph.base, node, out.contents, inlineBytes);
     out.entities.push(datasetOf(graph.base, node.record, node.ref, files.map((f) => f['@id']), exampleOfWork), ...files);
   }
   for (const type of types) out.entities.push({ '@id': typeUrl(graph.base, type), '@type': 'CreativeWork', name: `${type} (JSON Schema of the data)`, encodingFormat: 'application/schema+json' });
@@ -62,7 +62,7 @@ function datasetOf(base: string, r: VersionRecord, ref_: string, files: string[]
   };
 }
 
-function filesOf(base: string, node: VersionNode, contents: CrateContent[]): Entity[] {
+function filesOf(base: string, node: VersionNode, contents: CrateContent[], inlineBytes: number): Entity[] {
   const r = node.record!;
   const dir = versionDir(node.ref);
   const data = Buffer.from(`${JSON.stringify(r.data, null, 2)}\n`);
@@ -71,7 +71,7 @@ function filesOf(base: string, node: VersionNode, contents: CrateContent[]): Ent
     { '@id': `${dir}data.json`, '@type': 'File', name: 'data.json', encodingFormat: 'application/json', description: `The object's data, valid against ${r.type}`, sha256: sha256(data), contentSize: String(data.length) },
   ];
   for (const f of r.files) {
-    const inline = f.size <= INLINE_FILE_BYTES;
+    const inline = f.size <= inlineBytes;
     // Under files/: an object may hold a file named data.json.
     if (inline) contents.push({ path: `${dir}files/${f.name}`, blob: f.sha256, size: f.size });
     files.push({
@@ -80,7 +80,7 @@ function filesOf(base: string, node: VersionNode, contents: CrateContent[]): Ent
       name: f.name,
       sha256: f.sha256,
       contentSize: String(f.size),
-      ...(inline ? {} : { description: `Not in this crate (over ${INLINE_FILE_BYTES} bytes): download it from the server, and check its sha256.` }),
+      ...(inline ? {} : { description: `Not in this crate (over ${inlineBytes} bytes): download it from the server, and check its sha256.` }),
     });
   }
   return files;

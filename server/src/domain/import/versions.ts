@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox';
+import { createReadStream } from 'node:fs';
+import { invalidContent } from '../../errors.js';
+import type { Provenance } from '../../schemas/provenance.js';
+import type { VersionKey, WorkspaceRecord } from '../../store/store.js';
+import type { Context } from '../context.js';
+import type { ArchiveIndex } from '../../schemas/archive.js';
+import type { Caller } from '../permissions.js';
+import { NARRATIVE_OBJECT } from '../notebook.js';
+import { formatRef } from '../refs.js';
+import { fileOf, readJson, type StagedFile } from './stage.js';
+
+type IndexedVersion = ArchiveIndex['versions'][number];
+
+/**
+ * Puts every version's files into the blob store, checking each lands under
+ * the sha256 its record names. Blobs are content addressed and shared, so
+ * this happens before the transaction: a failed import leaves only bytes no
+ * object names, as an abandoned upload does.
+ */
+export async function putBlobs(ctx: Context, caller: Caller, index: ArchiveIndex, staged: Map<string, StagedFile>): Promise<void> {
+  for (const { dir, record } of index.versions) {
+    for (const f of record.files) {
+      const { sha256, size } = await ctx.blobs.put(createReadStream(fileOf(staged, `${dir}files/${f.name}`)), ctx.limits.blobBytes);
+      if (sha256 !== f.sha256 || size !== f.size) throw invalidContent(`The archive's ${dir}files/${f.name} is not the file its version records (sha256 ${f.sha256}).`);
+      await ctx.store.recordBlob({ sha256, size, uploadedBy: caller.id, at: ctx.now() });
+    }
+  }
+}
+
+/**
+ * Saves each version into the new narrative's workspace under a new id,
+ * oldest first so that every input is restored before what was made from
+ * it, and returns original ref → new ref. Provenance is the original's with
+ * its inputs and narrative mapped to the new ids and the original ref kept
+ * as `copiedFrom`: what the version was derived from, on the server it came from.
+ * `ctx` is the import's transaction.
+ */
+export async function restoreVersions(ctx: Context, caller: Caller, ws: WorkspaceRecord, narrativeIds: { from: number; to: number }, index: ArchiveIndex, staged: Map<string, StagedFile>): Promise<Map<string, string>> {
+  const restored = new Map<string, string>();
+  const names = new Map<string, string>();
+  const taken = new Set([NARRATIVE_OBJECT]);
+  const ordered = [...index.versions].sort((a, b) => a.record.savedAt.localeCompare(b.record.savedAt) || a.record.ver - b.record.ver);
+  for (const version of ordered) {
+    const { record } = version;
+    const data = await readJson(staged, `${version.dir}data.json`, Type.Unknown(), ctx.limits.jsonBytes);
+    ctx.types.check(record.type, data, record.files.length);
+    const name = nameFor(record, names, taken);
+    const inputs = record.provenance.inputs.map((i) => ({ given: i.given, resolved: restored.get(i.resolved) ?? i.resolved }));
+    const parents = record.provenance.inputs.flatMap((i) => (restored.has(i.resolved) ? [{ ref: keyOf(restored.get(i.resolved)!), relation: 'input' as const }] : []));
+    // A narrative origin is kept only when it was the exported narrative: another server's narrative ids name nothing here.
+    const { narrative: _origin, ...kept } = record.provenance;
+    const provenance: Provenance = { ...kept, inputs, copiedFrom: version.ref, ...narrativeOf(record.provenance, narrativeIds) };
+    const saved = await ctx.store.insertVersion({
+      wsid: ws.id, name, type: record.type, data, size: record.size, savedBy: caller.id, savedAt: ctx.now(),
+      provenance, copiedFrom: version.ref, files: record.files, parents,
+    });
+    restored.set(version.ref, formatRef({ wsid: ws.id, ...saved }));
+  }
+  return restored;
+}
+
+/** One name per original object; two objects of one name (from two workspaces) are told apart by their origin. */
+function nameFor(record: IndexedVersion['record'], names: Map<string, string>, taken: Set<string>): string {
+  const object = `${record.wsid}/${record.objid}`;
+  const known = names.get(object);
+  if (known) return known;
+  const name = taken.has(record.name) ? `${record.name}.from-${record.wsid}-${record.objid}` : record.name;
+  names.set(object, name);
+  taken.add(name);
+  return name;
+}
+
+/** A run started in the exported narrative is, here, one of the imported narrative; its notebook versions are not carried over. */
+function narrativeOf(provenance: Provenance, ids: { from: number; to: number }): Pick<Provenance, 'narrative'> {
+  if (provenance.narrative?.id !== ids.from) return {};
+  const { version: _version, ...rest } = provenance.narrative;
+  return { narrative: { ...rest, id: ids.to } };
+}
+
+function keyOf(ref: string): VersionKey {
+  const [wsid, objid, ver] = ref.split('/').map(Number) as [number, number, number];
+  return { wsid, objid, ver };
+}
