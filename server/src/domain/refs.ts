@@ -31,6 +31,12 @@ export function formatRef(key: VersionKey): string {
   return `${key.wsid}/${key.objid}/${key.ver}`;
 }
 
+/** The key of a numeric ref the server wrote itself (formatRef's output): never for a user's text, which parseRef reads. */
+export function keyOfRef(ref: string): VersionKey {
+  const [wsid, objid, ver] = ref.split('/').map(Number) as [number, number, number];
+  return { wsid, objid, ver };
+}
+
 export async function findWorkspace(store: Store, idOrName: string): Promise<WorkspaceRecord> {
   const ws = isId(idOrName) ? await store.getWorkspace(Number(idOrName)) : await store.getWorkspaceByName(idOrName);
   if (!ws) throw notFound(`There is no workspace ${printable(idOrName)}.`);

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { failureOf, verificationOf, type NarrativeClient, type NarrativeRun, type UpdatePlan } from '../../client/index.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, table } from '../output.js';
-import { UsageError } from '../usage.js';
 import { RERUN_DIFFERED } from './job-rerun.js';
 import { describeFailure, JOB_DID_NOT_COMPLETE } from './jobs.js';
+import { narrativeId } from './narratives.js';
 
 export function narrativeRunCommands(program: Command): void {
   program
@@ -83,10 +83,4 @@ function describePlan(plan: UpdatePlan): string {
   const lines = [`narrative ${plan.narrative}: ${plan.cells.length} app cell${plan.cells.length === 1 ? '' : 's'} to re-run`];
   for (const cell of plan.cells) lines.push(`  cell ${cell.position} (${cell.app}@${cell.version}): ${cell.reasons.join('; ')}`);
   return lines.join('\n');
-}
-
-function narrativeId(text: string): number {
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) throw new UsageError(`"${text}" is not a narrative id`);
-  return id;
 }

@@ -54,6 +54,7 @@ export function narrativeCommands(program: Command): void {
 
 export function narrativeId(text: string): number {
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`"${text}" is not a narrative id`);
+  // Digits only, as job ids: Number() would also take " 7", "0x7" and "7e0".
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) throw new UsageError(`"${text}" is not a narrative id`);
   return id;
 }

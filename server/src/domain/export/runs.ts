@@ -1,9 +1,8 @@
-import type { VersionKey } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { describeFailure } from '../jobs/dependants.js';
 import { endedAtOf, startedAtOf, type Job } from '../jobs/job.js';
 import { atLeast, levelOf, type Caller } from '../permissions.js';
-import { formatRef } from '../refs.js';
+import { formatRef, keyOfRef } from '../refs.js';
 import type { AppNode, RunNode, RunStatus, VersionNode } from './run-graph.js';
 
 /**
@@ -45,7 +44,7 @@ export function unknownApp(id: string, version: string, imageDigest: string): Ap
 
 export async function runOf(ctx: Context, job: Job): Promise<RunNode> {
   const outputs = [...(await ctx.store.jobOutputs(job.id))].map(([name, key]) => ({ name, ref: formatRef(key) }));
-  const first = outputs[0] && (await ctx.store.getVersion(parseKey(outputs[0].ref)));
+  const first = outputs[0] && (await ctx.store.getVersion(keyOfRef(outputs[0].ref)));
   // A verified re-run that found its outputs identical keeps the original versions, whose record is the original job's.
   const recorded = first?.provenance.app?.jobId === job.id ? first.provenance.app : undefined;
   const app = (await appNode(ctx, job.appId, job.appVersion)) ?? unknownApp(job.appId, job.appVersion, recorded?.imageDigest ?? '');
@@ -85,7 +84,7 @@ export async function versionNodes(ctx: Context, caller: Caller | null, refs: It
   const nodes = new Map<string, VersionNode>();
   for (const ref of refs) {
     if (nodes.has(ref)) continue;
-    const key = parseKey(ref);
+    const key = keyOfRef(ref);
     if (!readable.has(key.wsid)) {
       const ws = await ctx.store.getWorkspace(key.wsid);
       readable.set(key.wsid, ws !== undefined && atLeast(await levelOf(ctx.store, caller, ws), 'read'));
@@ -93,12 +92,6 @@ export async function versionNodes(ctx: Context, caller: Caller | null, refs: It
     nodes.set(ref, { ref, record: readable.get(key.wsid) ? ((await ctx.store.getVersion(key)) ?? null) : null });
   }
   return nodes;
-}
-
-/** The refs the graph itself wrote (`wsid/objid/ver`, numeric). */
-export function parseKey(ref: string): VersionKey {
-  const [wsid, objid, ver] = ref.split('/').map(Number) as [number, number, number];
-  return { wsid, objid, ver };
 }
 
 /** Every version the runs read or made. */

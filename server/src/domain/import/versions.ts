@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import { createReadStream } from 'node:fs';
 import { invalidContent } from '../../errors.js';
 import type { Provenance } from '../../schemas/provenance.js';
-import type { VersionKey, WorkspaceRecord } from '../../store/store.js';
+import type { WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { ArchiveIndex } from '../../schemas/archive.js';
 import type { Caller } from '../permissions.js';
 import { NARRATIVE_OBJECT } from '../notebook.js';
-import { formatRef } from '../refs.js';
+import { formatRef, keyOfRef } from '../refs.js';
 import { fileOf, readJson, type StagedFile } from './stage.js';
 
 type IndexedVersion = ArchiveIndex['versions'][number];
@@ -47,7 +47,7 @@ export async function restoreVersions(ctx: Context, caller: Caller, ws: Workspac
     ctx.types.check(record.type, data, record.files.length);
     const name = nameFor(record, names, taken);
     const inputs = record.provenance.inputs.map((i) => ({ given: i.given, resolved: restored.get(i.resolved) ?? i.resolved }));
-    const parents = record.provenance.inputs.flatMap((i) => (restored.has(i.resolved) ? [{ ref: keyOf(restored.get(i.resolved)!), relation: 'input' as const }] : []));
+    const parents = record.provenance.inputs.flatMap((i) => (restored.has(i.resolved) ? [{ ref: keyOfRef(restored.get(i.resolved)!), relation: 'input' as const }] : []));
     // A narrative origin is kept only when it was the exported narrative: another server's narrative ids name nothing here.
     const { narrative: _origin, ...kept } = record.provenance;
     const provenance: Provenance = { ...kept, inputs, copiedFrom: version.ref, ...narrativeOf(record.provenance, narrativeIds) };
@@ -76,9 +76,4 @@ function narrativeOf(provenance: Provenance, ids: { from: number; to: number }):
   if (provenance.narrative?.id !== ids.from) return {};
   const { version: _version, ...rest } = provenance.narrative;
   return { narrative: { ...rest, id: ids.to } };
-}
-
-function keyOf(ref: string): VersionKey {
-  const [wsid, objid, ver] = ref.split('/').map(Number) as [number, number, number];
-  return { wsid, objid, ver };
 }

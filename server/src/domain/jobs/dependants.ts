@@ -1,3 +1,4 @@
+import { formatRef } from '../refs.js';
 import { readSaved, writeSaved, type FailureReason, type SavedOutputs } from '@narrative/launcher-native';
 import type { Context, Execution } from '../context.js';
 import type { Job, QueuedJob, RunningJob } from './job.js';
@@ -16,7 +17,7 @@ export async function tellDependants(execution: Execution, job: Job, saved: Save
 /** Each output the job saved (or, verified, found identical): its reference and its data as stored. */
 export async function savedOutputs(ctx: Context, jobId: number): Promise<SavedOutputs> {
   const outputs: Record<string, { ref: string; data: unknown }> = {};
-  for (const [name, key] of await ctx.store.jobOutputs(jobId)) outputs[name] = { ref: `${key.wsid}/${key.objid}/${key.ver}`, data: (await ctx.store.getVersion(key))!.data };
+  for (const [name, key] of await ctx.store.jobOutputs(jobId)) outputs[name] = { ref: formatRef(key), data: (await ctx.store.getVersion(key))!.data };
   return { outputs };
 }
 

@@ -1,3 +1,4 @@
+import { formatRef, keyOfRef } from '../refs.js';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { declaredOutputs, InvalidJobFile, jobFolders, type DeclaredOutputs, type FailureReason, type JobResult } from '@narrative/launcher-native';
@@ -89,10 +90,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
     startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
     environment: determinismEnv(app), ...(job.rerun ? { rerunOf: job.rerun.of } : {}),
   };
-  const resolvedInputs = job.inputs.map((i) => {
-    const [wsid, objid, ver] = i.resolved.split('/').map(Number) as [number, number, number];
-    return { given: i.given, key: { wsid, objid, ver } };
-  });
+  const resolvedInputs = job.inputs.map((i) => ({ given: i.given, key: keyOfRef(i.resolved) }));
   return inTransaction(ctx, async (tx) => {
     const refs: string[] = [];
     const saved = new Map<string, string>();
@@ -111,7 +109,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
       const key = same ?? (await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job) }));
       // Unique on job, attempt and output: when another reconciler (process, pass or retry) saved them first, this whole save is undone and theirs stands.
       if (!(await tx.store.claimJobOutput(job.id, job.attempt, output.name, key))) throw new JobMoved();
-      refs.push(`${key.wsid}/${key.objid}/${key.ver}`);
+      refs.push(formatRef(key));
       saved.set(output.name, refs.at(-1)!);
     }
     const missing = app.spec.outputs.filter((o) => !seen.has(o.name)).map((o) => o.name);

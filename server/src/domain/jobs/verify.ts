@@ -1,3 +1,4 @@
+import { formatRef } from '../refs.js';
 import { readFile, stat } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { DeclaredOutputs, JobResult } from '@narrative/launcher-native';
@@ -37,7 +38,7 @@ export async function compareOutputs(ctx: Context, original: Job, declared: Decl
     const files = await compareFiles(ctx, before, paths.map((path) => ({ ...listed.get(path)!, path, name: path.split('/').pop()! })));
     const dataIdentical = before !== undefined && isDeepStrictEqual(before.data, data);
     const identical = before !== undefined && dataIdentical && files.every((f) => f.status === 'identical');
-    compared.push({ name: output.name, identical, dataIdentical, original: key ? refOf(key) : null, files, reuse: identical ? key! : null });
+    compared.push({ name: output.name, identical, dataIdentical, original: key ? formatRef(key) : null, files, reuse: identical ? key! : null });
   }
   return compared;
 }
@@ -87,10 +88,6 @@ function isText(bytes: Buffer): boolean {
 
 function shown(line: string | undefined): string | null {
   return line === undefined ? null : line.slice(0, SHOWN_LINE_CHARS);
-}
-
-function refOf(key: VersionKey): string {
-  return `${key.wsid}/${key.objid}/${key.ver}`;
 }
 
 /** The report kept with the re-run once every output has its version. */

@@ -4,7 +4,7 @@ import { requireLevel } from '../permissions.js';
 import { Problem } from '../../errors.js';
 import type { VersionKey } from '../../store/store.js';
 import type { Job } from '../jobs/job.js';
-import { findObject, findWorkspace, formatRef, parseRef, versionOf } from '../refs.js';
+import { findObject, findWorkspace, formatRef, keyOfRef, parseRef, versionOf } from '../refs.js';
 import type { AppCell } from './app-cells.js';
 
 /** An input of a step taken from an earlier step's new output. */
@@ -59,7 +59,7 @@ export async function planUpdate(ctx: Context, caller: Caller, narratives: Reado
     for (const input of last?.state === 'completed' ? last.inputs : []) {
       // Only an input the cell still names as it did: one pointed elsewhere since runs on what it names now.
       if (step.wired[input.name] || !input.resolved || cell.inputs[input.name] !== input.given) continue;
-      const [wsid, objid, ver] = input.resolved.split('/').map(Number) as [number, number, number];
+      const { wsid, objid, ver } = keyOfRef(input.resolved);
       const head = await ctx.store.getObjectHead({ wsid, objid });
       if (head && head.latestVer > ver) {
         newer[input.name] = formatRef({ wsid, objid, ver: head.latestVer });

@@ -31,7 +31,7 @@ export function actionEntities(graph: RunGraph): ActionEntities {
   for (const step of ran) entities.push(...runEntities(graph, step));
   const runs = ran.map((s) => s.run);
   const whole = overall(ran);
-  const span = { ...earliest('startTime', runs.map((r) => r.startedAt)), ...latest('endTime', runs.map((r) => r.endedAt)) };
+  const span = timeSpan(runs);
   const agents = { agent: refs(runs.map((r) => personId(r.user))) };
   const made = new Set(runs.flatMap((r) => r.outputs.map((o) => o.ref)));
   entities.push(
@@ -132,12 +132,10 @@ function list(key: string, ids: string[]): Record<string, unknown> {
   return ids.length > 0 ? { [key]: refs(ids) } : {};
 }
 
-function earliest(key: string, times: (string | null)[]): Record<string, string> {
-  const known = times.filter((t): t is string => t !== null).sort();
-  return known.length > 0 ? { [key]: known[0]! } : {};
-}
-
-function latest(key: string, times: (string | null)[]): Record<string, string> {
-  const known = times.filter((t): t is string => t !== null).sort();
-  return known.length > 0 ? { [key]: known[known.length - 1]! } : {};
+/** The earliest start and the latest end among the runs, each only when some run has one. */
+function timeSpan(runs: { startedAt: string | null; endedAt: string | null }[]): Record<string, string> {
+  const known = (times: (string | null)[]) => times.filter((t): t is string => t !== null).sort();
+  const starts = known(runs.map((r) => r.startedAt));
+  const ends = known(runs.map((r) => r.endedAt));
+  return { ...(starts.length > 0 ? { startTime: starts[0]! } : {}), ...(ends.length > 0 ? { endTime: ends[ends.length - 1]! } : {}) };
 }
