@@ -26,3 +26,9 @@ export const narrativesIcon = new LabIcon({
   name: 'narrative:narratives',
   svgstr: svg('<path d="M6 2h11a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H6V2zm2 2v16h9V4H8zm2 3h5v2h-5zm0 4h5v2h-5zM3 5h2v2H3zm0 6h2v2H3zm0 6h2v2H3z"/>'),
 });
+
+/** Jobs: a stopwatch. */
+export const jobsIcon = new LabIcon({
+  name: 'narrative:jobs',
+  svgstr: svg('<path d="M9 1h6v2H9z"/><path d="M12 4a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 2a7 7 0 1 1 0 14 7 7 0 0 1 0-14z"/><path d="M11 8h2v5.4l3.3 2-1 1.7-4.3-2.6z"/><path d="M18.3 4.3l1.4-1.4 1.4 1.4-1.4 1.4z"/>'),
+});

@@ -4,6 +4,8 @@ import { appsPanelPlugin } from './apps/plugin.js';
 import { clientPlugin } from './client/plugin.js';
 import { dataPanelPlugin } from './data/plugin.js';
 import { drivePlugin } from './drive/plugin.js';
+import { exportPlugin } from './export/plugin.js';
+import { jobsPanelPlugin } from './jobs/plugin.js';
 import { narrativesPlugin } from './narratives/plugin.js';
 import { provenancePlugin } from './provenance/plugin.js';
 
@@ -11,6 +13,6 @@ export { CONTENTS_ENDPOINT } from './drive/plugin.js';
 export * from './tokens.js';
 
 /** Every plugin of the narrative extension, in the shape JupyterLab loads. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin, appCellPlugin, narrativesPlugin, provenancePlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin, appCellPlugin, narrativesPlugin, provenancePlugin, exportPlugin, jobsPanelPlugin];
 
 export default plugins;

@@ -45,6 +45,10 @@ export namespace CommandIDs {
   export const newNarrative = 'narrative:new-narrative';
   export const copyNarrative = 'narrative:copy-narrative';
   export const shareNarrative = 'narrative:share-narrative';
+  export const refreshNarratives = 'narrative:refresh-narratives';
+  /** Args `{id?}`: a narrative id; without it, the narrative in the active notebook. */
+  export const exportNarrative = 'narrative:export';
+  export const importArchive = 'narrative:import-archive';
   export const runAllAppCells = 'narrative:run-all-app-cells';
 }
 

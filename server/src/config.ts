@@ -60,6 +60,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       jsonDepth: numberFrom(env.NARRATIVE_MAX_JSON_DEPTH, DEFAULT_LIMITS.jsonDepth),
       blobBytes: numberFrom(env.NARRATIVE_MAX_FILE_BYTES, DEFAULT_LIMITS.blobBytes),
       imageBytes: numberFrom(env.NARRATIVE_MAX_IMAGE_BYTES, DEFAULT_LIMITS.imageBytes),
+      archiveBytes: numberFrom(env.NARRATIVE_MAX_ARCHIVE_BYTES, DEFAULT_LIMITS.archiveBytes),
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     ...(env.NARRATIVE_LAB_DIR ? { labDir: env.NARRATIVE_LAB_DIR } : {}),

@@ -2,7 +2,7 @@ import { invalidContent } from './errors.js';
 
 /**
  * Every size limit on what a request may send, in one place. The operator
- * guide lists them (docs/operator-guide.md, "Limits"); the first four are set
+ * guide lists them (docs/operator-guide.md, "Limits"); the first five are set
  * by environment variables, the rest are fixed because the product relies on
  * them (an API page is at most PAGE_MAX items, whatever the server).
  */
@@ -15,6 +15,8 @@ export interface Limits {
   blobBytes: number;
   /** Largest pushed app image (OCI archive), in bytes (NARRATIVE_MAX_IMAGE_BYTES). */
   imageBytes: number;
+  /** Largest imported offline archive, all its files together, in bytes (NARRATIVE_MAX_ARCHIVE_BYTES): what staging it may take of the disk. */
+  archiveBytes: number;
 }
 
 const MiB = 1024 * 1024;
@@ -25,6 +27,7 @@ export const DEFAULT_LIMITS: Limits = {
   jsonDepth: 100,
   blobBytes: 4096 * MiB,
   imageBytes: 16384 * MiB,
+  archiveBytes: 65536 * MiB,
 };
 
 /** Items on one page of a listing. */

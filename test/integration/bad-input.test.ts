@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { NarrativeClient } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 
 // Bad input of every kind gets a 4xx problem naming what is wrong, never a 5xx, and never leaves a trace.
 const KiB = 1024;
+const run = promisify(execFile);
 let h: Harness;
 let alice: NarrativeClient;
 let aliceToken: string;
@@ -99,7 +102,7 @@ const badTitle = fc.oneof(slashed, control, tooLong, fc.constant(''));
 const runs = { numRuns: 70 };
 
 before(async () => {
-  h = await startHarness(['alice', 'bob'], { limits: { jsonBytes: 64 * KiB, jsonDepth: 100, blobBytes: 256 * KiB, imageBytes: 1024 * KiB } });
+  h = await startHarness(['alice', 'bob'], { limits: { jsonBytes: 64 * KiB, jsonDepth: 100, blobBytes: 256 * KiB, imageBytes: 1024 * KiB, archiveBytes: 2048 * KiB } });
   alice = h.users.alice!.client;
   aliceToken = h.users.alice!.token;
   bobToken = h.users.bob!.token;
@@ -197,6 +200,16 @@ describe('uploads', () => {
     assert.deepEqual(tmpFiles(), []);
     assert.equal((await alice.listObjects('alice-ws', { name: 'big' })).total, 0);
   }));
+
+  test('an archive whose files together pass the archive limit is a 413 and imports nothing, though each file is under the per-file limit', async () => {
+    const dir = join(h.home, 'too-big-archive');
+    mkdirSync(dir);
+    for (const name of ['a', 'b', 'c']) writeFileSync(join(dir, name), Buffer.alloc(900 * KiB, 1));
+    await run('tar', ['-cf', join(h.home, 'too-big.tar'), '-C', dir, 'a', 'b', 'c']);
+    const narratives = (await alice.listNarratives()).length;
+    expectProblem(await call(aliceToken, 'POST', '/imports', { raw: readFileSync(join(h.home, 'too-big.tar')), type: 'application/x-tar' }), 413, { detail: /limit of 2097152 bytes for an archive/ });
+    assert.equal((await alice.listNarratives()).length, narratives);
+  });
 
   test('a multipart upload with a wrong content type is a 415; one with no file part a 400', () => unchanged('alice-ws', async () => {
     expectProblem(await call(aliceToken, 'POST', '/workspaces/alice-ws/upload', { raw: '{"name":"x"}', type: 'application/json' }), 415);

@@ -26,6 +26,8 @@ interface Fixture {
   reads: string;
   job: number;
   narrative: number;
+  /** The content id of the narrative's first version, published before any lock. */
+  publication: string;
   path: string;
   /** Each caller's own workspace, the target of their copies. */
   home: Record<string, number>;
@@ -46,6 +48,8 @@ interface Entry {
   destructive?: boolean;
   /** Reading is enough, but the caller acts as someone (a copy becomes theirs): anonymous readers get 401. */
   signedIn?: boolean;
+  /** Needs more than read, but leaves the workspace as it is: allowed in a published (read-only) one. */
+  changesNothing?: boolean;
   /** The status an allowed caller gets, when not 2xx. */
   allowedStatus?: number;
   call: (f: Fixture, caller: Caller, h: Harness) => Call | Promise<Call>;
@@ -110,10 +114,19 @@ const MATRIX: Entry[] = [
   { op: 'GET /objects/{ws}/{obj}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/thing` }) },
   { op: 'GET /objects/{ws}/{obj}/{ver}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/1/1` }) },
   { op: 'GET /objects/{ws}/{obj}/export', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/objects/${f.ws}/thing/export?format=prov` }) },
+  // My data lists only what the caller may edit (test/integration/my-data.test.ts): signing in is all it takes.
+  { op: 'GET /objects', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/objects' }) },
+  // Bringing back into view an object in view changes nothing others here depend on.
+  { op: 'PUT /objects/{ws}/{obj}/hidden', need: 'write', call: (f) => ({ method: 'PUT', url: `/api/v1/objects/${f.ws}/thing/hidden`, body: { hidden: false } }) },
 
   { op: 'GET /narratives/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}` }) },
   { op: 'GET /narratives/{id}/notebook', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/notebook` }) },
   { op: 'GET /narratives/{id}/export', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/export?format=ro-crate` }) },
+  { op: 'POST /narratives/{id}/publications', need: 'admin', changesNothing: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/publications` }) },
+  { op: 'GET /narratives/{id}/publications', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/narratives/${f.narrative}/publications` }) },
+  // Read access to every workspace the archive holds data of (here the narrative's alone): anonymous too, when public.
+  { op: 'GET /publications/{contentId}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/publications/${f.publication}` }) },
+  { op: 'GET /publications/{contentId}/archive', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/publications/${f.publication}/archive` }) },
   { op: 'POST /narratives/{id}/copy', need: 'read', signedIn: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/copy`, body: {} }) },
   { op: 'PUT /narratives/{id}/share', need: 'admin', call: (f) => ({ method: 'PUT', url: `/api/v1/narratives/${f.narrative}/share`, body: { user: 'frank', level: 'read' } }) },
   { op: 'POST /narratives/{id}/publish', need: 'admin', destructive: true, call: (f) => ({ method: 'POST', url: `/api/v1/narratives/${f.narrative}/publish` }) },
@@ -146,6 +159,7 @@ const MATRIX: Entry[] = [
   { op: 'GET /images', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/images' }) },
   { op: 'GET /images/{digest}', need: 'user', call: () => ({ method: 'GET', url: `/api/v1/images/${storedImage}` }) },
   { op: 'PUT /images/{digest}', need: 'developer-role', call: () => ({ method: 'PUT', url: `/api/v1/images/${storedImage}`, body: 'not an image' }) },
+  { op: 'GET /jobs', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/jobs?state=completed,failed&limit=5' }) },
   { op: 'POST /jobs', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs', body: { app: 'test/count-lines', ws: String(f.ws), inputs: { reads: f.reads } } }) },
   { op: 'POST /jobs/bulk', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs/bulk', body: { app: 'test/count-lines', ws: String(f.ws), input: 'reads', refs: [f.reads] } }) },
   { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
@@ -177,7 +191,7 @@ function expected(entry: Entry, caller: Caller, state: State): number | 'allowed
   const readable = state !== 'private';
   const level = caller === 'anonymous' || caller === 'none' ? (readable ? 'read' : 'none') : caller;
   if (ORDER[level] < ORDER[entry.need]) return caller === 'anonymous' ? 401 : 403;
-  if (state === 'published' && entry.need !== 'read') return 409;
+  if (state === 'published' && entry.need !== 'read' && !entry.changesNothing) return 409;
   if (caller === 'anonymous' && entry.signedIn) return 401;
   return 'allowed';
 }
@@ -195,6 +209,7 @@ describe('permission matrix', () => {
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: MARKER }, files: [{ name: 'secret.txt', sha256: blob.sha256 }] });
     await alice.saveObject(ws, { name: 'thing', type: 'Report.Report-1.0', data: { title: `${MARKER} v2` } });
     const narrative = await alice.createNarrative(`Story ${MARKER}`);
+    const publication = (await alice.createPublication(narrative.id)).contentId;
     const reads = await uploadReads(alice, ws, '@r\nACGT\n+\nIIII\n');
     const job = withJob ? (await alice.waitForJob((await alice.run({ app: 'test/count-lines', ws: String(ws), inputs: { reads } })).id)).id : 0;
     for (const target of [ws, narrative.wsid]) {
@@ -202,7 +217,7 @@ describe('permission matrix', () => {
       if (state !== 'private') await alice.setPublic(target, true);
       if (state === 'published') await alice.publishWorkspace(target);
     }
-    return { ws, reads, job, narrative: narrative.id, path: narrative.path, home: homes };
+    return { ws, reads, job, narrative: narrative.id, publication, path: narrative.path, home: homes };
   }
 
   const homes: Record<string, number> = {};

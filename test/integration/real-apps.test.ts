@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +12,7 @@ import { promisify } from 'node:util';
 import { failureOf, outputsOf, verificationOf, type Job, type Narrative, type NarrativeClient, type ObjectVersion } from '@narrative/server/client';
 import { saveAppCells, type AppCellFixture } from '../support/app-cells.js';
 import { runCli, type CliTarget } from '../support/cli.js';
+import type { AirGappedReport } from '../support/air-gapped-import.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
 
@@ -18,6 +22,7 @@ const APPS = join(ROOT, 'apps-catalog', 'apps');
 const APP_DIRS = ['megahit', 'prodigal', 'assembly-stats', 'cobra-fba'] as const;
 type AppDir = (typeof APP_DIRS)[number];
 const BUILD_TIMEOUT_MS = 15 * 60_000;
+const AIR_GAPPED = fileURLToPath(new URL('../support/air-gapped-import.js', import.meta.url));
 
 interface Built {
   digest: string;
@@ -27,7 +32,9 @@ interface Built {
 /**
  * The seed's example with real tools from Debian, end to end through the CLI
  * and the API on a local Slurm with ch-run: images built reproducibly from
- * their recipes, registered, and run on uploaded data, twice.
+ * their recipes, registered, and run on uploaded data, twice, then once
+ * more (the assembly) from the offline archive on a fresh server with no
+ * network.
  */
 describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA, on Slurm with ch-run', () => {
   let h: Harness;
@@ -184,6 +191,42 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
       assert.ok(report.files.total >= 1, `${step.cell}: ${JSON.stringify(report.files)}`);
       assert.deepEqual(outputsOf(step.job), outputsOf(original), `${step.cell}: the re-run's output is the original version`);
       assert.ok((await dave.getObject(outputsOf(original)[0]!)).verifiedBy?.some((v) => v.jobId === step.job.id), `${step.cell}: the version records its verification`);
+    }
+  });
+
+  it('re-runs the narrative from its offline archive air-gapped: imported into a fresh server with no network, every step verified identical to the run the archive carried', async () => {
+    // The assembly pipeline alone: FBA's Python image would only make the archive slower to move.
+    await saveAppCells(dave, narrative, cells.filter((c) => c.id !== 'fba'));
+    const archive = join(dir, 'pipeline.tar');
+    let report: AirGappedReport;
+    const exported = await runCli(['export', String(narrative.id), '--format', 'archive', '--out', archive], { ...cli, timeoutMs: 10 * 60_000 });
+    assert.equal(exported.code, 0, exported.stderr);
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('NARRATIVE_') || name.startsWith('SLURM')) delete env[name];
+    // A server on this machine's own network address: reachable from here, and it must not be from inside.
+    const outside = createServer((_req, res) => res.end('outside')).listen(0, '0.0.0.0');
+    await once(outside, 'listening');
+    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    assert.ok(address, 'this machine has a network address to hide from the air-gapped server');
+    const outsideUrl = `http://${address}:${(outside.address() as AddressInfo).port}/`;
+    assert.equal(await (await fetch(outsideUrl)).text(), 'outside');
+    try {
+      const { stdout } = await run('unshare', ['--net', '--', process.execPath, AIR_GAPPED, archive, outsideUrl], { env, timeout: 20 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+      report = JSON.parse(stdout) as AirGappedReport;
+    } finally {
+      outside.close();
+    }
+    assert.deepEqual(report.interfaces, ['lo'], 'no network but loopback');
+    assert.match(report.outside, /^refused/, `a server on the network is out of reach: ${report.outside}`);
+    const dag = report.runAll.run;
+    assert.equal(report.runAll.code, 0, `run-all --verify --wait: ${report.runAll.stderr}`);
+    assert.ok(dag, 'run-all printed its run');
+    assert.deepEqual(dag.steps.map((s) => s.cell), ['megahit', 'prodigal', 'stats']);
+    for (const step of dag.steps) {
+      const verification = verificationOf(step.job);
+      assert.equal(step.job.state, 'completed', `${step.cell}: ${JSON.stringify(failureOf(step.job))}`);
+      assert.equal(verification?.identical, true, `${step.cell}: ${JSON.stringify(verification)}`);
+      assert.equal(verification.original, report.restoredJobs[step.cell!], `${step.cell} is compared with the run the archive carried`);
     }
   });
 });

@@ -27,8 +27,8 @@ export class ServerProcesses {
     return home;
   }
 
-  async serve(home: string, env: Record<string, string> = {}): Promise<Served> {
-    const proc = spawn(process.execPath, [CLI, '--json', 'serve', '--port', '0'], {
+  async serve(home: string, env: Record<string, string> = {}, serveArgs: string[] = []): Promise<Served> {
+    const proc = spawn(process.execPath, [CLI, '--json', 'serve', '--port', '0', ...serveArgs], {
       // No Jupyter child: these servers are killed with SIGKILL, and most tests never start a kernel.
       env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', NARRATIVE_KERNELS: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

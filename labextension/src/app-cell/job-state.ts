@@ -7,6 +7,8 @@ export function describeJobState(job: Job, trans: TranslationBundle): string {
     case 'created':
       return trans.__('Job %1 created', job.id);
     case 'queued':
+      // The server's plain words (the CLI and the Jobs panel say the same); an older server sends only Slurm's.
+      if (job.waiting) return trans.__('Job %1 queued: %2', job.id, job.waiting);
       return job.queueReason
         ? trans.__('Job %1 queued (%2, position %3)', job.id, job.queueReason, job.queuePosition ?? '?')
         : trans.__('Job %1 queued', job.id);

@@ -28,6 +28,8 @@ describe('app cell metadata', () => {
     const model = cellModel({ [METADATA_KEY]: { other: 1, app: { id: 'test/a', version: '1.0', params: {}, inputs: {} } } });
     writeAppState(model, { id: 'test/a', version: '1.0', params: {}, inputs: {}, jobId: undefined });
     assert.equal(model.writes(), 0, 'an undefined field is no change');
+    writeAppState(model, { inputs: {}, params: {}, version: '1.0', id: 'test/a' });
+    assert.equal(model.writes(), 0, 'the same fields in another order are no change');
     writeAppState(model, { id: 'test/a', version: '1.0', params: { mode: 'slow' }, inputs: { reads: '1/2/3' }, jobId: 4, state: 'queued' });
     assert.equal(model.writes(), 1);
     assert.deepEqual(model.getMetadata(METADATA_KEY), {

@@ -32,7 +32,14 @@ export function appStateOf(model: IMetadataModel): IAppCellMetadata | null {
 export function writeAppState(model: IMetadataModel, state: IAppCellMetadata): void {
   const meta = (model.getMetadata(METADATA_KEY) as Record<string, unknown> | undefined) ?? {};
   const clean: IAppCellMetadata = JSON.parse(JSON.stringify(state));
-  // Writing the same state again would only mark the notebook dirty.
-  if (JSON.stringify(meta.app) === JSON.stringify(clean)) return;
+  // Writing the same state again would only mark the notebook dirty, and a notebook written elsewhere (an import, the API) orders its keys its own way.
+  if (canonical(meta.app) === canonical(clean)) return;
   model.setMetadata(METADATA_KEY, { ...meta, app: clean });
+}
+
+/** JSON with every object's keys in order: equal values, equal text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }

@@ -35,7 +35,7 @@ export function job(fields: { id: number; state: Job['state'] } & Record<string,
   const base = {
     app: APP.id, version: APP.version, user: 'alice', wsid: WSID, failure: null, scheduler: 'local', schedulerId: null, node: null,
     queueReason: null, queuePosition: null, params: {}, inputs: [], outputs: null, attempt: 1, retryOf: null, retriedBy: null, rerunOf: null, verify: false, verification: null,
-    createdAt: '2025-01-01T00:00:00Z', startedAt: null, endedAt: null,
+    createdAt: '2025-01-01T00:00:00Z', startedAt: null, endedAt: null, resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }, narrative: null,
   };
   return { ...base, ...fields } as Job;
 }

@@ -12,7 +12,7 @@ import { ObjectViewer } from './viewer.js';
 /** The Data panel in the left sidebar, following the active notebook; its commands; object viewers in the main area. */
 export const dataPanelPlugin: JupyterFrontEndPlugin<void> = {
   id: '@narrative/labextension:data-panel',
-  description: "The data of the active narrative, of narratives shared with me and public ones; upload; drag objects into app cells.",
+  description: "The data of the active narrative, of narratives shared with me and public ones, and all my data; upload; history, revert, copy, download and remove from view; drag objects into app cells.",
   autoStart: true,
   requires: [INarrativeClient, ITranslator, INotebookTracker],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -43,16 +43,27 @@ export const dataPanelPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Show the data of your narratives in the left sidebar'),
       execute: () => app.shell.activateById(panel.id),
     });
+    app.commands.addCommand(Private.openMyData, {
+      label: trans.__('Show My Data'),
+      caption: trans.__('List the data of all your narratives in the Data panel'),
+      execute: () => {
+        panel.showView('mine');
+        app.shell.activateById(panel.id);
+      },
+    });
     app.commands.addCommand(CommandIDs.refreshData, {
       label: trans.__('Refresh the Data Panel'),
       caption: trans.__('List the data of your narratives again'),
       execute: () => panel.refresh(),
     });
-    for (const command of [CommandIDs.openDataPanel, CommandIDs.refreshData]) palette?.addItem({ command, category: trans.__('Narrative') });
+    for (const command of [CommandIDs.openDataPanel, Private.openMyData, CommandIDs.refreshData]) palette?.addItem({ command, category: trans.__('Narrative') });
   },
 };
 
 namespace Private {
+  /** The Data panel on its "My data" view (a command of this plugin only, so its id lives here). */
+  export const openMyData = 'narrative:open-my-data';
+
   /** The Upload dialog: a file, its type and a name; null when cancelled or without a file. */
   export async function askUpload(types: ITypeInfo[], trans: TranslationBundle): Promise<IUploadRequest | null> {
     const result = await showDialog({

@@ -1,12 +1,18 @@
-import { PageConfig, Time, URLExt } from '@jupyterlab/coreutils';
+import { Time } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { NarrativeClient, ObjectVersion } from '@narrative/server/client';
 import * as React from 'react';
 import { describeError } from '../client/client.js';
 import { renderSummary } from '../viewers/summary.js';
+import { fileUrl } from './files.js';
+import { Statistics } from './statistics.js';
 
-/** One object version: a picture of its data for its type, its files (with download links), its data as JSON, and a way to its provenance. */
+/**
+ * One object version: a picture of its data for its type, the statistics the
+ * server computed from its files, its files (with download links), its data
+ * as JSON, and a way to its provenance.
+ */
 export class ObjectViewer extends ReactWidget {
   private object: ObjectVersion | null = null;
   private error = '';
@@ -30,9 +36,6 @@ export class ObjectViewer extends ReactWidget {
     const { trans, object } = this;
     if (this.error) return <p className="jp-narrative-Message jp-mod-error">{trans.__('The object %1 could not be loaded. %2', this.ref, this.error)}</p>;
     if (!object) return <p className="jp-narrative-Message">{trans.__('Loading %1…', this.ref)}</p>;
-    const [ws, obj] = object.ref.split('/');
-    const fileUrl = (name: string) =>
-      URLExt.join(PageConfig.getBaseUrl(), 'api/v1/objects', ws!, obj!, 'files', encodeURIComponent(name)) + `?ver=${object.ver}`;
     return (
       <div className="jp-narrative-ObjectViewerBody">
         <h2>{object.name}</h2>
@@ -44,6 +47,12 @@ export class ObjectViewer extends ReactWidget {
         </button>
         <h3>{trans.__('Summary')}</h3>
         <div className="jp-narrative-ObjectSummary" ref={(node) => node?.replaceChildren(renderSummary(object, trans))} />
+        {object.summary && (
+          <>
+            <h3>{trans.__('Statistics')}</h3>
+            <Statistics summary={object.summary} trans={trans} />
+          </>
+        )}
         <h3>{trans.__('Files')}</h3>
         {object.files.length === 0 ? (
           <p>{trans.__('No files.')}</p>
@@ -51,7 +60,7 @@ export class ObjectViewer extends ReactWidget {
           <ul className="jp-narrative-Files">
             {object.files.map((f) => (
               <li key={f.name}>
-                <a href={fileUrl(f.name)} download={f.name}>{f.name}</a> <span className="jp-narrative-Meta">{trans.__('%1 bytes · sha256 %2', f.size, f.sha256.slice(0, 12))}</span>
+                <a href={fileUrl(object.ref, f.name)} download={f.name}>{f.name}</a> <span className="jp-narrative-Meta">{trans.__('%1 bytes · sha256 %2', f.size, f.sha256.slice(0, 12))}</span>
               </li>
             ))}
           </ul>

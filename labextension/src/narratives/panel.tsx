@@ -1,6 +1,6 @@
 import { Time } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import { addIcon, fileUploadIcon, ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Narrative, NarrativeClient } from '@narrative/server/client';
 import * as React from 'react';
 import { settle, type Loading } from '../loading.js';
@@ -11,12 +11,14 @@ type Load = Loading<{ me: string; narratives: Narrative[] }>;
 /** What the panel's buttons ask the plugin to do. */
 export interface INarrativeActions {
   create(): void;
+  /** Import an offline archive as a new narrative. */
+  import(): void;
   open(n: Narrative): void;
   copy(n: Narrative): void;
   share(n: Narrative): void;
 }
 
-/** My narratives and those shared with me, newest first: open, copy, share, or start a new one. */
+/** My narratives and those shared with me, newest first: open, copy, share, start a new one or import one. */
 export class NarrativesPanel extends ReactWidget {
   private load: Load = { state: 'loading' };
 
@@ -46,6 +48,7 @@ export class NarrativesPanel extends ReactWidget {
         <div className="jp-narrative-PanelHeader">
           <h2>{trans.__('Narratives')}</h2>
           <ToolbarButtonComponent icon={addIcon} tooltip={trans.__('New narrative')} onClick={() => this.actions.create()} className="jp-narrative-NewNarrative" />
+          <ToolbarButtonComponent icon={fileUploadIcon} tooltip={trans.__('Import a narrative archive (.tar)')} onClick={() => this.actions.import()} className="jp-narrative-ImportNarrative" />
           <ToolbarButtonComponent icon={refreshIcon} tooltip={trans.__('Refresh the list')} onClick={() => void this.refresh()} />
         </div>
         {this.body()}

@@ -11,7 +11,7 @@ import { NarrativesPanel } from './panel.js';
 import { isReadOnly, showAsReader } from './reader.js';
 import { ShareBody } from './share-dialog.js';
 
-/** The Narratives panel; new, copy and share commands; and the reader's view of a narrative it may not change. */
+/** The Narratives panel; new, copy, share and refresh commands; and the reader's view of a narrative it may not change. */
 export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
   id: '@narrative/labextension:narratives',
   description: 'List, create, copy and share narratives; a read-only narrative offers a copy.',
@@ -24,6 +24,7 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
     const open = (n: Narrative) => commands.execute('docmanager:open', { path: `${drive?.prefix ?? ''}${n.path}` });
     const panel = new NarrativesPanel(client, trans, {
       create: () => void commands.execute(CommandIDs.newNarrative),
+      import: () => void commands.execute(CommandIDs.importArchive),
       open: (n) => void open(n),
       copy: (n) => void commands.execute(CommandIDs.copyNarrative, { id: n.id }),
       share: (n) => void commands.execute(CommandIDs.shareNarrative, { id: n.id }),
@@ -38,6 +39,11 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.openNarrativesPanel, {
       label: trans.__('Open the Narratives Panel'),
       execute: () => app.shell.activateById(panel.id),
+    });
+    // Others that make a narrative (an import, say) refresh the list through this.
+    commands.addCommand(CommandIDs.refreshNarratives, {
+      label: trans.__('Refresh the Narratives Panel'),
+      execute: () => panel.refresh(),
     });
     commands.addCommand(CommandIDs.newNarrative, {
       label: trans.__('New Narrative'),
@@ -97,7 +103,7 @@ export const narrativesPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
     });
-    for (const command of [CommandIDs.openNarrativesPanel, CommandIDs.newNarrative, CommandIDs.copyNarrative, CommandIDs.shareNarrative]) {
+    for (const command of [CommandIDs.openNarrativesPanel, CommandIDs.refreshNarratives, CommandIDs.newNarrative, CommandIDs.copyNarrative, CommandIDs.shareNarrative]) {
       palette?.addItem({ command, category: trans.__('Narrative') });
     }
 

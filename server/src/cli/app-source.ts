@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { recipeProblems, type PackageVersions } from '@narrative/launcher-native';
 import type { AppSpec } from '../client/index.js';
 import { ImageRecipe } from '../schemas/recipe.js';
-import { createAjv, toFieldErrors } from '../schemas/validation.js';
+import { createAjv } from '../schemas/validation.js';
+import { recipeErrorLines } from './recipe-errors.js';
 import { UsageError } from './usage.js';
 
 /** What `narrative app build` leaves beside the archive, so `register` knows which image a recipe made. */
@@ -61,7 +62,7 @@ async function loadRecipe(file: string): Promise<ImageRecipe> {
 
 function checkRecipe(recipe: unknown, where: string): ImageRecipe {
   if (!validateRecipe(recipe)) {
-    throw new UsageError(`${where} is not a valid recipe:\n${toFieldErrors(validateRecipe.errors, '').map((e) => `  ${e.path || '/'} ${e.message}`).join('\n')}`);
+    throw new UsageError(`${where} is not a valid recipe:\n${recipeErrorLines(validateRecipe.errors, recipe).map((line) => `  ${line}`).join('\n')}`);
   }
   const problems = recipeProblems(recipe);
   if (problems.length > 0) throw new UsageError(`${where} is not a valid recipe:\n${problems.map((p) => `  ${p.path} ${p.message}`).join('\n')}`);

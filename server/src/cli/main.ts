@@ -9,8 +9,10 @@ import { jobCommands } from './commands/jobs.js';
 import { narrativeCommands } from './commands/narratives.js';
 import { narrativeRunCommands } from './commands/narrative-runs.js';
 import { objectCommands } from './commands/objects.js';
+import { publicationCommands } from './commands/publications.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommands } from './commands/users.js';
+import { verifyArchiveCommand } from './commands/verify-archive.js';
 import { UsageError } from './usage.js';
 
 /** `narrative`: the command line. Every command takes --json and exits non-zero on error. */
@@ -30,6 +32,8 @@ narrativeRunCommands(program);
 objectCommands(program);
 exportCommands(program);
 importCommands(program);
+publicationCommands(program);
+verifyArchiveCommand(program);
 appCommands(program);
 jobCommands(program);
 clusterCommands(program);

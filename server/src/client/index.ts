@@ -3,6 +3,7 @@ import type * as Api from '../schemas/api.js';
 import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, CatalogQuery as CatalogQuerySchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
 import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 import type { JobDiff as JobDiffSchema } from '../schemas/job-diff.js';
+import type { JobListQuery as JobListQuerySchema, JobPage as JobPageSchema } from '../schemas/jobs.js';
 
 /**
  * The one typed client for the REST API, shared by the CLI, the tests and
@@ -11,10 +12,18 @@ import type { JobDiff as JobDiffSchema } from '../schemas/job-diff.js';
  */
 export { ENDED_STATES, JOB_STATES, hasEnded, type EndedState, type JobState } from '../domain/jobs/states.js';
 import { hasEnded } from '../domain/jobs/states.js';
+/** A queued job's reason and position, and how long a job has waited or run, in plain words (the API's `waiting` is `queueText`). */
+export { durationText, elapsedOf, elapsedText, queueText, type JobTimes } from '../domain/jobs/queue-text.js';
 export type Workspace = Static<typeof Api.Workspace>;
 export type ObjectInfo = Static<typeof Api.ObjectInfo>;
 export type ObjectVersion = Static<typeof Api.ObjectVersion>;
 export type ObjectPage = Static<typeof Api.ObjectPage>;
+/** "My data": an object of one of my narratives (GET /objects), naming its narrative. */
+export type MyObject = Static<typeof Api.MyObject>;
+export type MyObjectPage = Static<typeof Api.MyObjectPage>;
+export type MyObjectsQuery = Static<typeof Api.MyObjectsQuery>;
+export type ObjectSummary = Static<typeof Api.ObjectSummary>;
+export type ReadsSummary = Static<typeof Api.ReadsSummary>;
 export type Narrative = Static<typeof Api.Narrative>;
 export type Lineage = Static<typeof Api.Lineage>;
 export type SaveObject = Static<typeof Api.SaveObject>;
@@ -25,6 +34,9 @@ export type Level = 'none' | 'read' | 'write' | 'admin';
 export type AppSpec = Static<typeof AppSpecSchema>;
 export type AppVersion = Static<typeof AppVersionSchema>;
 export type Job = Static<typeof JobSchema>;
+/** GET /jobs: `state` is one state, a comma list, or an array of them. */
+export type JobListQuery = Static<typeof JobListQuerySchema>;
+export type JobPage = Static<typeof JobPageSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
 export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
 export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
@@ -35,6 +47,9 @@ export type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
 export type { ExportFormat, NarrativeExportFormat, ProvDocument } from '../schemas/export.js';
 import type { ExportFormat, NarrativeExportFormat } from '../schemas/export.js';
 import type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
+/** A published narrative version (POST /narratives/{id}/publications): its content id names every byte of its archive. */
+export type { Publication } from '../schemas/publication.js';
+import type { Publication } from '../schemas/publication.js';
 /** A verified re-run's report, once it has completed. */
 export const verificationOf = (job: Job) => (job.state === 'completed' ? job.verification : null);
 
@@ -92,6 +107,8 @@ export interface RequestOptions {
   json?: unknown;
   body?: Body;
   headers?: Record<string, string>;
+  /** Aborts the request, and the connection with it, even before the answer's headers arrive. */
+  signal?: AbortSignal;
 }
 
 /** `wsid/objid[/ver]` (names allowed) as URL path segments. */
@@ -130,7 +147,7 @@ export class NarrativeClient {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.json);
     }
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(body === undefined ? {} : { body }) };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: options.signal, ...(body === undefined ? {} : { body }) };
     if (body instanceof ReadableStream) init.duplex = 'half';
     const response = await fetch(`${this.url}/api/v1${path}${search}`, init);
     if (!response.ok) {
@@ -175,6 +192,11 @@ export class NarrativeClient {
     return this.request<ObjectInfo>('POST', `/objects/${object}/copy`, { query: { ver }, json: { to: String(to), ...(name ? { name } : {}) } });
   };
   revertObject = (ref: string, version: number) => this.request<ObjectInfo>('POST', `/objects/${splitRef(ref).object}/revert`, { json: { version } });
+  /** A page of "My data": the objects of every narrative I own or may edit; pass `next` as `cursor` for the next page. */
+  myObjects = (query: MyObjectsQuery = {}) =>
+    this.request<MyObjectPage>('GET', '/objects', { query: { ...query, hidden: query.hidden === undefined ? undefined : String(query.hidden) } });
+  /** Removes an object from view (true) or brings it back (false); its versions stay readable by reference. */
+  setHidden = (ref: string, hidden: boolean) => this.request<ObjectInfo>('PUT', `/objects/${splitRef(ref).object}/hidden`, { json: { hidden } });
   lineage = (ref: string, direction: 'ancestors' | 'descendants' | 'both' = 'both', depth?: number) => {
     const { object, ver } = splitRef(ref);
     return this.request<Lineage>('GET', `/objects/${object}/lineage`, { query: { ver, direction, depth } });
@@ -204,9 +226,20 @@ export class NarrativeClient {
   update = async (id: number): Promise<NarrativeRun | null> => (await this.request<NarrativeRun | undefined>('POST', `/narratives/${id}/update`)) ?? null;
   narrativeRun = (id: number, run: number) => this.request<NarrativeRun>('GET', `/narratives/${id}/runs/${run}`);
   /** The narrative's runs as an RO-Crate zip or PROV-JSON: the response, to stream its body. */
-  exportNarrative = (id: number, format: NarrativeExportFormat = 'ro-crate') => this.send('GET', `/narratives/${id}/export`, { query: { format } });
+  exportNarrative = (id: number, format: NarrativeExportFormat = 'ro-crate', signal?: AbortSignal) => this.send('GET', `/narratives/${id}/export`, { query: { format }, signal });
   /** Imports an offline archive (a tar from exportNarrative with format archive) as a new narrative the caller owns. */
   importArchive = (body: Body) => this.request<Narrative>('POST', '/imports', { body, headers: { 'Content-Type': 'application/x-tar' } });
+  /**
+   * Publishes the narrative's current notebook version: its archive frozen on the server under a content id.
+   * A version published already answers its publication (the same content id).
+   */
+  createPublication = (id: number) => this.request<Publication>('POST', `/narratives/${id}/publications`);
+  /** The narrative's publications, newest first. */
+  publications = (id: number) => this.request<Publication[]>('GET', `/narratives/${id}/publications`);
+  /** A publication by its content id (`sha256:<64 hex>`). */
+  publication = (contentId: string) => this.request<Publication>('GET', `/publications/${encodeURIComponent(contentId)}`);
+  /** A publication's archive, the same bytes every time: the response, to stream its body. */
+  publicationArchive = (contentId: string, signal?: AbortSignal) => this.send('GET', `/publications/${encodeURIComponent(contentId)}/archive`, { signal });
 
   listApps = (query: CatalogQuery = {}) =>
     this.request<AppVersion[]>('GET', '/apps', { query: { ...query, deprecated: query.deprecated === undefined ? undefined : String(query.deprecated), latest: query.latest === undefined ? undefined : String(query.latest) } });
@@ -228,6 +261,8 @@ export class NarrativeClient {
   /** What differs between runs `a` and `b`; the caller must be able to read both. */
   diffJobs = (a: number, b: number) => this.request<JobDiff>('GET', `/jobs/${a}/diff/${b}`);
   cancelJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/cancel`);
+  /** My jobs (an admin's `user`: another's), newest first; pass `next` back as `cursor` for the page after. */
+  listJobs = (query: JobListQuery = {}) => this.request<JobPage>('GET', '/jobs', { query: { ...query, state: Array.isArray(query.state) ? query.state.join(',') : query.state } });
   retryJob = (id: number) => this.request<Job>('POST', `/jobs/${id}/retry`);
   /** Runs an ended job again from its provenance; `verify` (the default) compares the outputs with the original's. */
   rerunJob = (id: number, { verify = true } = {}) => this.request<Job>('POST', `/jobs/${id}/rerun`, { json: { verify } });

@@ -5,7 +5,8 @@ import type { Narrative } from '../schemas/api.js';
 import type { NarrativeRecord, VersionKey, VersionRecord, WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
 import { NARRATIVE_OBJECT, NARRATIVE_TYPE, emptyNotebook, stamped, type Notebook } from './notebook.js';
-import { copyObject, saveObject } from './objects.js';
+import { copyNarrativeWithData } from './narrative-copy.js';
+import { saveObject } from './objects.js';
 import { levelOf, type Caller } from './permissions.js';
 import { createWorkspace } from './workspaces.js';
 
@@ -74,18 +75,12 @@ export async function renameNarrative(ctx: Context, caller: Caller, loaded: Load
   });
 }
 
-/** A copy is a new narrative owned by the caller, with the notebook and the latest version of every object. */
-export async function copyNarrative(ctx: Context, caller: Caller, source: LoadedNarrative, title?: string): Promise<NarrativeRecord> {
-  const { notebook } = await readNotebook(ctx, source);
-  return inTransaction(ctx, async (tx) => {
-    const copy = await createNarrative(tx, caller, title ?? `Copy of ${source.narrative.title}`.slice(0, 200), notebook, source.narrative.id);
-    const objects = await tx.store.listObjects(source.ws.id, { limit: Number.MAX_SAFE_INTEGER, offset: 0 });
-    for (const object of objects.items) {
-      if (object.objid === source.narrative.objid) continue;
-      await copyObject(tx, caller, source.ws, String(object.objid), object.ver, String(copy.wsid));
-    }
-    return copy;
-  });
+/**
+ * A copy is a new narrative owned by the caller, with the notebook and its own copy of the data,
+ * so that it runs without the original (./narrative-copy.ts).
+ */
+export function copyNarrative(ctx: Context, caller: Caller, source: LoadedNarrative, title?: string): Promise<NarrativeRecord> {
+  return copyNarrativeWithData(ctx, caller, source, title ?? `Copy of ${source.narrative.title}`.slice(0, 200));
 }
 
 export async function deleteNarrative(ctx: Context, { narrative }: LoadedNarrative): Promise<void> {

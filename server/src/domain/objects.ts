@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import { badRequest, conflict, notFound } from '../errors.js';
-import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectVersion, SaveObject } from '../schemas/api.js';
+import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
 import type { AppRun, NarrativeOrigin, SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
 import { NARRATIVE_OBJECT, NARRATIVE_TYPE } from './notebook.js';
 import { levelOf, requireLevel, atLeast, type Caller } from './permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } from './refs.js';
+import { summarise } from './summaries/summaries.js';
 
 /**
  * Typed, versioned objects. Callers have already been checked for the access
@@ -20,6 +21,12 @@ export interface SaveOptions {
   resolvedInputs?: { given: string; key: VersionKey }[];
   /** The app-run block of the provenance. */
   app?: AppRun;
+  /**
+   * The files' summary, computed already (see summaries/). Without it the save
+   * computes it, before its transaction: a caller inside a transaction of its
+   * own passes it, so no long read of the files holds the database.
+   */
+  summary?: ObjectSummary | null;
 }
 
 export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
@@ -37,6 +44,7 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
   });
   const inputs = options.resolvedInputs ?? (await resolveInputs(ctx, caller, input.inputs ?? []));
   const dataBytes = Buffer.byteLength(JSON.stringify(input.data ?? null));
+  const summary = options.summary !== undefined ? options.summary : await summarise(ctx.blobs, input.type, files);
   return inTransaction(ctx, async (tx) => {
     const saved = await insertVersion(tx, {
       wsid: ws.id,
@@ -58,6 +66,7 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
       },
       copiedFrom: null,
       files,
+      summary,
       parents: inputs.map((i) => ({ ref: i.key, relation: 'input' as const })),
       ...(input.expectVersion === undefined ? {} : { expectVersion: input.expectVersion }),
     });
@@ -115,6 +124,7 @@ export async function listObjects(ctx: Context, ws: WorkspaceRecord, query: List
     ...(query.name ? { nameContains: query.name } : {}),
     ...(query.after ? { after: query.after } : {}),
     ...(query.before ? { before: query.before } : {}),
+    hidden: query.hidden ?? false,
   });
   return { items: page.items.map(toInfo), total: page.total, offset, limit };
 }
@@ -148,6 +158,8 @@ async function repeatVersion(ctx: Context, caller: Caller, source: VersionRecord
       provenance: { ...source.provenance, ...marker },
       copiedFrom: relation === 'copy' ? sourceRef : null,
       files: source.files,
+      // The same files: their summary holds as it is.
+      summary: source.summary,
       parents: [{ ref: source, relation }],
     });
     return { wsid: target.id, ...saved };
@@ -209,10 +221,14 @@ export function toInfo(r: VersionRecord): ObjectInfo {
     size: r.size,
     latest: r.ver === r.latestVer,
     copiedFrom: r.copiedFrom,
+    provenanceKind: r.provenance.kind,
+    // A copy keeps its source's provenance whole, revert marker and all: that marker is the source's, not the copy's.
+    revertedFrom: r.copiedFrom === null ? (r.provenance.revertedFrom ?? null) : null,
+    hidden: r.hidden,
   };
 }
 
 function toVersion(r: VersionRecord): ObjectVersion {
-  return { ...toInfo(r), data: r.data, files: r.files, provenance: r.provenance };
+  return { ...toInfo(r), data: r.data, files: r.files, summary: r.summary, provenance: r.provenance };
 }
 

@@ -33,13 +33,19 @@ export async function levelOf(store: Store, caller: Caller | null, ws: Workspace
   return max(await store.getGrant(ws.id, caller.id), publicLevel);
 }
 
-export async function requireLevel(store: Store, caller: Caller | null, ws: WorkspaceRecord, need: Level): Promise<Level> {
+/**
+ * The caller's level if it is at least `need`, else a refusal. Anything that
+ * changes the workspace is refused once it is published; `changes: false`
+ * is for what needs the level but leaves the workspace as it is (publishing
+ * a citable copy of a narrative needs admin, and suits a locked one best).
+ */
+export async function requireLevel(store: Store, caller: Caller | null, ws: WorkspaceRecord, need: Level, changes = need !== 'read'): Promise<Level> {
   const have = await levelOf(store, caller, ws);
   if (!atLeast(have, need)) {
     if (!caller) throw unauthorized(`Workspace ${ws.id} is not public: sign in to ${ACTION[need]} it.`);
     throw forbidden(`You have ${have === 'none' ? 'no' : have} access to workspace ${ws.id}; to ${ACTION[need]} it you need ${need}.`);
   }
-  if (need !== 'read' && ws.publishedAt) {
+  if (changes && ws.publishedAt) {
     throw conflict(`Workspace ${ws.id} was published on ${ws.publishedAt} and is read-only forever.`);
   }
   return have;

@@ -5,6 +5,7 @@ import type { VersionKey, WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
 import { saveObject } from './objects.js';
 import type { Caller } from './permissions.js';
+import { summarise } from './summaries/summaries.js';
 
 export interface UploadedFile {
   filename: string;
@@ -27,6 +28,8 @@ export async function uploadObject(ctx: Context, caller: Caller, ws: WorkspaceRe
     }
     requireShallow(data, ctx.limits.jsonDepth, 'The data field');
   }
+  // Read before the transaction, which would otherwise hold the database for as long as the files take to read.
+  const summary = await summarise(ctx.blobs, fields.type, files);
   return inTransaction(ctx, async (tx) => {
     for (const f of files) await tx.store.recordBlob({ sha256: f.sha256, size: f.size, uploadedBy: caller.id, at: ctx.now() });
     return saveObject(
@@ -40,7 +43,7 @@ export async function uploadObject(ctx: Context, caller: Caller, ws: WorkspaceRe
         files: files.map((f) => ({ name: f.filename, sha256: f.sha256 })),
         ...(fields.description ? { description: fields.description } : {}),
       },
-      { kind: 'upload', sourceFiles: files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size })) },
+      { kind: 'upload', sourceFiles: files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size })), summary },
     );
   });
 }

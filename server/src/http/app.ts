@@ -21,6 +21,7 @@ import { importRoutes } from './routes/imports.js';
 import { narrativeRoutes } from './routes/narratives.js';
 import { narrativeRunRoutes } from './routes/narrative-runs.js';
 import { objectRoutes } from './routes/objects.js';
+import { publicationRoutes } from './routes/publications.js';
 import { systemRoutes } from './routes/system.js';
 import { typeRoutes } from './routes/types.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -42,6 +43,7 @@ export function apiRoutes(): AnyRoute[] {
     ...objectRoutes,
     ...narrativeRoutes,
     ...narrativeRunRoutes,
+    ...publicationRoutes,
     ...contentsRoutes,
     ...appRoutes,
     ...imageRoutes,

@@ -4,6 +4,7 @@ import { loadNarrative } from '../domain/narratives.js';
 import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
 import type { Level } from '../schemas/common.js';
+import type { PublicationRecord } from '../store/store.js';
 import type { Access, Granted } from './route.js';
 
 /**
@@ -37,9 +38,30 @@ async function grant(ctx: Context, caller: Caller | null, access: Access): Promi
     }
     case 'narrative': {
       const narrative = await loadNarrative(ctx, access.narrative);
-      return { caller, ws: narrative.ws, narrative, level: await requireLevel(ctx.store, caller, narrative.ws, access.level) };
+      return { caller, ws: narrative.ws, narrative, level: await requireLevel(ctx.store, caller, narrative.ws, access.level, access.changes ?? access.level !== 'read') };
     }
+    case 'publication':
+      return { caller, publication: await grantPublication(ctx, caller, access.contentId) };
   }
+}
+
+/**
+ * A publication, for whoever may read every workspace its archive holds
+ * data of: the archive was built with its publisher's rights, and exporting
+ * it asks the same of its exporter. Public workspaces are read by anyone, so
+ * one drawing on public workspaces alone is read signed out too. It outlives
+ * the narrative's deletion, as the narrative's objects do.
+ */
+async function grantPublication(ctx: Context, caller: Caller | null, contentId: string): Promise<PublicationRecord> {
+  const publication = await ctx.store.getPublication(contentId);
+  if (!publication) throw notFound(`There is no publication ${contentId}.`);
+  // The narrative's own workspace always counts, whatever the list says.
+  for (const wsid of new Set([publication.wsid, ...publication.workspaces])) {
+    const ws = await ctx.store.getWorkspace(wsid);
+    if (!ws) throw notFound(`There is no publication ${contentId}.`);
+    await requireLevel(ctx.store, caller, ws, 'read');
+  }
+  return publication;
 }
 
 /** A job and the caller's level in the workspace it saves to, which must be at least `need`. */

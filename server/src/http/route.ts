@@ -4,7 +4,7 @@ import type { Context } from '../domain/context.js';
 import type { LoadedNarrative } from '../domain/narratives.js';
 import type { Caller } from '../domain/permissions.js';
 import type { Level, Role } from '../schemas/common.js';
-import type { WorkspaceRecord } from '../store/store.js';
+import type { PublicationRecord, WorkspaceRecord } from '../store/store.js';
 import type { Job } from '../domain/jobs/job.js';
 
 /**
@@ -15,11 +15,14 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'user'; role?: Role }
   | { kind: 'workspace'; level: Level; workspace: string }
-  | { kind: 'narrative'; level: Level; narrative: number }
+  /** `changes: false`: needs the level, but leaves the workspace as it is, so a published (read-only) one allows it too. */
+  | { kind: 'narrative'; level: Level; narrative: number; changes?: boolean }
   /** A level in the workspace the job saves its outputs to. */
   | { kind: 'job'; level: Level; job: number }
   /** The same level in each job's workspace, as for one job (comparing two runs reads both). */
-  | { kind: 'jobs'; level: Level; jobs: number[] };
+  | { kind: 'jobs'; level: Level; jobs: number[] }
+  /** Read access to every workspace a publication's archive holds data of (a cell's input may come from another). */
+  | { kind: 'publication'; contentId: string };
 
 /** What `authorize` established: the caller and, for workspace and narrative routes, what they may touch. */
 export interface Granted {
@@ -29,6 +32,8 @@ export interface Granted {
   job?: Job;
   /** For `jobs` access: each job, in the order declared. */
   jobs?: Job[];
+  /** For `publication` access. */
+  publication?: PublicationRecord;
   level?: Level;
 }
 
@@ -77,12 +82,15 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
 
 /**
  * Whether an anonymous caller can ever pass this access: public routes, and
- * GET reads that a public workspace grants to anyone. Everything else needs a
- * caller, and is refused with 401 before its input is even looked at.
+ * GET reads that a public workspace grants to anyone (a publication is a
+ * read, of public workspaces when all it draws from are). Everything else
+ * needs a caller, and is refused with 401 before its input is even looked at.
  */
 export function anonymousMayCall(method: Route['method'], access: Access): boolean {
   if (access.kind === 'public') return true;
-  return method === 'get' && (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job' || access.kind === 'jobs') && access.level === 'read';
+  if (method !== 'get') return false;
+  if (access.kind === 'publication') return true;
+  return (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job' || access.kind === 'jobs') && access.level === 'read';
 }
 
 /** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */

@@ -87,13 +87,32 @@ export const ObjectInfo = Type.Object({
   size: Type.Integer(),
   latest: Type.Boolean(),
   copiedFrom: Type.Union([Ref, Type.Null()]),
+  provenanceKind: Type.Union([Type.Literal('upload'), Type.Literal('save'), Type.Literal('app')], { description: "how the version's content came to be (its provenance's kind)" }),
+  revertedFrom: Type.Union([Ref, Type.Null()], { description: 'the version this one saved again as the newest' }),
+  hidden: Type.Boolean({ description: 'removed from view: left out of listings, still readable by reference' }),
 });
 export type ObjectInfo = Static<typeof ObjectInfo>;
+/** Statistics of a reads object's files, computed once when the content was first saved. */
+export const ReadsSummary = Type.Object({
+  kind: Type.Literal('reads'),
+  format: Type.Union([Type.Literal('fastq'), Type.Literal('fasta')]),
+  readCount: Type.Integer({ minimum: 0 }),
+  totalBases: Type.Integer({ minimum: 0 }),
+  minLength: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'null without reads' }),
+  maxLength: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  meanLength: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+});
+export type ReadsSummary = Static<typeof ReadsSummary>;
+/** A version's summary, by `kind`: one per type that has a summariser. */
+export const ObjectSummary = Type.Union([ReadsSummary]);
+export type ObjectSummary = Static<typeof ObjectSummary>;
+
 export const ObjectVersion = Type.Composite([
   ObjectInfo,
   Type.Object({
     data: Type.Unknown(),
     files: Type.Array(ObjectFile),
+    summary: Type.Union([ObjectSummary, Type.Null()], { description: "statistics of the files computed when they were saved; null when the type has no summariser, the files could not be read as the type, or the version predates summaries" }),
     provenance: Provenance,
     verifiedBy: Type.Optional(Type.Array(Type.Object({ jobId: Type.Integer(), at: Type.String() }), { description: 'verified re-runs that made exactly this version again' })),
   }),
@@ -107,12 +126,35 @@ export const ListObjectsQuery = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 255, description: 'substring of the object name' })),
     after: Type.Optional(Timestamp),
     before: Type.Optional(Timestamp),
+    hidden: Type.Optional(Type.Boolean({ default: false, description: 'true: only the objects removed from view; false (default): only the others' })),
     limit: Type.Optional(PageLimit(100)),
     offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
 export type ListObjectsQuery = Static<typeof ListObjectsQuery>;
+
+/** A keyset cursor: the `next` of the page before. */
+export const MY_DATA_CURSOR_PATTERN = '^[0-9]{1,15}:[A-Za-z0-9_][A-Za-z0-9_.+=@,-]{0,254}$';
+export const MyObjectsQuery = Type.Object(
+  {
+    type: Type.Optional(Type.String({ maxLength: 200, description: 'a type id, or a prefix such as Genomics. or Genomics.Assembly' })),
+    name: Type.Optional(Type.String({ maxLength: 255, description: 'substring of the object name' })),
+    hidden: Type.Optional(Type.Boolean({ default: false, description: 'true: only the objects removed from view; false (default): only the others' })),
+    limit: Type.Optional(PageLimit(100)),
+    cursor: Type.Optional(Type.String({ pattern: MY_DATA_CURSOR_PATTERN, description: 'where the page starts: `next` of the page before' })),
+  },
+  { additionalProperties: false },
+);
+export type MyObjectsQuery = Static<typeof MyObjectsQuery>;
+export const MyObject = Type.Composite([ObjectInfo, Type.Object({ narrative: Type.Object({ id: Type.Integer(), title: Title }) })]);
+export type MyObject = Static<typeof MyObject>;
+export const MyObjectPage = Type.Object({
+  items: Type.Array(MyObject, { description: 'latest versions, newest narrative first, then by object name' }),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'the cursor of the next page; null on the last' }),
+});
+export type MyObjectPage = Static<typeof MyObjectPage>;
+export const HiddenFlag = Type.Object({ hidden: Type.Boolean() }, { additionalProperties: false });
 
 /** The text fields of a multipart upload form, checked like a JSON body. */
 export const UploadFields = Type.Object(

@@ -1,7 +1,8 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { IdOrName, PositiveInt } from './common.js';
+import { IdOrName, NAME_PATTERN, PageLimit, PositiveInt } from './common.js';
 import { APP_ID_PATTERN, APP_VERSION_PATTERN } from './app-spec.js';
 import { VerificationReport } from './verification.js';
+import { JOB_STATES } from '../domain/jobs/states.js';
 
 /** Where a run is started from, recorded in its outputs' provenance: the narrative of `ws`, and the cell. */
 export const RunOrigin = Type.Object(
@@ -83,6 +84,11 @@ const JobCommon = {
   /** The job this one re-runs from its provenance; `verify`: its outputs are compared with that job's. */
   rerunOf: Nullable(Type.Integer()),
   verify: Type.Boolean(),
+  resources: Type.Object(
+    { cpus: Type.Integer(), memoryMiB: Type.Integer(), timeMinutes: Type.Integer(), gpus: Type.Integer() },
+    { description: "what the job asked the scheduler for (the app's resources, or more on a resubmission)" },
+  ),
+  narrative: Nullable(Type.Object({ id: Type.Integer(), version: Nullable(Type.Integer()), cell: Nullable(Type.String()) }), 'the narrative and cell the run was started from; null when none'),
   createdAt: Type.String(),
 };
 
@@ -104,7 +110,12 @@ const state = <S extends string, P extends TProperties>(name: S, fields: P, desc
  */
 export const Job = Type.Union([
   state('created', {}, 'accepted, not yet handed to the scheduler'),
-  state('queued', { schedulerId: Type.String(), queueReason: Nullable(Type.String()), queuePosition: Nullable(Type.Integer()) }, 'waiting in the scheduler'),
+  state('queued', {
+    schedulerId: Type.String(),
+    queueReason: Nullable(Type.String(), "the scheduler's own word (Slurm's pending reason)"),
+    queuePosition: Nullable(Type.Integer(), 'the order among pending jobs: 1 starts next'),
+    waiting: Type.String({ description: 'the reason and position in plain words, e.g. "waiting for free CPUs/memory: 2 jobs ahead"' }),
+  }, 'waiting in the scheduler'),
   state('running', { schedulerId: Type.String(), node: Nullable(Type.String()), startedAt: Nullable(Type.String()) }, 'running on a node'),
   state('completed', {
     ...Ended,
@@ -121,3 +132,31 @@ export const RerunRequest = Type.Object(
   { additionalProperties: false },
 );
 export type RerunRequest = Static<typeof RerunRequest>;
+
+// The states from their one table (pure, no imports of its own).
+const STATE_WORD = `(?:${JOB_STATES.join('|')})`;
+/** One state or several, comma-separated: `queued,running`. */
+const StateList = Type.String({ maxLength: 200, pattern: `^${STATE_WORD}(?:,${STATE_WORD})*$`, description: `states, comma-separated: ${JOB_STATES.join(', ')}` });
+
+/** GET /jobs: the caller's jobs (an admin's `user`: another's), filtered, newest first, a page at a time. */
+export const JobListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union([StateList, Type.Array(StateList, { maxItems: 20 })], { description: 'only jobs in these states: repeat the parameter or separate them with commas' })),
+    app: Type.Optional(Type.String({ pattern: APP_ID_PATTERN, description: 'only runs of this app (module/name), any version' })),
+    narrative: Type.Optional(PositiveInt),
+    cell: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: "only runs of this cell (its nbformat id); needs `narrative`" })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'made at or after this time (ISO 8601)' })),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'made before this time (ISO 8601)' })),
+    user: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: "a user name (admins only): that user's jobs instead of the caller's" })),
+    limit: Type.Optional(PageLimit(100)),
+    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$', description: 'the `next` of the page before, where this page starts' })),
+  },
+  { additionalProperties: false },
+);
+export type JobListQuery = Static<typeof JobListQuery>;
+
+export const JobPage = Type.Object({
+  items: Type.Array(Job),
+  next: Nullable(Type.String(), 'the `cursor` of the next page; null on the last'),
+});
+export type JobPage = Static<typeof JobPage>;

@@ -4,6 +4,7 @@ import type { FailedJob, Job, JobIn, JobInput, JobStateFields, NewJob } from '..
 import type { AppSpec } from '../schemas/app-spec.js';
 import type { Level, Role } from '../schemas/common.js';
 import type { Provenance } from '../schemas/provenance.js';
+import type { ObjectSummary } from '../schemas/api.js';
 
 /**
  * The storage seam. Domain services speak only this interface; the SQLite
@@ -51,6 +52,10 @@ export interface Store {
   history(key: ObjectKey): Promise<VersionRecord[]>;
   /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
   lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
+  /** The latest version of each object of these workspaces, by workspace id descending then name, from after `filter.after`. */
+  listLatestIn(wsids: number[], filter: LatestFilter): Promise<VersionRecord[]>;
+  /** Hides an object from listings (`hidden` says when and by whom) or shows it again (null); false when there is no such object. */
+  setHidden(key: ObjectKey, hidden: { at: string; by: number } | null): Promise<boolean>;
 
   /** Records a stored blob and that this user uploaded it (only uploaders may attach a blob to a new object). */
   recordBlob(blob: { sha256: string; size: number; uploadedBy: number; at: string }): Promise<void>;
@@ -81,6 +86,10 @@ export interface Store {
   listFailedSince(since: string): Promise<FailedJob[]>;
   /** The job started as a retry of this one, if any. */
   findRetryOf(jobId: number): Promise<Job | undefined>;
+  /** One user's jobs matching `filter`, newest first (by id: the order they were made), at most `limit`, all below `beforeId` when given (keyset paging). */
+  listJobsOf(filter: JobListFilter): Promise<Job[]>;
+  /** Which of these jobs were run again (a retry or a resubmission): job id → the first job that retried it. */
+  retriesOf(jobIds: number[]): Promise<Map<number, number>>;
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
   /** Records the version saved as a job's output; false when this job, attempt and output already have one (kept). */
   claimJobOutput(jobId: number, attempt: number, output: string, key: VersionKey): Promise<boolean>;
@@ -105,6 +114,20 @@ export interface Store {
   listNarrativesOf(userId: number): Promise<NarrativeRecord[]>;
   updateNarrative(id: number, change: { title?: string; updatedAt: string }): Promise<void>;
   deleteNarrative(id: number, at: string): Promise<void>;
+
+  /**
+   * Records a publication and every file of it at once. A narrative version
+   * published already (or the same content id) is not recorded twice: that
+   * publication is returned, with `created` false, also to the loser of a
+   * race between two servers on one database.
+   */
+  createPublication(publication: NewPublication): Promise<{ publication: PublicationRecord; created: boolean }>;
+  getPublication(contentId: string): Promise<PublicationRecord | undefined>;
+  findPublication(narrativeId: number, narrativeVersion: number): Promise<PublicationRecord | undefined>;
+  /** A narrative's publications, newest first. */
+  listPublications(narrativeId: number): Promise<PublicationRecord[]>;
+  /** The files of a publication's archive, in the archive's order. */
+  publicationEntries(contentId: string): Promise<PublicationEntry[]>;
 }
 
 export type TokenKind = 'api' | 'session';
@@ -184,6 +207,8 @@ export interface NewVersion {
   /** Versions this one was made from, with how. */
   parents: { ref: VersionKey; relation: LinkRelation }[];
   expectVersion?: number;
+  /** Statistics of the files, computed before the save; none (null) by default. */
+  summary?: ObjectSummary | null;
 }
 
 export type LinkRelation = 'input' | 'copy' | 'revert';
@@ -199,6 +224,24 @@ export interface VersionRecord extends VersionKey {
   copiedFrom: string | null;
   latestVer: number;
   files: FileRecord[];
+  summary: ObjectSummary | null;
+  /** Whether the object (all its versions) is hidden from listings. */
+  hidden: boolean;
+}
+
+/** What `listJobsOf` selects: every field given narrows the list. */
+export interface JobListFilter {
+  userId: number;
+  states?: JobState[];
+  appId?: string;
+  narrative?: number;
+  /** Only with `narrative`: a cell id is unique within its notebook only. */
+  cell?: string;
+  /** ISO 8601 in UTC, as stored: made at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  beforeId?: number;
+  limit: number;
 }
 
 export interface ObjectFilter {
@@ -206,8 +249,22 @@ export interface ObjectFilter {
   nameContains?: string;
   after?: string;
   before?: string;
+  /** true: only hidden objects; false: only the others; absent: both. */
+  hidden?: boolean;
   limit: number;
   offset: number;
+}
+
+/** A keyset page of latest versions across workspaces; `after` is the last (workspace, name) of the page before. */
+export interface LatestFilter {
+  type?: string;
+  nameContains?: string;
+  /** true: only hidden objects; false: only the others; absent: both. */
+  hidden?: boolean;
+  /** Leaves out objects whose latest version is of this type. */
+  excludeType?: string;
+  after?: { wsid: number; name: string };
+  limit: number;
 }
 
 export interface LinkRecord {
@@ -239,6 +296,39 @@ export interface NarrativeRecord {
   updatedAt: string;
   copiedFrom: number | null;
   deletedAt: string | null;
+}
+
+/** A published narrative version: its archive, frozen so the same bytes can be served again. */
+export interface PublicationRecord {
+  /** `sha256:` and the sha256 of the archive's manifest. */
+  contentId: string;
+  narrativeId: number;
+  /** The narrative's workspace (one of `workspaces`). */
+  wsid: number;
+  /**
+   * Every workspace the archive holds data of, ascending: the narrative's
+   * and each of its versions'. Whoever may read them all may read the
+   * publication, as for exporting the archive.
+   */
+  workspaces: number[];
+  narrativeVersion: number;
+  title: string;
+  publishedBy: string;
+  publishedAt: string;
+  /** Bytes of the whole archive. */
+  size: number;
+}
+
+/**
+ * One file of a published archive, by content address: bytes kept in the
+ * blob store under their sha256, or an image's OCI archive kept by the
+ * image store under the image's digest (`sha256` is then the archive file's).
+ */
+export type PublicationEntry = { path: string; sha256: string; size: number } & ({ kind: 'blob' } | { kind: 'image'; digest: string });
+
+export interface NewPublication extends Omit<PublicationRecord, 'publishedBy'> {
+  publishedBy: number;
+  entries: PublicationEntry[];
 }
 
 /** Thrown by `insertVersion` when `expectVersion` does not match the latest version. */

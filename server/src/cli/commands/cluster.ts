@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { clusterDown, clusterUp } from '@narrative/launcher-native/cluster';
 import { defaultHome } from '../../config.js';
 import type { GlobalOptions } from '../env.js';
 import { emit } from '../output.js';
+import { localClusterDir, serverEnvFor } from '../local-slurm.js';
 import { UsageError } from '../usage.js';
 
 /** `narrative cluster up|down`: the local Slurm (munge, slurmctld, N slurmd on 127.0.0.1) for tests and demos. */
@@ -18,8 +19,9 @@ export function clusterCommands(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const nodes = Number(options.nodes);
       if (!Number.isSafeInteger(nodes) || nodes < 1) throw new UsageError(`--nodes wants a whole number of at least 1, not "${options.nodes}"`);
-      const info = await clusterUp({ dir: options.dir ?? defaultDir(), nodes });
-      const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition, started: info.started };
+      const info = await clusterUp({ dir: options.dir ?? localClusterDir(defaultHome()), nodes });
+      const serverEnv = serverEnvFor(info);
+      const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition, jobcompLog: info.jobcompLog, started: info.started, serverEnv };
       // A running cluster keeps its nodes: say so rather than let --nodes look obeyed.
       const ignoredNodes = command.getOptionValueSource('nodes') === 'cli' && nodes !== info.nodes.length;
       emit(global, result, (r) => [
@@ -29,6 +31,8 @@ export function clusterCommands(program: Command): void {
         `  state and logs: ${r.dir}`,
         '  point sbatch, squeue, scancel and sinfo at it with:',
         `    export SLURM_CONF=${r.slurmConf}`,
+        '  and a server (narrative serve) with these too, or start it with narrative serve --local-slurm:',
+        ...Object.entries(r.serverEnv).filter(([name]) => name !== 'SLURM_CONF').map(([name, value]) => `    export ${name}=${value}`),
       ].join('\n'));
     });
   cluster
@@ -37,12 +41,8 @@ export function clusterCommands(program: Command): void {
     .option('--dir <dir>', 'directory the cluster was started in (default NARRATIVE_HOME/cluster)')
     .action(async (options: { dir?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const dir = resolve(options.dir ?? defaultDir());
+      const dir = resolve(options.dir ?? localClusterDir(defaultHome()));
       await clusterDown(dir);
       emit(global, { dir, down: true }, (r) => `local Slurm cluster in ${r.dir} is down`);
     });
-}
-
-function defaultDir(): string {
-  return join(defaultHome(), 'cluster');
 }

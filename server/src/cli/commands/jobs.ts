@@ -6,6 +6,7 @@ import { UsageError } from '../usage.js';
 import { appRef } from './apps.js';
 import { rerunCommand } from './job-rerun.js';
 import { diffCommand } from './job-diff.js';
+import { listCommand } from './job-list.js';
 
 /** Exit code of `run --wait` when the job ended failed or cancelled: apart from 1 (request refused) and 2 (usage). */
 export const JOB_DID_NOT_COMPLETE = 3;
@@ -18,7 +19,7 @@ export function jobDocument({ id, ...rest }: Job): JobDocument {
   return { jobId: id, ...rest };
 }
 export const summary = (j: JobDocument) =>
-  fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
+  fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'waiting', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
 
 interface RunOptions {
   ws: string;
@@ -54,7 +55,7 @@ export function jobCommands(program: Command): void {
       }
     });
 
-  const job = program.command('job').description('jobs: status, logs, cancel, retry');
+  const job = program.command('job').description('jobs: list, status, logs, cancel, retry');
   job
     .command('status <jobId>')
     .description('state, failure reason, queue reason and position, node, outputs')
@@ -89,6 +90,7 @@ export function jobCommands(program: Command): void {
     });
   rerunCommand(job);
   diffCommand(job);
+  listCommand(job);
 }
 
 export function jobId(text: string): number {
@@ -133,7 +135,7 @@ export async function waitWithProgress(client: NarrativeClient, first: Job, prog
   let job = first;
   let delay = 250;
   const show = (j: Job) => {
-    const where = j.state === 'queued' && j.queueReason ? ` (${j.queueReason}${j.queuePosition ? `, position ${j.queuePosition}` : ''})` : nodeOf(j) ? ` on ${nodeOf(j)}` : '';
+    const where = j.state === 'queued' ? `: ${j.waiting}` : nodeOf(j) ? ` on ${nodeOf(j)}` : '';
     process.stderr.write(`\r\x1b[2Kjob ${j.id}: ${j.state}${where}`);
   };
   try {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ADMIN_TOKEN_FILE, loadConfig } from '../../config.js';
 import type { GlobalOptions } from '../env.js';
+import { localClusterDir, serverEnvFor } from '../local-slurm.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -9,12 +10,23 @@ export function serveCommand(program: Command): void {
     .description('run the platform on its embedded defaults (SQLite and blobs in NARRATIVE_HOME)')
     .option('--port <n>', 'port to listen on (default 8765, or NARRATIVE_PORT)')
     .option('--host <h>', 'address to listen on (default 127.0.0.1, or NARRATIVE_HOST)')
-    .action(async (options: { port?: string; host?: string }, command: Command) => {
+    .option('--local-slurm', 'start (or reuse) a local Slurm cluster in NARRATIVE_HOME/cluster and run apps on it; it keeps running after the server stops (narrative cluster down)')
+    .action(async (options: { port?: string; host?: string; localSlurm?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const config = loadConfig({
+      const overrides = {
         ...(options.port === undefined ? {} : { port: Number(options.port) }),
         ...(options.host === undefined ? {} : { host: options.host }),
-      });
+      };
+      let config = loadConfig(overrides);
+      if (options.localSlurm) {
+        const { clusterUp } = await import('@narrative/launcher-native/cluster');
+        const cluster = await clusterUp({ dir: localClusterDir(config.home) }).catch((error: Error) => {
+          process.stderr.write(`narrative serve: cannot start the local Slurm cluster: ${error.message}\n`);
+          process.exit(1);
+        });
+        config = loadConfig(overrides, { ...process.env, ...serverEnvFor(cluster) });
+        if (!global.json) process.stderr.write(`local Slurm cluster: ${cluster.nodes.length} nodes, partition ${cluster.partition} (${cluster.dir})\n`);
+      }
       // Loaded here so the other commands start without the server's dependencies.
       const { startServer } = await import('../../server.js');
       let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { ExportFormat, NarrativeExportFormat, ProvDocument } from '../../schemas/export.js';
-import { archiveEntries } from './archive/contents.js';
+import { archiveEntries, type ArchiveEntry } from './archive/contents.js';
 import { archiveBytes, writeArchive } from './archive/write.js';
 import type { WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
@@ -29,11 +29,20 @@ export type Exported =
 export async function exportNarrative(ctx: Context, caller: Caller | null, loaded: LoadedNarrative, format: NarrativeExportFormat, base: string): Promise<Exported> {
   const graph = await narrativeGraph(ctx, caller, loaded, base);
   if (format !== 'archive') return exported(ctx, graph, format);
-  // Every file inside, whatever its size: the archive is the export that holds every byte.
-  const crate = buildCrate(graph, Number.MAX_SAFE_INTEGER);
-  // Everything is found and measured before the first byte: what is missing is a refusal, not a cut-off archive.
-  const entries = await archiveEntries(ctx, graph, crate, await renderPreview(crate.metadata), loaded.narrative.id);
+  const entries = await narrativeArchive(ctx, graph, loaded.narrative.id);
   return { format, fileName: `${graph.slug}.archive.tar`, size: archiveBytes(entries), write: (out) => writeArchive(entries, graph.exportedAt, out) };
+}
+
+/**
+ * Every file of a narrative's offline archive, as an export sends it and a
+ * publication freezes it: the one way both build it. Every file is inside,
+ * whatever its size (the archive is the export that holds every byte), and
+ * found and measured before the first byte: what is missing is a refusal,
+ * not a cut-off archive.
+ */
+export async function narrativeArchive(ctx: Context, graph: RunGraph, narrativeId: number): Promise<ArchiveEntry[]> {
+  const crate = buildCrate(graph, Number.MAX_SAFE_INTEGER);
+  return archiveEntries(ctx, graph, crate, await renderPreview(crate.metadata), narrativeId);
 }
 
 export async function exportObject(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, format: ExportFormat, base: string): Promise<Exported> {

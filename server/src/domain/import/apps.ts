@@ -19,7 +19,7 @@ export type MissingApp = AppSpec;
 export async function missingApps(ctx: Context, caller: Caller, index: ArchiveIndex, staged: Map<string, StagedFile>): Promise<MissingApp[]> {
   const missing: MissingApp[] = [];
   for (const entry of index.apps) {
-    const { spec } = await readJson(staged, entry.spec, ArchivedApp, ctx.limits.jsonBytes);
+    const { spec } = await readJson(staged, entry.spec, ArchivedApp, ctx.limits);
     if (spec.id !== entry.id || spec.version !== entry.version) throw invalidContent(`The archive's ${entry.spec} is not the spec of ${entry.id}@${entry.version}.`);
     const existing = await ctx.store.getApp(entry.id, entry.version);
     if (existing) {

@@ -10,6 +10,7 @@ import { createNarrative, loadNarrative, saveNotebook } from '../narratives.js';
 import type { Notebook } from '../notebook.js';
 import type { Caller } from '../permissions.js';
 import { missingApps, pushImages, registerApps } from './apps.js';
+import { checkArchivedJobs, completeRestoredJobs, createRestoredJobs } from './jobs.js';
 import { withRestoredRefs } from './notebook.js';
 import { readJson, stageArchive } from './stage.js';
 import { putBlobs, restoreVersions } from './versions.js';
@@ -28,20 +29,23 @@ const NotebookFile = Type.Object({ cells: Type.Array(Type.Record(Type.String(), 
 export async function importArchive(ctx: Context, caller: Caller, source: AsyncIterable<Buffer>): Promise<NarrativeRecord> {
   const dir = await mkdtemp(join(tmpdir(), 'narrative-import-'));
   try {
-    const staged = await stageArchive(source, dir, Math.max(ctx.limits.blobBytes, ctx.limits.imageBytes));
+    const staged = await stageArchive(source, dir, { fileBytes: Math.max(ctx.limits.blobBytes, ctx.limits.imageBytes), totalBytes: ctx.limits.archiveBytes });
     // Its format is part of its schema: an archive of another format is refused here, naming the field.
-    const index = await readJson(staged, ARCHIVE_INDEX, ArchiveIndex, ctx.limits.jsonBytes);
-    const notebook = (await readJson(staged, index.narrative.notebook, NotebookFile, ctx.limits.jsonBytes)) as Notebook;
+    const index = await readJson(staged, ARCHIVE_INDEX, ArchiveIndex, ctx.limits);
+    const notebook = (await readJson(staged, index.narrative.notebook, NotebookFile, ctx.limits)) as Notebook;
+    const runs = checkArchivedJobs(index);
     const missing = await missingApps(ctx, caller, index, staged);
     await pushImages(ctx, index, missing, staged);
     await putBlobs(ctx, caller, index, staged);
     return await inTransaction(ctx, async (tx) => {
       await registerApps(tx, caller, missing);
-      // The first version already drops the cells' foreign job ids; the second points their inputs at the restored versions.
-      const created = await createNarrative(tx, caller, index.narrative.title, withRestoredRefs(notebook, new Map()));
+      // The first version already drops the cells' foreign job ids; the second points their inputs and runs at the restored ones.
+      const created = await createNarrative(tx, caller, index.narrative.title, withRestoredRefs(notebook, new Map(), new Map()));
       const loaded = await loadNarrative(tx, created.id);
-      const restored = await restoreVersions(tx, caller, loaded.ws, { from: index.narrative.id, to: created.id }, index, staged);
-      await saveNotebook(tx, caller, loaded, withRestoredRefs(notebook, restored));
+      const jobs = await createRestoredJobs(tx, caller, loaded.ws.id, created.id, runs);
+      const restored = await restoreVersions(tx, caller, loaded.ws, { from: index.narrative.id, to: created.id }, index, staged, jobs);
+      await completeRestoredJobs(tx, runs, jobs, restored);
+      await saveNotebook(tx, caller, loaded, withRestoredRefs(notebook, restored, jobs));
       return (await tx.store.getNarrative(created.id))!;
     });
   } finally {

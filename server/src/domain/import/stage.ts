@@ -6,8 +6,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { invalidContent, payloadTooLarge } from '../../errors.js';
+import { requireShallow, type Limits } from '../../limits.js';
 import { createAjv, toFieldErrors } from '../../schemas/validation.js';
 import { MANIFEST } from '../export/archive/contents.js';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../export/archive/manifest.js';
+import { BLOCK } from '../export/archive/tar.js';
 import { DamagedArchive, readTar } from './tar-reader.js';
 
 /** One file of an archive, written to the staging directory and hashed on the way. */
@@ -17,8 +20,8 @@ export interface StagedFile {
   size: number;
 }
 
-/** The manifest is text a person could read; one this large is not an archive's. */
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Each file is staged as a file of its own: past this many, an archive is an attempt on the disk's inodes, not a narrative. */
+const MAX_FILES = 1_000_000;
 
 const refuse = (detail: string, path = '/archive') => invalidContent(`The archive was refused, and nothing was imported: ${detail}`, [{ path, message: detail }]);
 
@@ -28,14 +31,19 @@ const refuse = (detail: string, path = '/archive') => invalidContent(`The archiv
  * manifest before anything else looks at them: a file missing, extra, or
  * whose sha256 differs is a refusal naming it, as is an archive cut short.
  */
-export async function stageArchive(source: AsyncIterable<Buffer>, dir: string, maxFileBytes: number): Promise<Map<string, StagedFile>> {
+export async function stageArchive(source: AsyncIterable<Buffer>, dir: string, max: { fileBytes: number; totalBytes: number }): Promise<Map<string, StagedFile>> {
   const staged = new Map<string, StagedFile>();
   let manifest: Buffer | null = null;
+  let total = 0;
   try {
     await readTar(source, async (path, size, chunks) => {
       if (staged.has(path) || (path === MANIFEST && manifest)) throw new DamagedArchive(`${path} is in it twice`);
       // Refused before a byte of it is written: a header is all it takes to claim a size.
-      if (size > maxFileBytes) throw payloadTooLarge(`The archive was refused, and nothing was imported: ${path} is larger than this server's limit of ${maxFileBytes} bytes.`);
+      if (size > max.fileBytes) throw payloadTooLarge(`The archive was refused, and nothing was imported: ${path} is larger than this server's limit of ${max.fileBytes} bytes.`);
+      // Headers count too: a flood of empty files weighs nothing in sizes alone.
+      total += BLOCK + size;
+      if (staged.size >= MAX_FILES) throw new DamagedArchive(`it holds more than ${MAX_FILES} files`);
+      if (total > max.totalBytes) throw payloadTooLarge(`The archive was refused, and nothing was imported: its files come to more than this server's limit of ${max.totalBytes} bytes for an archive.`);
       if (path === MANIFEST) {
         if (size > MAX_MANIFEST_BYTES) throw new DamagedArchive(`${MANIFEST} is larger than ${MAX_MANIFEST_BYTES} bytes`);
         const parts: Buffer[] = [];
@@ -67,13 +75,9 @@ export async function stageArchive(source: AsyncIterable<Buffer>, dir: string, m
 }
 
 function checkManifest(manifest: Buffer, staged: Map<string, StagedFile>): void {
-  const listed = new Map<string, string>();
-  for (const line of manifest.toString('utf8').split('\n')) {
-    if (line === '') continue;
-    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (!match) throw refuse(`a line of ${MANIFEST} is damaged`, `/${MANIFEST}`);
-    listed.set(match[2]!, match[1]!);
-  }
+  const { listed, damaged } = parseManifest(manifest);
+  const first = damaged[0];
+  if (first) throw refuse(`line ${first.line} of ${MANIFEST} ${first.problem}`, `/${MANIFEST}`);
   for (const [path, file] of staged) {
     const expected = listed.get(path);
     if (!expected) throw refuse(`${path} is not in ${MANIFEST}`, `/${path}`);
@@ -89,10 +93,10 @@ export function fileOf(staged: Map<string, StagedFile>, path: string): string {
   return file.file;
 }
 
-/** A JSON file of the archive, parsed and checked against its schema; read whole, so held to the limit any JSON request is. */
-export async function readJson<T extends TSchema>(staged: Map<string, StagedFile>, path: string, schema: T, maxBytes: number): Promise<Static<T>> {
+/** A JSON file of the archive, parsed and checked against its schema; read whole, so held to the limits any JSON request is. */
+export async function readJson<T extends TSchema>(staged: Map<string, StagedFile>, path: string, schema: T, limits: Pick<Limits, 'jsonBytes' | 'jsonDepth'>): Promise<Static<T>> {
   const file = staged.get(path);
-  if (file && file.size > maxBytes) throw payloadTooLarge(`The archive was refused, and nothing was imported: ${path} is larger than this server's limit of ${maxBytes} bytes for JSON.`);
+  if (file && file.size > limits.jsonBytes) throw payloadTooLarge(`The archive was refused, and nothing was imported: ${path} is larger than this server's limit of ${limits.jsonBytes} bytes for JSON.`);
   let value: unknown;
   try {
     value = JSON.parse(await readFile(fileOf(staged, path), 'utf8'));
@@ -100,6 +104,7 @@ export async function readJson<T extends TSchema>(staged: Map<string, StagedFile
     if (error instanceof SyntaxError) throw refuse(`${path} is not JSON`, `/${path}`);
     throw error;
   }
+  requireShallow(value, limits.jsonDepth, `The archive was refused, and nothing was imported: ${path}`);
   const validate = createAjv().compile(schema);
   if (!validate(value)) throw invalidContent(`The archive was refused, and nothing was imported: ${path} is not what this server writes there.`, toFieldErrors(validate.errors, `/${path}`));
   return value as Static<T>;

@@ -3,11 +3,16 @@ import { BLOCK, padding, parseHeader, parsePax } from '../export/archive/tar.js'
 /** Why an archive cannot be read; the importer turns it into a refusal naming what broke. */
 export class DamagedArchive extends Error {}
 
+/** A pax header holds a path and a size; one this large is an attempt on memory, not an archive. */
+const MAX_PAX_BYTES = 1024 * 1024;
+
 /**
  * Reads a tar stream entry by entry with flat memory: `onEntry` gets each
  * regular file's path, size and its bytes as chunks, and must consume them
  * before the next entry is read. An archive cut off anywhere (inside a
- * file, or before its end blocks) is a DamagedArchive naming where.
+ * file, or before its end blocks) is a DamagedArchive naming where, as is
+ * any entry but a regular file: a link or a device would extract as other
+ * bytes than the ones the manifest was checked against.
  */
 export async function readTar(source: AsyncIterable<Buffer>, onEntry: (path: string, size: number, chunks: AsyncGenerator<Buffer>) => Promise<void>): Promise<void> {
   const input = new ByteReader(source[Symbol.asyncIterator]());
@@ -26,14 +31,24 @@ export async function readTar(source: AsyncIterable<Buffer>, onEntry: (path: str
     if (!Number.isSafeInteger(size) || size < 0) throw new DamagedArchive(`the size of ${path} is damaged`);
     pax = new Map();
     if (header.type === 'x') {
-      pax = parsePax(await input.exactly(size, `the pax header of ${path}`));
+      if (size > MAX_PAX_BYTES) throw new DamagedArchive(`the pax header of ${path} is larger than ${MAX_PAX_BYTES} bytes`);
+      pax = paxOf(await input.exactly(size, `the pax header of ${path}`));
       await input.exactly(padding(size), path);
       continue;
     }
+    if (header.type !== '0') throw new DamagedArchive(`${path} is not a regular file (tar entry type ${JSON.stringify(header.type)}): an archive holds files only`);
     const entry = { left: size };
-    if (header.type === '0') await onEntry(path, size, input.chunks(entry, path));
-    // Whatever the handler left unread (or another kind of entry) is read past, so the next header lines up.
+    await onEntry(path, size, input.chunks(entry, path));
+    // Whatever the handler left unread is read past, so the next header lines up.
     await input.skip(entry.left + padding(size), path);
+  }
+}
+
+function paxOf(body: Buffer): Map<string, string> {
+  try {
+    return parsePax(body);
+  } catch (error) {
+    throw new DamagedArchive((error as Error).message);
   }
 }
 

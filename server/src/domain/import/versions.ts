@@ -8,6 +8,7 @@ import type { ArchiveIndex } from '../../schemas/archive.js';
 import type { Caller } from '../permissions.js';
 import { NARRATIVE_OBJECT } from '../notebook.js';
 import { formatRef, keyOfRef } from '../refs.js';
+import type { RestoredJobs } from './jobs.js';
 import { fileOf, readJson, type StagedFile } from './stage.js';
 
 type IndexedVersion = ArchiveIndex['versions'][number];
@@ -34,26 +35,27 @@ export async function putBlobs(ctx: Context, caller: Caller, index: ArchiveIndex
  * it, and returns original ref → new ref. Provenance is the original's with
  * its inputs and narrative mapped to the new ids and the original ref kept
  * as `copiedFrom`: what the version was derived from, on the server it came from.
- * `ctx` is the import's transaction.
+ * The run that made it is named by its restored record, when the archive
+ * carried that run. `ctx` is the import's transaction.
  */
-export async function restoreVersions(ctx: Context, caller: Caller, ws: WorkspaceRecord, narrativeIds: { from: number; to: number }, index: ArchiveIndex, staged: Map<string, StagedFile>): Promise<Map<string, string>> {
+export async function restoreVersions(ctx: Context, caller: Caller, ws: WorkspaceRecord, narrativeIds: { from: number; to: number }, index: ArchiveIndex, staged: Map<string, StagedFile>, jobs: RestoredJobs): Promise<Map<string, string>> {
   const restored = new Map<string, string>();
   const names = new Map<string, string>();
   const taken = new Set([NARRATIVE_OBJECT]);
   const ordered = [...index.versions].sort((a, b) => a.record.savedAt.localeCompare(b.record.savedAt) || a.record.ver - b.record.ver);
   for (const version of ordered) {
     const { record } = version;
-    const data = await readJson(staged, `${version.dir}data.json`, Type.Unknown(), ctx.limits.jsonBytes);
+    const data = await readJson(staged, `${version.dir}data.json`, Type.Unknown(), ctx.limits);
     ctx.types.check(record.type, data, record.files.length);
     const name = nameFor(record, names, taken);
     const inputs = record.provenance.inputs.map((i) => ({ given: i.given, resolved: restored.get(i.resolved) ?? i.resolved }));
     const parents = record.provenance.inputs.flatMap((i) => (restored.has(i.resolved) ? [{ ref: keyOfRef(restored.get(i.resolved)!), relation: 'input' as const }] : []));
     // A narrative origin is kept only when it was the exported narrative: another server's narrative ids name nothing here.
     const { narrative: _origin, ...kept } = record.provenance;
-    const provenance: Provenance = { ...kept, inputs, copiedFrom: version.ref, ...narrativeOf(record.provenance, narrativeIds) };
+    const provenance: Provenance = { ...kept, inputs, copiedFrom: version.ref, ...narrativeOf(record.provenance, narrativeIds), ...appRunOf(record.provenance, jobs) };
     const saved = await ctx.store.insertVersion({
       wsid: ws.id, name, type: record.type, data, size: record.size, savedBy: caller.id, savedAt: ctx.now(),
-      provenance, copiedFrom: version.ref, files: record.files, parents,
+      provenance, copiedFrom: version.ref, files: record.files, parents, summary: record.summary ?? null,
     });
     restored.set(version.ref, formatRef({ wsid: ws.id, ...saved }));
   }
@@ -76,4 +78,16 @@ function narrativeOf(provenance: Provenance, ids: { from: number; to: number }):
   if (provenance.narrative?.id !== ids.from) return {};
   const { version: _version, ...rest } = provenance.narrative;
   return { narrative: { ...rest, id: ids.to } };
+}
+
+/**
+ * The app run's job ids as restored here, the original kept apart: an id
+ * of the other server left in `jobId` would name whatever job has that
+ * number here. A run the archive did not carry is job 0, none of this server's.
+ */
+function appRunOf(provenance: Provenance, jobs: RestoredJobs): Pick<Provenance, 'app'> {
+  if (!provenance.app) return {};
+  const { rerunOf, jobId, originalJobId, ...app } = provenance.app;
+  const original = rerunOf === undefined ? undefined : jobs.get(rerunOf);
+  return { app: { ...app, jobId: jobs.get(jobId) ?? 0, originalJobId: originalJobId ?? jobId, ...(original === undefined ? {} : { rerunOf: original }) } };
 }

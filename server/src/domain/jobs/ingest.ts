@@ -14,6 +14,8 @@ import { schedulerIdOf, type Job } from './job.js';
 import { findApp } from '../apps.js';
 import { inTransaction, type Context, type Execution } from '../context.js';
 import { saveObject } from '../objects.js';
+import { summarise } from '../summaries/summaries.js';
+import type { ObjectSummary } from '../../schemas/api.js';
 import { requireLevel } from '../permissions.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { jobDirOf } from './run.js';
@@ -91,6 +93,12 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
     environment: determinismEnv(app), ...(job.rerun ? { rerunOf: job.rerun.of } : {}),
   };
   const resolvedInputs = job.inputs.map((i) => ({ given: i.given, key: keyOfRef(i.resolved) }));
+  // Summaries read every file: read here, not while the transaction below holds the database.
+  const summaries = new Map<string, ObjectSummary | null>();
+  for (const output of declared.outputs) {
+    const type = app.spec.outputs.find((o) => o.name === output.name)?.type;
+    if (type) summaries.set(output.name, await summarise(ctx.blobs, type, (output.files ?? []).flatMap((path) => blobs.get(path) ?? [])));
+  }
   return inTransaction(ctx, async (tx) => {
     const refs: string[] = [];
     const saved = new Map<string, string>();
@@ -106,7 +114,7 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
       for (const path of output.files ?? []) await tx.store.recordBlob({ ...blobs.get(path)!, uploadedBy: job.userId, at: ctx.now() });
       // Identical to the original's version: no duplicate is saved; the original gains a verification.
       if (same) await tx.store.recordVerification(same, job.id, ctx.now());
-      const key = same ?? (await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job) }));
+      const key = same ?? (await saveObject(tx, caller, ws, { name: `${output.name}-job${job.id}`, type: spec.type, data: output.data ?? {}, files }, { kind: 'app', resolvedInputs, app: provenanceApp, ...narrativeOf(job), summary: summaries.get(output.name) ?? null }));
       // Unique on job, attempt and output: when another reconciler (process, pass or retry) saved them first, this whole save is undone and theirs stands.
       if (!(await tx.store.claimJobOutput(job.id, job.attempt, output.name, key))) throw new JobMoved();
       refs.push(formatRef(key));

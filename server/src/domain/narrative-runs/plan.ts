@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
 import { requireLevel } from '../permissions.js';
 import { Problem } from '../../errors.js';
-import type { VersionKey } from '../../store/store.js';
+import type { VersionKey, VersionRecord } from '../../store/store.js';
 import type { Job } from '../jobs/job.js';
 import { findObject, findWorkspace, formatRef, keyOfRef, parseRef, versionOf } from '../refs.js';
 import type { AppCell } from './app-cells.js';
@@ -88,13 +88,24 @@ async function madeByCell(ctx: Context, caller: Caller, narratives: ReadonlySet<
     if (error instanceof Problem) return null;
     throw error;
   }
-  const provenance = (await ctx.store.getVersion(key))?.provenance;
+  const record = await ctx.store.getVersion(key);
+  const provenance = record?.provenance;
   const cell = provenance?.narrative && narratives.has(provenance.narrative.id) ? provenance.narrative.cell : undefined;
-  if (!cell || !provenance?.app) return null;
-  const outputs = await ctx.store.jobOutputs(provenance.app.jobId);
-  const output = [...outputs].find(([, k]) => formatRef(k) === formatRef(key))?.[0];
-  return output ? { cell, output } : null;
+  if (!record || !cell || !provenance?.app) return null;
+  const { jobId } = provenance.app;
+  const outputs = [...(await ctx.store.jobOutputs(jobId))];
+  // A copy's cells name copies of what the run made: each copy names the version it repeats, whose provenance it keeps whole.
+  for (let at: VersionRecord | undefined = record, steps = 0; at && steps < MAX_COPIES; steps++) {
+    const output = outputs.find(([, k]) => formatRef(k) === formatRef(at!))?.[0];
+    if (output) return { cell, output };
+    at = at.copiedFrom === null ? undefined : await ctx.store.getVersion(keyOfRef(at.copiedFrom));
+    if (at?.provenance.app?.jobId !== jobId) return null;
+  }
+  return null;
 }
+
+/** How many copies of a copy are followed back to the run that made the first. */
+const MAX_COPIES = 100;
 
 /**
  * The cell's last job, when it is one of this narrative's workspace: a

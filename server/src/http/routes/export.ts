@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { exportNarrative, exportObject, type Exported } from '../../domain/export/export.js';
 import { ExportQuery, ObjectExportQuery, ProvDocument } from '../../schemas/export.js';
 import { IdOrName, PositiveInt } from '../../schemas/common.js';
 import { grantedWorkspace, onNarrative, onWorkspace } from '../access.js';
+import { originOf } from '../origin.js';
 import { route } from '../route.js';
 
 const tag = 'Export';
@@ -50,11 +51,4 @@ async function send({ res }: { res: Response }, exported: Exported): Promise<unk
     res.destroy();
   });
   return undefined;
-}
-
-/** The server as this caller reached it: the export names objects, jobs and apps by their addresses there. */
-function originOf(req: Request): string {
-  const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  // The Host header is the caller's text: one that makes no URL names nothing (and must not fail the export).
-  return URL.canParse(origin) ? new URL(origin).origin : 'http://localhost';
 }

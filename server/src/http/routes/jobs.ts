@@ -3,13 +3,14 @@ import { readLog } from '@narrative/launcher-native';
 import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
-import { BulkRunRequest, Job, RerunRequest, RunRequest } from '../../schemas/jobs.js';
+import { BulkRunRequest, Job, JobListQuery, JobPage, RerunRequest, RunRequest } from '../../schemas/jobs.js';
+import { listJobs } from '../../domain/jobs/list.js';
 import { rerunJob } from '../../domain/jobs/rerun.js';
 import { Offset, PositiveInt } from '../../schemas/common.js';
 import { describeJob } from '../../domain/jobs/describe.js';
 import { onJob } from '../access.js';
 import { signedIn } from '../authorize.js';
-import { Reply, route, type Granted } from '../route.js';
+import { always, Reply, route, type Granted } from '../route.js';
 
 const tag = 'Jobs';
 const IdParams = Type.Object({ id: PositiveInt });
@@ -34,6 +35,14 @@ export const jobRoutes = [
       const jobs = await runBulk(ctx, signedIn(g), g.ws!, body);
       return { jobs: await Promise.all(jobs.map((j) => describeJob(ctx, j))) };
     },
+  }),
+  route({
+    method: 'get', path: '/jobs', tag,
+    summary: 'My jobs, newest first, a page at a time (`next` is the cursor of the following page); filtered by state, app, narrative and cell, and time made',
+    query: JobListQuery, response: { status: 200, schema: JobPage },
+    // Only one's own jobs; naming another user takes the admin role.
+    access: ({ query }) => (query.user === undefined ? always.user() : always.admin()),
+    handle: async ({ query }, g, ctx) => listJobs(ctx, signedIn(g), query),
   }),
   route({
     method: 'get', path: '/jobs/{id}', tag, summary: 'A job: state, failure reason, queue reason and position, node, outputs', params: IdParams, response: { status: 200, schema: Job },

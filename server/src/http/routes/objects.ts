@@ -6,6 +6,7 @@ import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
 import { onWorkspace, grantedWorkspace } from '../access.js';
 import { route } from '../route.js';
+import { myDataRoutes } from './objects-mine.js';
 
 const tag = 'Objects';
 const WsParams = Type.Object({ ws: IdOrName });
@@ -13,6 +14,7 @@ const ObjParams = Type.Object({ ws: IdOrName, obj: IdOrName });
 const VersionQuery = Type.Object({ ver: Type.Optional(PositiveInt) }, { additionalProperties: false });
 
 export const objectRoutes = [
+  ...myDataRoutes,
   route({
     method: 'get', path: '/workspaces/{ws}/objects', tag, summary: 'List objects (latest versions) with type, name and date filters',
     params: WsParams, query: ListObjectsQuery, response: { status: 200, schema: ObjectPage },

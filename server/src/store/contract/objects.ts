@@ -33,7 +33,7 @@ export const objectsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.getVersion({ wsid: ws.id, objid: 1, ver: 1 }), {
         wsid: ws.id, objid: 1, ver: 1, name: 'reads', type: 'Demo.Reads-1.0',
         data: { nested: { list: [1, 'two', null], flag: true } }, size: 321,
-        savedBy: 'alice', savedAt: at(1), provenance: prov, copiedFrom: '9/8/7', latestVer: 1,
+        savedBy: 'alice', savedAt: at(1), provenance: prov, copiedFrom: '9/8/7', latestVer: 1, summary: null, hidden: false,
         // Files come back by name.
         files: [{ name: 'a.txt', sha256: hex('a.txt'), size: 7 }, { name: 'b.txt', sha256: hex('b.txt'), size: 7 }],
       });

@@ -3,10 +3,13 @@ import { blobsContract } from './blobs.js';
 import type { ContractPart } from './harness.js';
 import { jobEventsContract } from './job-events.js';
 import { jobsContract } from './jobs.js';
+import { jobsListContract } from './jobs-list.js';
 import { labStateContract } from './lab-state.js';
 import { lineageContract } from './lineage.js';
+import { myDataContract } from './my-data.js';
 import { narrativesContract } from './narratives.js';
 import { objectsContract } from './objects.js';
+import { publicationsContract } from './publications.js';
 import { tokensContract } from './tokens.js';
 import { transactionsContract } from './transactions.js';
 import { usersContract } from './users.js';
@@ -21,10 +24,13 @@ export const contractParts: readonly ContractPart[] = [
   objectsContract,
   versionsContract,
   lineageContract,
+  myDataContract,
   blobsContract,
   narrativesContract,
+  publicationsContract,
   appsContract,
   jobsContract,
+  jobsListContract,
   jobEventsContract,
   labStateContract,
   transactionsContract,

@@ -9,7 +9,7 @@ import type { Tables } from './tables.js';
 
 type JobQueries = Pick<
   Store,
-  | 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
+  | 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'listJobsOf' | 'retriesOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
   | 'setJobInputs' | 'recordVerification' | 'verificationsOf' | 'jobEvents' | 'createNarrativeRun' | 'getNarrativeRun' | 'jobsOfRun'
 >;
 
@@ -68,6 +68,28 @@ export function jobQueries(db: Db): JobQueries {
     async findRetryOf(jobId) {
       const row = await db.selectFrom('jobs').selectAll().where('retry_of', '=', jobId).executeTakeFirst();
       return row && toJob(row);
+    },
+    async listJobsOf(f) {
+      // Keyset paging on the id: each page costs the same however deep, and a job made meanwhile never shifts one.
+      let query = db.selectFrom('jobs').selectAll().where('user_id', '=', f.userId);
+      if (f.states) query = query.where('state', 'in', f.states.length > 0 ? f.states : ['none']);
+      if (f.appId !== undefined) query = query.where('app_id', '=', f.appId);
+      if (f.narrative !== undefined) query = query.where('narrative_id', '=', f.narrative);
+      if (f.cell !== undefined) query = query.where('cell_id', '=', f.cell);
+      if (f.since !== undefined) query = query.where('created_at', '>=', f.since);
+      if (f.until !== undefined) query = query.where('created_at', '<', f.until);
+      if (f.beforeId !== undefined) query = query.where('id', '<', f.beforeId);
+      return (await query.orderBy('id', 'desc').limit(f.limit).execute()).map(toJob);
+    },
+    async retriesOf(jobIds) {
+      if (jobIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['retry_of', (eb) => eb.fn.min('id').as('first')])
+        .where('retry_of', 'in', jobIds)
+        .groupBy('retry_of')
+        .execute();
+      return new Map(rows.map((r) => [r.retry_of!, r.first]));
     },
     async appendJobEvent(jobId, at, event) {
       const { seq } = await db.insertInto('job_events').values({ job_id: jobId, at, event: JSON.stringify(event) }).returning('seq').executeTakeFirstOrThrow();

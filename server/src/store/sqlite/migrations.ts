@@ -267,6 +267,55 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_run').on('jobs').column('run_id').execute();
     },
   },
+  '0011-publications': {
+    // A published narrative version (once per version) and its archive's files in order, each by content
+    // address (a blob's sha256, an image's digest), so the very same archive is served again, never rebuilt.
+    // `workspaces`, a JSON array of ids, is every workspace the archive holds data of: reading needs them all.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('publications')
+        .addColumn('content_id', 'text', (c) => c.primaryKey())
+        .addColumn('narrative_id', 'integer', (c) => c.notNull().references('narratives.id'))
+        .addColumn('wsid', 'integer', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('workspaces', 'text', (c) => c.notNull().check(sql`json_valid(workspaces) and json_type(workspaces) = 'array' and json_array_length(workspaces) > 0`))
+        .addColumn('narrative_ver', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('published_by', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addUniqueConstraint('publications_version', ['narrative_id', 'narrative_ver'])
+        .execute();
+      await db.schema
+        .createTable('publication_entries')
+        .addColumn('content_id', 'text', (c) => c.notNull().references('publications.content_id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('blob', 'image')`))
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('digest', 'text')
+        .addCheckConstraint('publication_entries_digest', sql`(kind = 'image') = (digest is not null)`)
+        .addPrimaryKeyConstraint('publication_entries_pk', ['content_id', 'seq'])
+        .execute();
+    },
+  },
+  '0012-summaries-and-hiding': {
+    // A version's summary: statistics of its files that its type's summariser computed once, when the content was
+    // first saved, written with the version and never changed (null before this, and where there is none). Hiding
+    // takes an object out of listings; its versions stay, readable by reference, so provenance stays whole.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('object_versions').addColumn('summary', 'text').execute();
+      await db.schema.alterTable('objects').addColumn('hidden_at', 'text').execute();
+      await db.schema.alterTable('objects').addColumn('hidden_by', 'integer', (c) => c.references('users.id')).execute();
+    },
+  },
+  '0013-job-list-indexes': {
+    // A user's jobs newest first is one index walk (the list pages by id), and the retry of a job is found without a scan.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('jobs_user_id').on('jobs').columns(['user_id', 'id']).execute();
+      await db.schema.createIndex('jobs_retry_of').on('jobs').column('retry_of').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
+import type { ObjectSummary } from '../../schemas/api.js';
 import type { Provenance } from '../../schemas/provenance.js';
-import { StaleVersionError, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
+import { StaleVersionError, type LatestFilter, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
 
-type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'lineage'>;
+type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'lineage' | 'listLatestIn' | 'setHidden'>;
 
 /**
  * Objects and their immutable versions, files and lineage links.
@@ -27,14 +28,32 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
     },
 
     async listObjects(wsid: number, f: ObjectFilter) {
-      let q = versions(db).where('v.wsid', '=', wsid).whereRef('v.ver', '=', 'o.latest_ver');
-      if (f.type) q = f.type.includes('-') ? q.where('v.type', '=', f.type) : q.where(sql<boolean>`v.type like ${escapeLike(f.type) + '%'} escape '\\'`);
-      if (f.nameContains) q = q.where(sql<boolean>`o.name like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
+      let q = latestMatching(versions(db).where('v.wsid', '=', wsid), f);
       if (f.after) q = q.where('v.saved_at', '>', f.after);
       if (f.before) q = q.where('v.saved_at', '<', f.before);
       const { total } = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
       const rows = await q.orderBy('v.objid').limit(f.limit).offset(f.offset).execute();
       return { items: await withFiles(db, rows), total: Number(total) };
+    },
+
+    async listLatestIn(wsids: number[], f: LatestFilter) {
+      if (wsids.length === 0) return [];
+      let q = latestMatching(versions(db).where('v.wsid', 'in', wsids), f);
+      if (f.excludeType) q = q.where('v.type', '!=', f.excludeType);
+      const after = f.after;
+      if (after) q = q.where((eb) => eb.or([eb('v.wsid', '<', after.wsid), eb.and([eb('v.wsid', '=', after.wsid), eb('o.name', '>', after.name)])]));
+      const rows = await q.orderBy('v.wsid', 'desc').orderBy('o.name').limit(f.limit).execute();
+      return withFiles(db, rows);
+    },
+
+    async setHidden({ wsid, objid }: ObjectKey, hidden: { at: string; by: number } | null) {
+      const result = await db
+        .updateTable('objects')
+        .set({ hidden_at: hidden?.at ?? null, hidden_by: hidden?.by ?? null })
+        .where('wsid', '=', wsid)
+        .where('objid', '=', objid)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async history({ wsid, objid }: ObjectKey) {
@@ -75,7 +94,8 @@ async function insertVersion(tx: Db, v: NewVersion): Promise<{ objid: number; ve
   let objid: number;
   if (head) {
     objid = head.objid;
-    await tx.updateTable('objects').set({ latest_ver: latest + 1 }).where('wsid', '=', v.wsid).where('objid', '=', objid).execute();
+    // A new version brings a hidden object back into view: it is in use again.
+    await tx.updateTable('objects').set({ latest_ver: latest + 1, hidden_at: null, hidden_by: null }).where('wsid', '=', v.wsid).where('objid', '=', objid).execute();
   } else {
     const ws = await tx
       .updateTable('workspaces')
@@ -100,6 +120,7 @@ async function insertVersion(tx: Db, v: NewVersion): Promise<{ objid: number; ve
       saved_at: v.savedAt,
       provenance: JSON.stringify(v.provenance),
       copied_from: v.copiedFrom,
+      summary: v.summary ? JSON.stringify(v.summary) : null,
     })
     .execute();
   if (v.files.length > 0) {
@@ -135,7 +156,16 @@ function versions(db: Db) {
     .selectFrom('object_versions as v')
     .innerJoin('objects as o', (j) => j.onRef('o.wsid', '=', 'v.wsid').onRef('o.objid', '=', 'v.objid'))
     .innerJoin('users as u', 'u.id', 'v.saved_by')
-    .select(['v.wsid', 'v.objid', 'v.ver', 'o.name', 'v.type', 'v.data', 'v.size', 'u.name as saved_by', 'v.saved_at', 'v.provenance', 'v.copied_from', 'o.latest_ver']);
+    .select(['v.wsid', 'v.objid', 'v.ver', 'o.name', 'v.type', 'v.data', 'v.size', 'u.name as saved_by', 'v.saved_at', 'v.provenance', 'v.copied_from', 'o.latest_ver', 'v.summary', 'o.hidden_at']);
+}
+
+/** The latest version of each object, narrowed by type (an id, or a prefix without a version), name fragment and hiding. */
+function latestMatching(q: ReturnType<typeof versions>, f: { type?: string; nameContains?: string; hidden?: boolean }) {
+  q = q.whereRef('v.ver', '=', 'o.latest_ver');
+  if (f.type) q = f.type.includes('-') ? q.where('v.type', '=', f.type) : q.where(sql<boolean>`v.type like ${escapeLike(f.type) + '%'} escape '\\'`);
+  if (f.nameContains) q = q.where(sql<boolean>`o.name like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
+  if (f.hidden !== undefined) q = q.where('o.hidden_at', f.hidden ? 'is not' : 'is', null);
+  return q;
 }
 
 async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
@@ -159,6 +189,8 @@ async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
     provenance: JSON.parse(r.provenance) as Provenance,
     copiedFrom: r.copied_from,
     latestVer: r.latest_ver,
+    summary: r.summary === null ? null : (JSON.parse(r.summary) as ObjectSummary),
+    hidden: r.hidden_at !== null,
     files: files.filter((f) => f.wsid === r.wsid && f.objid === r.objid && f.ver === r.ver).map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })),
   }));
 }
@@ -176,6 +208,8 @@ interface VersionRow {
   provenance: string;
   copied_from: string | null;
   latest_ver: number;
+  summary: string | null;
+  hidden_at: string | null;
 }
 
 type LinkRow = Tables['object_links'];

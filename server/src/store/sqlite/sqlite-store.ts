@@ -9,6 +9,7 @@ import type { Db } from './db.js';
 import { jobQueries } from './jobs.js';
 import { narrativeQueries } from './narratives.js';
 import { objectQueries } from './objects.js';
+import { publicationQueries } from './publications.js';
 import type { Tables } from './tables.js';
 import { workspaceQueries } from './workspaces.js';
 
@@ -34,5 +35,6 @@ function storeOn(db: Db, root: Kysely<Tables>): Store {
     ...appQueries(db),
     ...labStateQueries(db),
     ...jobQueries(db),
+    ...publicationQueries(db, inTransaction),
   };
 }

@@ -24,7 +24,7 @@ export interface Tables {
     next_objid: number;
   };
   grants: { wsid: number; user_id: number; level: string };
-  objects: { wsid: number; objid: number; name: string; latest_ver: number; created_at: string };
+  objects: { wsid: number; objid: number; name: string; latest_ver: number; created_at: string; hidden_at: string | null; hidden_by: number | null };
   object_versions: {
     wsid: number;
     objid: number;
@@ -36,6 +36,7 @@ export interface Tables {
     saved_at: string;
     provenance: string;
     copied_from: string | null;
+    summary: string | null;
   };
   object_files: { wsid: number; objid: number; ver: number; name: string; sha256: string; size: number };
   object_links: {
@@ -88,6 +89,19 @@ export interface Tables {
   version_verifications: { wsid: number; objid: number; ver: number; job_id: number; at: string };
   job_events: { seq: Generated<number>; job_id: number; at: string; event: string };
   job_outputs: { job_id: number; attempt: number; output: string; wsid: number; objid: number; ver: number };
+  publications: {
+    content_id: string;
+    narrative_id: number;
+    wsid: number;
+    /** JSON: the ids of every workspace the archive holds data of, ascending. */
+    workspaces: string;
+    narrative_ver: number;
+    title: string;
+    published_by: number;
+    published_at: string;
+    size: number;
+  };
+  publication_entries: { content_id: string; seq: number; path: string; kind: string; sha256: string; size: number; digest: string | null };
   narratives: {
     id: Generated<number>;
     wsid: number;

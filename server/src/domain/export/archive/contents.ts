@@ -7,13 +7,13 @@ import type { BuiltCrate } from '../crate/crate.js';
 import { versionDir } from '../crate/ids.js';
 import { METADATA_FILE, PREVIEW_FILE } from '../crate/zip.js';
 import type { RunGraph } from '../run-graph.js';
+import { archivedJobs } from './jobs.js';
 
 export const ARCHIVE_INDEX = 'archive.json';
 export const MANIFEST = 'manifest-sha256.txt';
 
 /** One file of the archive: bytes made here, or a file on the server's disk (a blob, an image) streamed when reached. */
 export type ArchiveEntry = { path: string; bytes: Buffer } | { path: string; file: string; size: number };
-
 
 /**
  * Every file of an offline archive, in order: the RO-Crate (metadata,
@@ -30,7 +30,7 @@ export async function archiveEntries(ctx: Context, graph: RunGraph, crate: Built
   for (const content of crate.contents) {
     entries.push('bytes' in content ? content : { path: content.path, file: await blobPath(ctx, content.blob, content.path), size: content.size });
   }
-  const index: ArchiveIndex = { format: ARCHIVE_FORMAT, narrative: { id: narrativeId, title: graph.title, notebook: graph.workflow.fileName }, versions: [], apps: [] };
+  const index: ArchiveIndex = { format: ARCHIVE_FORMAT, narrative: { id: narrativeId, title: graph.title, notebook: graph.workflow.fileName }, versions: [], jobs: await archivedJobs(ctx, graph, narrativeId), apps: [] };
   for (const node of graph.versions.values()) {
     if (!node.record) throw new Problem(403, 'Not all of the narrative can be archived', `The version ${node.ref} its runs used is not readable by you: an archive holds every byte, so it cannot be made.`);
     const { data: _data, ...record } = node.record;

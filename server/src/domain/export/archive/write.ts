@@ -6,7 +6,7 @@ import { MANIFEST, type ArchiveEntry } from './contents.js';
 import { END, entryBytes, headerOf, padding } from './tar.js';
 
 /** A manifest line: the sha256, two spaces, the path (BagIt's `manifest-sha256.txt`). */
-const manifestLine = (sha256: string, path: string) => `${sha256}  ${path}\n`;
+export const manifestLine = (sha256: string, path: string) => `${sha256}  ${path}\n`;
 
 const sizeOf = (entry: ArchiveEntry) => ('bytes' in entry ? entry.bytes.length : entry.size);
 
@@ -25,12 +25,15 @@ export function archiveBytes(entries: ArchiveEntry[]): number {
  * the manifest of them all. Files are opened one at a time as the tar
  * reaches them, so memory stays flat whatever the images weigh; a reader
  * that hangs up ends the pipeline, which closes the file being read.
+ * `published` holds each entry's sha256 when it was published: a file that
+ * no longer hashes to it ends the archive before its manifest, so a reader
+ * gets a cut-off archive rather than other bytes under the same name.
  */
-export async function writeArchive(entries: ArchiveEntry[], exportedAt: string, out: Writable): Promise<void> {
+export async function writeArchive(entries: ArchiveEntry[], exportedAt: string, out: Writable, published?: readonly string[]): Promise<void> {
   const mtime = new Date(exportedAt);
   async function* blocks(): AsyncGenerator<Buffer> {
     let manifest = '';
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
       const size = sizeOf(entry);
       yield headerOf(entry.path, size, mtime);
       const hash = createHash('sha256');
@@ -44,8 +47,10 @@ export async function writeArchive(entries: ArchiveEntry[], exportedAt: string, 
         yield bytes;
       }
       if (sent !== size) throw new Error(`${entry.path} changed while it was archived`);
+      const sha256 = hash.digest('hex');
+      if (published && published[i] !== sha256) throw new Error(`${entry.path} is no longer the file that was published (its sha256 is ${sha256})`);
       yield Buffer.alloc(padding(size));
-      manifest += manifestLine(hash.digest('hex'), entry.path);
+      manifest += manifestLine(sha256, entry.path);
     }
     const text = Buffer.from(manifest);
     yield headerOf(MANIFEST, text.length, mtime);

@@ -1,0 +1,161 @@
+import { Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { copyIcon, downloadIcon, historyIcon, closeIcon, undoIcon, type LabIcon } from '@jupyterlab/ui-components';
+import type { MyObject, MyObjectPage, NarrativeClient, ObjectInfo } from '@narrative/server/client';
+import * as React from 'react';
+import { describeError } from '../client/client.js';
+import { settle, type Loading } from '../loading.js';
+import { pickNarrative } from './copy-dialog.js';
+import { downloadFiles } from './files.js';
+import { History } from './history.js';
+import type { IFilters } from './narrative-data.js';
+import { inside, ObjectEntry } from './object-entry.js';
+
+/** Objects per request; more come with "Show more". */
+const PAGE = 200;
+/** How long typing in the search box pauses before the server is asked. */
+const TYPING_MS = 250;
+
+export interface IMyDataProps {
+  client: NarrativeClient;
+  trans: TranslationBundle;
+  filters: IFilters;
+  /** Changes when the panel's Refresh is pressed. */
+  reload: number;
+  onOpen: (object: ObjectInfo) => void;
+}
+
+type Listing = Loading<MyObjectPage>;
+
+/**
+ * "My data": the objects of every narrative I own or may edit, under the
+ * narrative each belongs to, filtered by the server. Each has its history
+ * (with Revert), Copy to narrative…, Download and Remove from view; "Show
+ * removed" lists the objects removed from view, to bring them back.
+ */
+export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps): React.ReactElement {
+  const [removed, setRemoved] = React.useState(false);
+  const [listing, setListing] = React.useState<Listing>({ state: 'loading' });
+  const [changes, setChanges] = React.useState(0);
+  const [historyOf, setHistoryOf] = React.useState<string | null>(null);
+  const relist = () => setChanges((n) => n + 1);
+
+  const query = React.useCallback(
+    (cursor?: string) => client.myObjects({ limit: PAGE, hidden: removed, ...(filters.name ? { name: filters.name } : {}), ...(filters.type ? { type: filters.type } : {}), ...(cursor ? { cursor } : {}) }),
+    [client, removed, filters.name, filters.type],
+  );
+
+  React.useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => void settle(() => query()).then((loaded) => live && setListing(loaded)), filters.name ? TYPING_MS : 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query, reload, changes]);
+
+  const more = async () => {
+    if (listing.state !== 'ready' || !listing.next) return;
+    const next = await settle(() => query(listing.next!));
+    setListing(next.state === 'ready' ? { ...next, items: [...listing.items, ...next.items] } : next);
+  };
+
+  /** Runs an action on an object, then lists again; a failure is told, not thrown. */
+  const act = async (work: () => Promise<string | null>) => {
+    try {
+      const done = await work();
+      if (done) Notification.success(done, { autoClose: 5000 });
+      relist();
+    } catch (error) {
+      Notification.error(describeError(error), { autoClose: false });
+    }
+  };
+
+  const actions = (o: MyObject): [key: string, icon: LabIcon, label: string, run: () => void][] => [
+    ['history', historyIcon, trans.__('History'), () => setHistoryOf(historyOf === keyOf(o) ? null : keyOf(o))],
+    ['copy', copyIcon, trans.__('Copy to narrative…'), () => void act(async () => {
+      const target = await pickNarrative(client, trans, o);
+      if (target === 'none') return trans.__('You have no other narrative to copy into: make one first.');
+      if (!target) return null;
+      await client.copyObject(o.ref, target.wsid);
+      return trans.__('Copied %1 to %2.', o.name, target.title);
+    })],
+    ['download', downloadIcon, trans.__('Download'), () => void act(async () => {
+      downloadFiles(o.ref, (await client.getObject(o.ref)).files.map((f) => f.name));
+      return null;
+    })],
+    removed
+      ? ['restore', undoIcon, trans.__('Bring back into view'), () => void act(async () => {
+        await client.setHidden(o.ref, false);
+        return trans.__('%1 is back in view.', o.name);
+      })]
+      : ['remove', closeIcon, trans.__('Remove from view'), () => void act(async () => {
+        await client.setHidden(o.ref, true);
+        return trans.__('%1 is removed from view. Its versions are kept: "Show removed" lists it.', o.name);
+      })],
+  ];
+
+  return (
+    <div className="jp-narrative-MyData">
+      <label className="jp-narrative-ShowRemoved">
+        <input type="checkbox" checked={removed} onChange={(e) => setRemoved(e.currentTarget.checked)} />
+        {trans.__('Show removed')}
+      </label>
+      {listing.state === 'loading' && <p className="jp-narrative-Message">{trans.__('Loading…')}</p>}
+      {listing.state === 'error' && <p className="jp-narrative-Message jp-mod-error">{trans.__('Your data could not be listed. %1', listing.message)}</p>}
+      {listing.state === 'ready' && listing.items.length === 0 && (
+        <p className="jp-narrative-Message">
+          {filters.name || filters.type ? trans.__('No data matches the filters.')
+            : removed ? trans.__('Nothing is removed from view.')
+            : trans.__('Your narratives have no data yet: upload a file or run an app.')}
+        </p>
+      )}
+      {listing.state === 'ready' && byNarrative(listing.items).map(({ narrative, items }) => (
+        <section key={narrative.id} className="jp-narrative-Group jp-narrative-MyNarrative" data-narrative={narrative.id}>
+          <div className="jp-narrative-GroupHeading" title={trans.__('Narrative %1', narrative.id)}>
+            <span>{narrative.title}</span>
+            <span className="jp-narrative-Count">{items.length}</span>
+          </div>
+          <ul className="jp-narrative-List">
+            {items.map((o) => (
+              <ObjectEntry key={o.ref} object={o} trans={trans} onOpen={onOpen} className="jp-narrative-MyObject">
+                <div className="jp-narrative-ObjectActions" {...inside}>
+                  {actions(o).map(([key, Icon, label, run]) => (
+                    <button key={key} className={`jp-narrative-ObjectAction jp-mod-${key}`} data-action={key} title={label} aria-label={label} aria-pressed={key === 'history' ? historyOf === keyOf(o) : undefined} onClick={run}>
+                      <Icon.react tag="span" />
+                    </button>
+                  ))}
+                </div>
+                {historyOf === keyOf(o) && (
+                  <div {...inside}>
+                    <History client={client} trans={trans} object={o} onReverted={(saved) => {
+                      Notification.success(trans.__('%1 is at version %2 again, saved as version %3.', o.name, saved.revertedFrom?.split('/')[2] ?? '', saved.ver), { autoClose: 5000 });
+                      relist();
+                    }} />
+                  </div>
+                )}
+              </ObjectEntry>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {listing.state === 'ready' && listing.next && (
+        <button className="jp-Button jp-mod-styled jp-narrative-ShowMore" onClick={() => void more()}>{trans.__('Show more')}</button>
+      )}
+    </div>
+  );
+}
+
+/** An object whatever its version: what stays the same when a revert adds one. */
+const keyOf = (o: ObjectInfo) => `${o.wsid}/${o.objid}`;
+
+/** Consecutive objects of one narrative (the server lists them narrative by narrative). */
+function byNarrative(items: MyObject[]): { narrative: MyObject['narrative']; items: MyObject[] }[] {
+  const groups: { narrative: MyObject['narrative']; items: MyObject[] }[] = [];
+  for (const o of items) {
+    const last = groups.at(-1);
+    if (last?.narrative.id === o.narrative.id) last.items.push(o);
+    else groups.push({ narrative: o.narrative, items: [o] });
+  }
+  return groups;
+}

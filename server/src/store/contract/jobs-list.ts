@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Store, UserRecord, WorkspaceRecord, AppRecord } from '../store.js';
+import type { ContractPart } from './harness.js';
+import { app, at, job, owned } from './seed.js';
+
+/** Two users' jobs of two apps, at one-second steps: alice's ids in the order made, and bob's. */
+async function seeded(store: Store) {
+  const alice = await owned(store, 'alice');
+  const bob = await owned(store, 'bob');
+  const echo = app(alice.owner);
+  const other = app(alice.owner, 'demo/other');
+  await store.registerApp(echo);
+  await store.registerApp(other);
+  const make = (who: { owner: UserRecord; ws: WorkspaceRecord }, registered: AppRecord, second: number, origin: { narrative: number; cell: string | null } | null = null) =>
+    store.createJob(job(who.owner, who.ws, registered, { createdAt: at(second), origin: origin && { ...origin, narrativeVersion: 1 } }));
+  const ids: number[] = [];
+  ids.push(await make(alice, echo, 10, { narrative: 7, cell: 'cell-a' }));
+  ids.push(await make(bob, echo, 11));
+  ids.push(await make(alice, other, 12, { narrative: 7, cell: 'cell-b' }));
+  ids.push(await make(alice, echo, 13, { narrative: 8, cell: 'cell-a' }));
+  ids.push(await make(alice, echo, 14));
+  const bobs = [ids.splice(1, 1)[0]!];
+  await store.updateJob(ids[1]!, 'created', { state: 'queued', schedulerId: '5', queueReason: 'Resources', queuePosition: 2 });
+  await store.updateJob(ids[3]!, 'created', { state: 'cancelled', schedulerId: null, node: null, startedAt: null, endedAt: at(20), result: null });
+  return { alice: alice.owner, bob: bob.owner, ids, bobs, store };
+}
+
+/** Listing one user's jobs: only theirs, newest first, narrowed by each filter, in pages by id. */
+export const jobsListContract: ContractPart = ({ fresh }) => {
+  describe('jobs listed for their user', () => {
+    it("lists a user's own jobs only, newest first, and an empty list for a user with none", async () => {
+      const { store, alice, bob, ids, bobs } = await seeded(await fresh());
+      assert.deepEqual((await store.listJobsOf({ userId: alice.id, limit: 100 })).map((j) => j.id), [...ids].reverse());
+      assert.deepEqual((await store.listJobsOf({ userId: bob.id, limit: 100 })).map((j) => j.id), bobs);
+      assert.deepEqual(await store.listJobsOf({ userId: bob.id + alice.id + 100, limit: 100 }), []);
+      const [newest] = await store.listJobsOf({ userId: alice.id, limit: 1 });
+      assert.deepEqual(newest, await store.getJob(ids[3]!), 'each job as getJob reads it');
+    });
+
+    it('narrows by states, app, narrative and cell, and the time made (since inclusive, until exclusive)', async () => {
+      const { store, alice, ids } = await seeded(await fresh());
+      const list = async (filter: Record<string, unknown>) => (await store.listJobsOf({ userId: alice.id, limit: 100, ...filter })).map((j) => j.id);
+      assert.deepEqual(await list({ states: ['queued'] }), [ids[1]]);
+      assert.deepEqual(await list({ states: ['queued', 'cancelled'] }), [ids[3], ids[1]]);
+      assert.deepEqual(await list({ states: ['running'] }), []);
+      assert.deepEqual(await list({ states: [] }), [], 'no state chosen: no job');
+      assert.deepEqual(await list({ appId: 'demo/other' }), [ids[1]]);
+      assert.deepEqual(await list({ narrative: 7 }), [ids[1], ids[0]]);
+      assert.deepEqual(await list({ narrative: 7, cell: 'cell-a' }), [ids[0]]);
+      assert.deepEqual(await list({ narrative: 8, cell: 'cell-b' }), []);
+      assert.deepEqual(await list({ since: at(12), until: at(14) }), [ids[2], ids[1]]);
+      assert.deepEqual(await list({ since: at(15) }), []);
+      assert.deepEqual(await list({ states: ['created'], appId: 'demo/echo', until: at(14) }), [ids[2], ids[0]]);
+    });
+
+    it('pages by id: each page below the last id of the one before, with no job twice or missed', async () => {
+      const { store, alice, ids } = await seeded(await fresh());
+      const seen: number[] = [];
+      let before: number | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await store.listJobsOf({ userId: alice.id, limit: 3, ...(before === undefined ? {} : { beforeId: before }) });
+        seen.push(...page.map((j) => j.id));
+        if (page.length < 3) break;
+        before = page[page.length - 1]!.id;
+      }
+      assert.deepEqual(seen, [...ids].reverse());
+      assert.deepEqual(await store.listJobsOf({ userId: alice.id, limit: 100, beforeId: ids[0] }), []);
+    });
+
+    it('says which jobs were run again, and by which job first', async () => {
+      const { store, alice, ids } = await seeded(await fresh());
+      const registered = (await store.getApp('demo/echo', '1.0.0'))!;
+      const ws = (await store.listWorkspacesOf(alice.id))[0]!;
+      const first = await store.createJob(job(alice, ws, registered, { retryOf: ids[0]!, attempt: 2 }));
+      await store.createJob(job(alice, ws, registered, { retryOf: ids[0]!, attempt: 3 }));
+      assert.deepEqual(await store.retriesOf([ids[0]!, ids[1]!]), new Map([[ids[0]!, first]]));
+      assert.deepEqual(await store.retriesOf([]), new Map());
+    });
+  });
+};
