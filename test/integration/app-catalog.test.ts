@@ -124,7 +124,7 @@ describe('app catalog: stored images, ownership, channels, deprecation, search',
     await writeFile(join(app, 'recipe.json'), JSON.stringify({ suite: 'bookworm', variant: 'minbase', packages: ['jq'], sourceDateEpoch: 0, files: {} }));
     const unpinned = await runCli(['app', 'build', app], { url: h.server.url, home: dir, token: daveToken });
     assert.equal(unpinned.code, 2);
-    assert.match(unpinned.stderr, /\/packages\/0 .*name=version/);
+    assert.match(unpinned.stderr, /packages\[0\]: "jq" must be name=version/, 'the field, the value and what it must be, in words');
   });
 
   it('refuses a spec missing fields, naming each, and a recipe that fails to build, leaving no image behind', async () => {

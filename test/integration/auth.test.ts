@@ -229,7 +229,8 @@ describe('authentication: tokens, sign-in, sessions', () => {
     await h.admin.registerApp(app);
     const reads = await uploadReads(h.users.alice!.client, n.wsid, '@r\nA\n+\nI\n', { filename: 'r.fastq' });
     const job = await h.users.alice!.client.run({ app: app.id, ws: String(n.wsid), inputs: { reads } });
-    const values: Record<string, string> = { ws: String(n.wsid), obj: String(n.objid), ver: '1', id: String(n.id), file: 'x.txt', path: encodeURIComponent(n.path), checkpoint: '1' };
+    const contentId = (await h.users.alice!.client.createPublication(n.id)).contentId;
+    const values: Record<string, string> = { ws: String(n.wsid), obj: String(n.objid), ver: '1', id: String(n.id), file: 'x.txt', path: encodeURIComponent(n.path), checkpoint: '1', contentId };
     const wrong: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const method of Object.keys(operations)) {

@@ -219,7 +219,8 @@ describe('real apps: reads → MEGAHIT → Prodigal → assembly stats, and FBA,
     assert.deepEqual(report.interfaces, ['lo'], 'no network but loopback');
     assert.match(report.outside, /^refused/, `a server on the network is out of reach: ${report.outside}`);
     const dag = report.runAll.run;
-    assert.equal(report.runAll.code, 0, `run-all --verify --wait: ${report.runAll.stderr}`);
+    const verdicts = JSON.stringify(dag?.steps.map((s) => ({ cell: s.cell, state: s.job.state, verification: verificationOf(s.job) })));
+    assert.equal(report.runAll.code, 0, `run-all --verify --wait: ${report.runAll.stderr} ${verdicts}`);
     assert.ok(dag, 'run-all printed its run');
     assert.deepEqual(dag.steps.map((s) => s.cell), ['megahit', 'prodigal', 'stats']);
     for (const step of dag.steps) {

@@ -1,3 +1,5 @@
+import type { Job } from '@narrative/server/client';
+
 /** What an app cell keeps in its cell metadata under `narrative.app`: saved with the notebook, read back on open. */
 export interface IAppCellMetadata {
   id: string;
@@ -10,6 +12,15 @@ export interface IAppCellMetadata {
   outputs?: string[];
   /** The id of the cell that ran the job: a pasted copy has another id, and starts afresh. */
   cellId?: string;
+}
+
+/** The cell's metadata recording `job` as its own: its id, state and outputs. */
+export function recordJob(metadata: IAppCellMetadata, job: Job): IAppCellMetadata {
+  const outputs = job.state === 'completed' && job.outputs ? [...job.outputs] : undefined;
+  // A step of a whole-narrative run took an earlier cell's new output: from now on the cell names that one.
+  const taken = job.state === 'completed' ? job.inputs.filter((i) => i.from && i.resolved).map((i) => [i.name, i.resolved] as const) : [];
+  const inputs = taken.length > 0 ? { inputs: { ...metadata.inputs, ...Object.fromEntries(taken) } } : {};
+  return { ...metadata, jobId: job.id, state: job.state, outputs, ...inputs };
 }
 
 /** The metadata key of narrative's cell metadata; the app cell is its `app` member. */

@@ -7,9 +7,12 @@ import type { IJobListener, JobStreamFactory } from './job-stream.js';
 import type { IAppCellMetadata } from './metadata.js';
 import { AppCellModel, type AppCellClient } from './model.js';
 
-/** Like JupyterLab's null translator: `%1`, `%2`… replaced by the arguments. */
+const fill = (text: string, args: unknown[]) => text.replace(/%(\d+)/g, (m, n: string) => (Number(n) <= args.length ? String(args[Number(n) - 1]) : m));
+
+/** Like JupyterLab's null translator: `%1`, `%2`… replaced by the arguments; `_n` picks by the count, which is `%1`. */
 export const trans = {
-  __: (text: string, ...args: unknown[]) => text.replace(/%(\d+)/g, (m, n: string) => (Number(n) <= args.length ? String(args[Number(n) - 1]) : m)),
+  __: (text: string, ...args: unknown[]) => fill(text, args),
+  _n: (one: string, many: string, n: number, ...args: unknown[]) => fill(n === 1 ? one : many, [n, ...args]),
 } as unknown as TranslationBundle;
 
 export const WSID = 7;
@@ -75,13 +78,19 @@ export class FakeServer {
   /** When set, the next run, cancel or retry fails with it. */
   refuse: Error | null = null;
   appMissing = false;
+  /** The app version the server has (a test may give it a retry policy). */
+  app: AppVersion = APP;
+  /** Who calls: listJobs lists only this user's jobs, as the server does. */
+  caller = 'alice';
+  /** When set, listJobs fails with it. */
+  refuseList: Error | null = null;
   private nextId = 100;
 
   readonly client: AppCellClient = {
     app: async (id) => {
       this.calls.push(`app ${id}`);
       if (this.appMissing) throw new Error('no such app');
-      return APP;
+      return this.app;
     },
     job: async (id) => {
       this.calls.push(`job ${id}`);
@@ -99,9 +108,18 @@ export class FakeServer {
       if (!found) throw new Error(`no object ${ref}`);
       return found;
     },
+    listJobs: async (query = {}) => {
+      this.calls.push(query.cursor === undefined ? 'list' : `list after ${query.cursor}`);
+      if (this.refuseList) throw this.refuseList;
+      const of = (j: Job) => j.user === this.caller && j.narrative?.id === query.narrative && (query.cell === undefined || j.narrative?.cell === query.cell);
+      const mine = [...this.jobs.values()].filter(of).filter((j) => query.cursor === undefined || j.id < Number(query.cursor)).sort((a, b) => b.id - a.id);
+      const items = mine.slice(0, query.limit ?? 100);
+      return { items, next: mine.length > items.length ? String(items[items.length - 1]!.id) : null };
+    },
     run: (request) => {
       this.runs.push(request);
-      return this.answer('run', () => this.add(job({ id: this.nextId++, state: 'created', params: request.params ?? {} })));
+      const narrative = request.narrative ? { id: request.narrative.id, version: null, cell: request.narrative.cell ?? null } : null;
+      return this.answer('run', () => this.add(job({ id: this.nextId++, state: 'created', params: request.params ?? {}, narrative })));
     },
     cancelJob: (id) => this.answer(`cancel ${id}`, () => this.add(job({ ...this.jobs.get(id)!, state: 'cancelled', endedAt: '2025-01-01T00:01:00Z' }))),
     retryJob: (id) => this.answer(`retry ${id}`, () => this.add(job({ id: this.nextId++, state: 'queued', retryOf: id }))),
@@ -158,6 +176,8 @@ export function cell(metadata: Partial<IAppCellMetadata> = {}, options: { readOn
       writes.push(stored);
     },
     wsid: async () => options.wsid ?? WSID,
+    // A resubmission is looked for every millisecond, a few times: the tests make it appear at once or never.
+    resubmitPoll: { intervalMs: 1, tries: 3 },
     completed: () => void completed++,
     readOnly: () => options.readOnly ?? false,
     cellId: () => 'cell-1',

@@ -2,14 +2,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { AppVersion, Job, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
+import { attemptsFrom, awaitResubmission, mayBeResubmitted, RESUBMIT_POLL, type IResubmitPoll } from './attempts.js';
 import { AppCellForm } from './form.js';
+import { RunHistory } from './history.js';
 import type { JobStreamFactory } from './job-stream.js';
-import type { IAppCellMetadata } from './metadata.js';
+import { recordJob, type IAppCellMetadata } from './metadata.js';
 import { JobResults } from './results.js';
 import { isEnded, isRetryable, jobOf, transition, type AppCellAction, type AppCellEvent, type AppCellState } from './state.js';
 
 /** What the model asks of the REST client. */
-export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob' | 'rerunJob'>;
+export type AppCellClient = Pick<NarrativeClient, 'app' | 'job' | 'jobLog' | 'getObject' | 'run' | 'cancelJob' | 'retryJob' | 'rerunJob' | 'listJobs'>;
 
 export namespace AppCellModel {
   export interface IOptions {
@@ -29,6 +31,8 @@ export namespace AppCellModel {
     /** The narrative the cell is in, named in each run so its outputs' provenance says where they came from. */
     narrativeId(): number | null;
     streams: JobStreamFactory;
+    /** How long to wait for the server's resubmission of a job killed for memory or time (tests wait less). */
+    resubmitPoll?: IResubmitPoll;
   }
 }
 
@@ -58,8 +62,10 @@ export class AppCellModel {
 
   /** The inputs and parameters. */
   readonly form: AppCellForm;
-  /** The log and outputs of the job shown. */
+  /** The log and outputs of the cell's job. */
   readonly results: JobResults;
+  /** Every run of the cell, and which one shows. */
+  readonly history: RunHistory;
 
   constructor(private readonly options: AppCellModel.IOptions) {
     this.form = new AppCellForm({
@@ -70,6 +76,7 @@ export class AppCellModel {
       locked: () => this.locked,
     });
     this.results = new JobResults(options.client);
+    this.history = new RunHistory({ client: options.client, narrativeId: () => options.narrativeId(), cellId: () => options.cellId(), current: () => this.job });
   }
 
   /** The run state moved, or its job changed. */
@@ -146,9 +153,10 @@ export class AppCellModel {
     const { client } = this.options;
     const saved = this.metadata;
     // Everything is fetched side by side: a narrative may restore hundreds of cells.
-    const job = saved.jobId === undefined ? null : client.job(saved.jobId).catch((error: unknown) => {
+    // A job resubmitted since (for memory or time) shows at its last attempt.
+    const attempts = saved.jobId === undefined ? [] : client.job(saved.jobId).then((j) => attemptsFrom(client, j)).catch((error: unknown) => {
       this._error = describeError(error);
-      return null;
+      return [];
     });
     const wsid = this.options.wsid().catch(() => null);
     const names = this.form.describeInputs();
@@ -159,7 +167,9 @@ export class AppCellModel {
     }
     if (this._disposed) return;
     if (this._app) this.form.setSpec(this._app.spec);
-    const found = await job;
+    const chain = await attempts;
+    for (const attempt of chain) this.history.track(attempt);
+    const found = chain[chain.length - 1] ?? null;
     await names;
     this.wsid = await wsid;
     if (found && isEnded(found)) {
@@ -168,6 +178,8 @@ export class AppCellModel {
     }
     if (this._disposed) return;
     this.apply({ type: 'restored', job: found });
+    // Opened between a failure and its resubmission: the cell waits for it as when it saw the failure.
+    if (found) void this.followResubmission(found);
   }
 
   /** Runs the app on the cell's inputs and parameters as a new job. */
@@ -217,6 +229,7 @@ export class AppCellModel {
     this.stream = null;
     this.form.dispose();
     this.results.dispose();
+    this.history.dispose();
     Signal.clearData(this);
   }
 
@@ -231,12 +244,18 @@ export class AppCellModel {
     const restored = before.kind === 'restoring';
     const fresh = job !== null && job.id !== was?.id;
     if (fresh && !restored) this.startAfresh(job);
-    if (job) this.saveJob(job);
+    if (job) {
+      this.options.write(recordJob(this.metadata, job));
+      this.history.track(job);
+    }
     this._stateChanged.emit(after);
     if (!job) return true;
     if (fresh && !isEnded(job)) this.listen(job.id);
     // A restored job came with its log and outputs; otherwise a job that just ended (or a new one that had) shows them now.
-    else if (!restored && isEnded(job) && (fresh || (was !== null && !isEnded(was)))) void this.finish(job, fresh);
+    else if (!restored && isEnded(job) && (fresh || (was !== null && !isEnded(was)))) {
+      void this.finish(job, fresh);
+      void this.followResubmission(job);
+    }
     return true;
   }
 
@@ -264,14 +283,6 @@ export class AppCellModel {
     this.options.write({ ...this.metadata, jobId: job.id, cellId: this.options.cellId() });
   }
 
-  private saveJob(job: Job): void {
-    const outputs = job.state === 'completed' && job.outputs ? [...job.outputs] : undefined;
-    // A step of a whole-narrative run took an earlier cell's new output: from now on the cell names that one.
-    const taken = job.state === 'completed' ? job.inputs.filter((i) => i.from && i.resolved).map((i) => [i.name, i.resolved] as const) : [];
-    const inputs = taken.length > 0 ? { inputs: { ...this.metadata.inputs, ...Object.fromEntries(taken) } } : {};
-    this.options.write({ ...this.metadata, jobId: job.id, state: job.state, outputs, ...inputs });
-  }
-
   private listen(jobId: number): void {
     this.stream?.dispose();
     this.stream = this.options.streams(jobId, {
@@ -283,6 +294,14 @@ export class AppCellModel {
         if (!this._disposed && this.job?.id === jobId) this.results.append(text);
       },
     });
+  }
+
+  /** A job killed for memory or time is resubmitted by the server just after: the cell follows the next attempt to its end. */
+  private async followResubmission(job: Job): Promise<void> {
+    if (!mayBeResubmitted(job, this._app?.spec)) return;
+    const still = () => !this._disposed && this.job?.id === job.id;
+    const next = await awaitResubmission(this.options.client, job, this.options.resubmitPoll ?? RESUBMIT_POLL, still);
+    if (next && still()) this.apply({ type: 'adopted', job: next });
   }
 
   /** A job ended: its outputs are described (and its log loaded, for a job never streamed here); a completed one refreshes the Data panel. */

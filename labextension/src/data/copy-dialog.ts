@@ -1,6 +1,6 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { Narrative, NarrativeClient, ObjectInfo } from '@narrative/server/client';
+import { ApiError, type Narrative, type NarrativeClient, type ObjectInfo } from '@narrative/server/client';
 import { Widget } from '@lumino/widgets';
 
 /**
@@ -39,4 +39,20 @@ class NarrativePicker extends Widget {
   getValue(): Narrative | null {
     return this.narratives.find((n) => String(n.id) === this.select.value) ?? null;
   }
+}
+
+/**
+ * The name a copy takes in the target narrative: the object's own, unless
+ * an object there has it already (hidden ones too) — a copy under that name
+ * would become that object's newest version, and cells naming it would read
+ * other data. Then its origin is added, as a narrative copy names a clash.
+ */
+export async function copyName(client: NarrativeClient, object: ObjectInfo, targetWsid: number): Promise<string> {
+  const taken = await client.getObject(`${targetWsid}/${object.name}`).then(
+    () => true,
+    (error: unknown) => (error instanceof ApiError && error.status === 404 ? false : Promise.reject(error)),
+  );
+  if (!taken) return object.name;
+  const suffix = `.from-${object.wsid}-${object.objid}`;
+  return `${object.name.slice(0, 255 - suffix.length)}${suffix}`;
 }

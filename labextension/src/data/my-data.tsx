@@ -5,7 +5,7 @@ import type { MyObject, MyObjectPage, NarrativeClient, ObjectInfo } from '@narra
 import * as React from 'react';
 import { describeError } from '../client/client.js';
 import { settle, type Loading } from '../loading.js';
-import { pickNarrative } from './copy-dialog.js';
+import { copyName, pickNarrative } from './copy-dialog.js';
 import { downloadFiles } from './files.js';
 import { History } from './history.js';
 import type { IFilters } from './narrative-data.js';
@@ -77,8 +77,9 @@ export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps)
       const target = await pickNarrative(client, trans, o);
       if (target === 'none') return trans.__('You have no other narrative to copy into: make one first.');
       if (!target) return null;
-      await client.copyObject(o.ref, target.wsid);
-      return trans.__('Copied %1 to %2.', o.name, target.title);
+      const name = await copyName(client, o, target.wsid);
+      await client.copyObject(o.ref, target.wsid, name);
+      return name === o.name ? trans.__('Copied %1 to %2.', o.name, target.title) : trans.__('Copied %1 to %2 as %3: it already had an object of that name.', o.name, target.title, name);
     })],
     ['download', downloadIcon, trans.__('Download'), () => void act(async () => {
       downloadFiles(o.ref, (await client.getObject(o.ref)).files.map((f) => f.name));

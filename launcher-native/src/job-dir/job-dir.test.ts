@@ -71,7 +71,11 @@ describe('the job directory', () => {
     assert.deepEqual(await readResult(dir), RESULT);
     const oom: JobResult = { ...RESULT, outcome: 'out-of-memory', exitCode: 137, memory: { limitMiB: 64, peakMiB: 64, enforcedBy: 'cgroup-v1' } };
     await writeResult(dir, oom);
-    assert.deepEqual(await readResult(dir), oom);
+    assert.deepEqual(await readResult(dir), oom, 'one from before usage was measured');
+    const measured: JobResult = { ...oom, usage: { cpuSeconds: 0.42, peakMemoryMiB: 64, wallSeconds: 1.5 } };
+    await writeResult(dir, measured);
+    assert.deepEqual(await readResult(dir), measured);
+    await assert.rejects(writeResult(dir, { ...oom, usage: { cpuSeconds: -1, peakMemoryMiB: null, wallSeconds: 1 } }), /result\.json: \/usage\/cpuSeconds: /);
     assert.equal(await hasResult(dir), true);
   });
 

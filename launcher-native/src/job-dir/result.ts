@@ -26,6 +26,19 @@ export const MemoryUse = Type.Object({
 export type MemoryUse = Static<typeof MemoryUse>;
 
 /**
+ * What the app's run used, measured on the node: CPU time (user and system, of every process of
+ * the app the measure reaches), its peak memory (as `memory.peakMiB`) and how long it ran.
+ * null where nothing could measure it (see docs/execution.md, "What a run used").
+ */
+export const Usage = Type.Object({
+  cpuSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  peakMemoryMiB: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  /** From the start of the app's container to its end: the staging of inputs and hashing of outputs are not in it. */
+  wallSeconds: Type.Number({ minimum: 0 }),
+});
+export type Usage = Static<typeof Usage>;
+
+/**
  * An input staged from an upstream job's output (job.json's `from`): which of its files, by
  * their path under its out/ as its result lists them, so the server can name the object
  * versions they were saved as.
@@ -52,6 +65,8 @@ const common = {
   injections: Type.Array(Injection),
   /** The memory limit as enforced, and the most the app held; absent when the app never started (and in older results). */
   memory: Type.Optional(MemoryUse),
+  /** What the app used; absent when it never started (and in results written before it was measured). */
+  usage: Type.Optional(Usage),
   /** Every file under /out with its sha256, sorted by path. */
   outputs: Type.Array(Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Number() })),
   /** /out/outputs.json as the app wrote it (checked by the server, see outputs.ts), or null. */

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import type { EngineTarget } from '../job-dir/engine-variables.js';
 import type { RunnableJobSpec } from '../job-dir/job-spec.js';
 import { openLog, type LogWriter } from '../job-dir/log.js';
-import type { MemoryUse } from '../job-dir/result.js';
+import type { MemoryUse, Usage } from '../job-dir/result.js';
 import type { Account } from '../job-dir/run-as.js';
 import type { Prepared } from './prepare.js';
 import { pipeLines } from './run-container.js';
@@ -61,7 +61,7 @@ export function engineLaunch(target: EngineTarget, jobDir: string, spec: Runnabl
   const docker = new Docker({ socketPath: target.socket });
   return async (spec, prepared, account, cancel) => {
     const version = await docker.version().then((v) => v.Version, () => 'unknown');
-    const launched = (outcome: Launched['outcome'], exitCode: number | null, memory?: MemoryUse): Launched => ({ outcome, exitCode, signal: null, runtime: { name: 'docker', version }, injections: [], ...(memory ? { memory } : {}) });
+    const launched = (outcome: Launched['outcome'], exitCode: number | null, used?: Used): Launched => ({ outcome, exitCode, signal: null, runtime: { name: 'docker', version }, injections: [], ...used });
     if (cancel.aborted) return launched('cancelled', null);
     const container = await docker.createContainer(containerConfig(spec, prepared, account, target));
     const log = openLog(jobDir);
@@ -78,7 +78,7 @@ export function engineLaunch(target: EngineTarget, jobDir: string, spec: Runnabl
 /** Starts the created container and waits for its end, stopping it at the time limit or on cancel. */
 async function runContainer(
   docker: Docker, container: Docker.Container, spec: RunnableJobSpec, graceMs: number, log: LogWriter, cancel: AbortSignal,
-  launched: (outcome: Launched['outcome'], exitCode: number | null, memory?: MemoryUse) => Launched,
+  launched: (outcome: Launched['outcome'], exitCode: number | null, used?: Used) => Launched,
 ): Promise<Launched> {
   let stoppedBy: 'timed-out' | 'cancelled' | null = null;
   let started = false;
@@ -103,25 +103,32 @@ async function runContainer(
     if (stoppedBy) return launched(stoppedBy, null);
     log.line('system', `limits: ${spec.memoryMiB} MiB of memory (swap included), ${spec.cpus} CPU${spec.cpus === 1 ? '' : 's'}, held by the Docker engine`);
     await container.start();
+    const startedAt = performance.now();
     started = true;
     timer = setTimeout(() => stop('timed-out'), spec.timeLimitSeconds * 1000);
     killNow(); // cancelled while starting
     const namespace = await pidNamespace((await container.inspect()).State.Pid);
     const logs = streamLogs(docker, container, log);
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const wallSeconds = Math.round(performance.now() - startedAt) / 1000;
     await logs;
     if (namespace) await namespaceEmptied(namespace, 5_000);
     const state = (await container.inspect()).State;
     // The engine keeps no peak once the container has gone; an OOM kill means the cgroup reached its limit, so that is the peak.
     const memory: MemoryUse = { limitMiB: spec.memoryMiB, peakMiB: state.OOMKilled ? spec.memoryMiB : null, enforcedBy: 'engine' };
-    if (stoppedBy) return launched(stoppedBy, StatusCode, memory);
+    // Nor any CPU time: the container's cgroup, which counted it, is removed with the container's end.
+    const usage: Usage = { cpuSeconds: null, peakMemoryMiB: memory.peakMiB, wallSeconds };
+    if (stoppedBy) return launched(stoppedBy, StatusCode, { memory, usage });
     if (state.OOMKilled) log.line('system', `out of memory: the kernel killed a process of the app at its limit of ${spec.memoryMiB} MiB`);
-    return launched(state.OOMKilled ? 'out-of-memory' : 'exited', StatusCode, memory);
+    return launched(state.OOMKilled ? 'out-of-memory' : 'exited', StatusCode, { memory, usage });
   } finally {
     clearTimeout(timer);
     cancel.removeEventListener('abort', onCancel);
   }
 }
+
+/** What the engine let the wrapper learn of the app's use of the node. */
+type Used = Pick<Launched, 'memory' | 'usage'>;
 
 /** The container's stdout and stderr, line by line, into the job log in the wrapper's format. */
 async function streamLogs(docker: Docker, container: Docker.Container, log: LogWriter): Promise<void> {

@@ -54,7 +54,9 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
       for (const step of runtime.cleanup?.(runSpec) ?? []) await runLogged(step, { ...options, timeLimitMs: 60_000, cancel: new AbortController().signal });
     };
     const outcome = await runConfined(runtime.run(runSpec), { memoryMiB: spec.memoryMiB, cpus: spec.cpus }, spec.jobId, { ...options, stopArgv: runtime.stop(runSpec) }, cleanup);
-    return { ...outcome, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
+    // The CLI's own CPU time and memory are not the app's: said as not measured rather than wrongly.
+    const usage = runtime.runsOutsideWrapper ? { cpuSeconds: null, peakMemoryMiB: null, wallSeconds: outcome.usage.wallSeconds } : outcome.usage;
+    return { ...outcome, usage, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
   };
 }
 

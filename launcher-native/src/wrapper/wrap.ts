@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { checkJobSpec, readJobSpec, type JobSpec, type RunnableJobSpec } from '../job-dir/job-spec.js';
-import type { Injection, JobResult, MemoryUse } from '../job-dir/result.js';
+import type { Injection, JobResult, MemoryUse, Usage } from '../job-dir/result.js';
 import { accountFor, type Account } from '../job-dir/run-as.js';
 import { collectOutputs } from './collect.js';
 import { prepareJobDir, type Prepared } from './prepare.js';
@@ -14,6 +14,8 @@ export interface Launched {
   runtime: { name: string; version: string };
   injections: Injection[];
   memory?: MemoryUse;
+  /** What the app used; absent when the container never started. */
+  usage?: Usage;
 }
 
 /** Runs the app's container on a prepared job directory; resolves once the container is gone. */

@@ -13,13 +13,22 @@ import { readJobSpec, type JobSpec } from '../job-dir/job-spec.js';
 import { markedPids, newMarker, readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from '../local/test-job.js';
 import { ownCgroupDir } from './limits/cgroup-v1.js';
 
-/** The cgroups (memory, then cpu) the wrapper made for the job in jobDir: named after its job id, under ours. */
+/** The cgroups (memory, then cpu, then cpuacct where mounted apart) the wrapper made for the job in jobDir: named after its job id, under ours. */
 async function jobCgroups(jobDir: string): Promise<string[]> {
   const { jobId } = await readJobSpec(jobDir);
   const host = [readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8')] as const;
-  return (['memory', 'cpu'] as const)
-    .map((controller) => ownCgroupDir(controller, ...host))
-    .flatMap((parent) => (parent ? readdirSync(parent).filter((e) => e.startsWith(`narrative-${jobId}-`)).map((e) => join(parent, e)) : []));
+  const parents = new Set((['memory', 'cpu', 'cpuacct'] as const).map((controller) => ownCgroupDir(controller, ...host)));
+  return [...parents].flatMap((parent) => (parent ? readdirSync(parent).filter((e) => e.startsWith(`narrative-${jobId}-`)).map((e) => join(parent, e)) : []));
+}
+
+/** `busybox time` in the log: `user 0m 0.98s`, `sys 0m 0.01s`; user + sys in seconds. */
+function timedCpu(text: string): number {
+  const seconds = (name: string) => {
+    const m = new RegExp(`^${name}\\s+(\\d+)m\\s*([\\d.]+)s$`, 'm').exec(text);
+    assert.ok(m, `no ${name} time in the log: ${text}`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  return seconds('user') + seconds('sys');
 }
 
 describe('the job wrapper with Charliecloud', () => {
@@ -133,6 +142,27 @@ describe('the job wrapper with Charliecloud', () => {
     assert.match(within.text, /^held 32 MiB$/m);
     const peak = within.result.memory!.peakMiB!;
     assert.ok(peak >= 32 && peak < 64, `peak ${peak} MiB: the 32 MiB block and a little`);
+    assert.equal(within.result.usage?.peakMemoryMiB, peak, 'the usage says the same peak');
+  });
+
+  it('measures the CPU time the app used, from its cgroup: at least what the app itself counted, at most its CPUs for its run', async () => {
+    // A fixed amount of work rather than a fixed time, which a busy machine would fill with less.
+    const loop = 'i=0; while [ $i -lt 600000 ]; do i=$((i+1)); done';
+    const jobDir = await job({ mode: 'busy' }, { argv: ['/bin/busybox', 'time', '/bin/sh', '-c', loop], cpus: 1 });
+    const { result, text } = await runWrapper(jobDir);
+    assert.deepEqual([result.outcome, result.exitCode], ['exited', 0], text);
+    const reported = timedCpu(text);
+    assert.ok(reported > 0.1, `the loop used ${reported} s of CPU by its own count`);
+    const usage = result.usage!;
+    assert.ok(usage, 'the result says what the app used');
+    const { cpuSeconds, wallSeconds, peakMemoryMiB } = usage;
+    // The cgroup also counts `time` and the runtime's start, so never less than the loop's own figure.
+    assert.ok(cpuSeconds !== null && cpuSeconds >= reported - 0.02, `measured ${cpuSeconds} s, the app counted ${reported} s`);
+    // One CPU's quota: no more CPU time than its run lasted, and one CFS period (0.1 s) of slack.
+    assert.ok(cpuSeconds <= wallSeconds + 0.1, `${cpuSeconds} s of CPU in ${wallSeconds} s on 1 CPU`);
+    const wrapperSeconds = (Date.parse(result.endedAt) - Date.parse(result.startedAt)) / 1000;
+    assert.ok(wallSeconds > 0 && wallSeconds <= wrapperSeconds, `the app ran ${wallSeconds} s of the wrapper's ${wrapperSeconds} s`);
+    assert.ok(peakMemoryMiB !== null && peakMemoryMiB > 0 && peakMemoryMiB === result.memory?.peakMiB, `peak ${peakMemoryMiB} MiB`);
   });
 
   it('puts the app, not the wrapper, in a cgroup with its CPU and memory limits, and removes it when cancelled', async () => {

@@ -40,6 +40,8 @@ export type JobPage = Static<typeof JobPageSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
 export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
 export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
+/** What an ended job's app used (CPU time, peak memory, wall time), as its wrapper measured it: the `usage` of an ended job. */
+export type JobUsage = NonNullable<Extract<Job, { state: 'completed' }>['usage']>;
 /** What differs between two runs, property by property (GET /jobs/{a}/diff/{b}). */
 export type JobDiff = Static<typeof JobDiffSchema>;
 export type { VerificationReport, OutputComparison, FileComparison } from '../schemas/verification.js';

@@ -29,7 +29,7 @@ const ArchivedVersion = Type.Object({
     copiedFrom: Type.Union([Ref, Type.Null()]),
     latestVer: Type.Integer({ minimum: 1 }),
     files: Type.Array(ObjectFile),
-    /** What the type's summariser found in the files (archives made before summaries have none). */
+    /** What the exporting server's summariser found in the files: carried for other readers; an import computes its own. */
     summary: Type.Optional(Type.Union([ObjectSummary, Type.Null()])),
   }),
 });

@@ -92,12 +92,24 @@ const JobCommon = {
   createdAt: Type.String(),
 };
 
+/** What an ended job's app used, as the job wrapper measured it on the node; a figure nothing measured is null. */
+export const JobUsage = Type.Object(
+  {
+    cpuSeconds: Nullable(Type.Number(), 'CPU time, user and system, of the app\'s processes'),
+    peakMemoryMiB: Nullable(Type.Number(), 'the most memory the app held (page cache included, as its limit counts it)'),
+    wallSeconds: Nullable(Type.Number(), 'how long the app ran'),
+  },
+  { description: 'compare with `resources`: what the job asked for' },
+);
+export type JobUsage = Static<typeof JobUsage>;
+
 /** Where an ended job got to: a job cancelled or failed before it ran has no scheduler id, node or start. */
 const Ended = {
   schedulerId: Nullable(Type.String()),
   node: Nullable(Type.String()),
   startedAt: Nullable(Type.String()),
   endedAt: Type.String(),
+  usage: Nullable(JobUsage, 'what the app used; null when it never ran or nothing of it was recorded'),
 };
 
 const state = <S extends string, P extends TProperties>(name: S, fields: P, description: string) =>
@@ -122,7 +134,11 @@ export const Job = Type.Union([
     outputs: Type.Array(Type.String({ description: 'wsid/objid/ver' })),
     verification: Nullable(VerificationReport, 'a verified re-run: its outputs compared with the original job\'s'),
   }, 'ended, its outputs saved'),
-  state('failed', { ...Ended, failure: FailureReason }, 'ended without outputs, for the reason given'),
+  state('failed', {
+    ...Ended,
+    failure: FailureReason,
+    resubmitting: Type.Boolean({ description: "the app's retry policy resubmits this failure and it has not been resubmitted yet: `retriedBy` will name the new job" }),
+  }, 'ended without outputs, for the reason given'),
   state('cancelled', Ended, 'stopped at a user\'s request'),
 ]);
 export type Job = Static<typeof Job>;

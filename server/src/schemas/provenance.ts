@@ -45,6 +45,14 @@ export const AppRun = Type.Object({
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   environment: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'what the platform fixed for repeatable output: SOURCE_DATE_EPOCH, TZ, locale' })),
   rerunOf: Type.Optional(Type.Integer({ description: 'the job this run repeated from its provenance' })),
+  usage: Type.Optional(Type.Object(
+    {
+      cpuSeconds: Type.Union([Type.Number(), Type.Null()]),
+      peakMemoryMiB: Type.Union([Type.Number(), Type.Null()]),
+      wallSeconds: Type.Number(),
+    },
+    { description: 'what the run used, as the job wrapper measured it on the node (CPU time, peak memory, how long it ran); null: not measured' },
+  )),
 });
 export type AppRun = Static<typeof AppRun>;
 export type NarrativeOrigin = Static<typeof NarrativeOrigin>;

@@ -7,8 +7,15 @@ const CPU_PERIOD_US = 100_000;
 /** How long release() keeps killing what is left before it gives up on a cgroup. */
 const RELEASE_TIMEOUT_MS = 10_000;
 
-/** The v1 controllers a job cgroup uses: memory is required, cpu optional. */
-export type Controller = 'memory' | 'cpu';
+/** The v1 controllers a job cgroup uses: memory is required, cpu (the limit) and cpuacct (CPU time used) optional. */
+export type Controller = 'memory' | 'cpu' | 'cpuacct';
+
+/** This process's own cgroup in each controller (null: that controller has none here). */
+export interface Parents {
+  memory: string;
+  cpu: string | null;
+  cpuacct: string | null;
+}
 
 /**
  * The directory of this process's own cgroup in one cgroup v1 controller, from
@@ -37,14 +44,25 @@ function parseMountLine(line: string) {
 
 /**
  * One job's cgroup: a child of the wrapper's own cgroup in the memory controller (and
- * the cpu controller where there is one), named after the job and the wrapper's PID.
- * Only the app's processes live in it, never the wrapper, so the app's limit is its own.
+ * the cpu and cpuacct controllers where there are those), named after the job and the
+ * wrapper's PID. Only the app's processes live in it, never the wrapper, so the app's
+ * limit is its own, and so is the CPU time it counts.
  */
 export class CgroupV1Job {
-  private constructor(private readonly dirs: { memory: string; cpu: string | null }, private readonly parents: { memory: string; cpu: string | null }) {}
+  /** Each cgroup made, once (controllers mounted together share one), with the wrapper's own in that hierarchy. */
+  private readonly made: { dir: string; parent: string }[];
+
+  private constructor(private readonly dirs: { memory: string; cpu: string | null; cpuacct: string | null }, parents: Parents) {
+    const pairs = [
+      { dir: dirs.memory, parent: parents.memory },
+      ...(dirs.cpu && parents.cpu ? [{ dir: dirs.cpu, parent: parents.cpu }] : []),
+      ...(dirs.cpuacct && parents.cpuacct ? [{ dir: dirs.cpuacct, parent: parents.cpuacct }] : []),
+    ];
+    this.made = pairs.filter((pair, i) => pairs.findIndex((p) => p.dir === pair.dir) === i);
+  }
 
   /** Creates the cgroup with its limits; throws (having created nothing) where the kernel or permissions refuse. */
-  static create(name: string, limits: { memoryMiB: number; cpus: number }, parents: { memory: string; cpu: string | null }): CgroupV1Job {
+  static create(name: string, limits: { memoryMiB: number; cpus: number }, parents: Parents): CgroupV1Job {
     const memory = join(parents.memory, name);
     mkdirSync(memory);
     let cpu: string | null = null;
@@ -57,7 +75,12 @@ export class CgroupV1Job {
       rmdirSync(memory);
       throw error;
     }
-    return new CgroupV1Job({ memory, cpu }, parents);
+    // cpuacct is usually mounted with cpu (`cpu,cpuacct`): then the cpu cgroup counts the time already.
+    const cpuacct = parents.cpuacct === null ? null
+      : parents.cpuacct === parents.cpu ? cpu
+      : parents.cpuacct === parents.memory ? memory
+      : createAccountingCgroup(join(parents.cpuacct, name));
+    return new CgroupV1Job({ memory, cpu, cpuacct }, parents);
   }
 
   get limitsCpu(): boolean {
@@ -70,14 +93,12 @@ export class CgroupV1Job {
    */
   spawnInside<T>(start: () => T): T {
     const pid = String(process.pid);
-    const created = this.created();
-    const parents = this.parentDirs();
     try {
-      for (const dir of created) writeFileSync(join(dir, 'cgroup.procs'), pid);
+      for (const { dir } of this.made) writeFileSync(join(dir, 'cgroup.procs'), pid);
       return start();
     } finally {
       // Best effort: a wrapper left inside only shares the app's limit, which must not stop the run.
-      for (const dir of parents) {
+      for (const { parent: dir } of this.made) {
         try {
           writeFileSync(join(dir, 'cgroup.procs'), pid);
         } catch {
@@ -87,25 +108,27 @@ export class CgroupV1Job {
     }
   }
 
-  /** The most memory the job held (page cache included, as the limit counts it) and the number of OOM kills in it. */
-  usage(): { peakMiB: number; oomKills: number | null } {
+  /**
+   * The most memory the job held (page cache included, as the limit counts it), the number of
+   * OOM kills in it, and the CPU time (user and system) of every process that ran in it
+   * (null without a cpuacct cgroup).
+   */
+  usage(): { peakMiB: number; oomKills: number | null; cpuSeconds: number | null } {
     const peak = Number(readFileSync(join(this.dirs.memory, 'memory.max_usage_in_bytes'), 'utf8'));
     // `oom_kill N` exists since Linux 4.13; older kernels cannot tell, which is said as null.
     const kills = /^oom_kill (\d+)$/m.exec(readFileSync(join(this.dirs.memory, 'memory.oom_control'), 'utf8'));
-    return { peakMiB: Math.round((peak / MiB) * 10) / 10, oomKills: kills ? Number(kills[1]) : null };
+    // cpuacct.usage: nanoseconds on all CPUs, counted by the scheduler for each process in the cgroup.
+    const nanoseconds = this.dirs.cpuacct ? readNumber(join(this.dirs.cpuacct, 'cpuacct.usage')) : NaN;
+    return {
+      peakMiB: Math.round((peak / MiB) * 10) / 10,
+      oomKills: kills ? Number(kills[1]) : null,
+      cpuSeconds: Number.isFinite(nanoseconds) ? Math.round(nanoseconds / 1e7) / 100 : null,
+    };
   }
 
   /** Kills whatever the app left in the cgroup (daemons that left its process group too), then removes it. */
   async release(): Promise<void> {
-    for (const dir of this.created()) await emptyAndRemove(dir);
-  }
-
-  private created(): string[] {
-    return [this.dirs.memory, ...(this.dirs.cpu ? [this.dirs.cpu] : [])];
-  }
-
-  private parentDirs(): string[] {
-    return [this.parents.memory, ...(this.parents.cpu ? [this.parents.cpu] : [])];
+    for (const { dir } of this.made) await emptyAndRemove(dir);
   }
 }
 
@@ -119,6 +142,28 @@ function createCpuCgroup(dir: string, cpus: number): string {
     throw error;
   }
   return dir;
+}
+
+/**
+ * A cgroup that only counts CPU time. Counting is not a limit: where the kernel refuses it,
+ * the job keeps its limits and its CPU time is measured otherwise (or not at all).
+ */
+function createAccountingCgroup(dir: string): string | null {
+  try {
+    mkdirSync(dir);
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** A number a cgroup file holds; NaN when it cannot be read (a measure missing is said as null, not a failed job). */
+function readNumber(path: string): number {
+  try {
+    return Number(readFileSync(path, 'utf8'));
+  } catch {
+    return NaN;
+  }
 }
 
 function writeIfPresent(path: string, value: string): void {

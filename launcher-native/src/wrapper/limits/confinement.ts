@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Enforcement } from '../../job-dir/result.js';
 import { CgroupV1Job, ownCgroupDir, removeOrphans } from './cgroup-v1.js';
+import { ChildrenCpu } from './children-cpu.js';
 
 export interface Limits {
   memoryMiB: number;
@@ -20,8 +21,8 @@ export interface Confinement {
   command(argv: string[]): string[];
   /** Calls `start` (a synchronous spawn) so that the process it starts is inside the limits. */
   spawnInside<T>(start: () => T): T;
-  /** Peak memory (null: not measured) and OOM kills (null: cannot tell) of what ran inside. */
-  usage(): { peakMiB: number | null; oomKills: number | null };
+  /** Peak memory and CPU time (null: not measured) and OOM kills (null: cannot tell) of what ran inside. */
+  usage(): { peakMiB: number | null; oomKills: number | null; cpuSeconds: number | null };
   /** Kills whatever is left inside and removes what the confinement created. */
   release(): Promise<void>;
 }
@@ -40,10 +41,10 @@ export async function confine(limits: Limits, jobId: string, host: Partial<Host>
   let why = 'no cgroup v1 memory controller is mounted here';
   if (memory) {
     const cpu = ownCgroupDir('cpu', mountinfo, procCgroup);
-    await removeOrphans(memory, PREFIX);
-    if (cpu) await removeOrphans(cpu, PREFIX);
+    const cpuacct = ownCgroupDir('cpuacct', mountinfo, procCgroup);
+    for (const parent of new Set([memory, cpu, cpuacct])) if (parent) await removeOrphans(parent, PREFIX);
     try {
-      return cgroupConfinement(CgroupV1Job.create(`${PREFIX}${jobId.replace(/[^A-Za-z0-9_.]/g, '_')}-${process.pid}`, limits, { memory, cpu }), limits);
+      return cgroupConfinement(CgroupV1Job.create(`${PREFIX}${jobId.replace(/[^A-Za-z0-9_.]/g, '_')}-${process.pid}`, limits, { memory, cpu, cpuacct }), limits);
     } catch (error) {
       why = `cannot create a cgroup in ${memory}: ${(error as Error).message}`;
     }
@@ -71,12 +72,20 @@ function thisHost(): Host {
 
 function cgroupConfinement(cgroup: CgroupV1Job, limits: Limits): Confinement {
   const cpus = cgroup.limitsCpu ? `${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}` : 'CPUs not limited (no cpu controller)';
+  // Without a cpuacct cgroup, the CPU time of the child the wrapper waits for is the next best measure.
+  const children = new ChildrenCpu();
   return {
     enforcedBy: 'cgroup-v1',
     description: `limits: ${limits.memoryMiB} MiB of memory (swap included), ${cpus}, held by a cgroup (v1) of the job's own`,
     command: (argv) => argv,
-    spawnInside: (start) => cgroup.spawnInside(start),
-    usage: () => cgroup.usage(),
+    spawnInside: (start) => {
+      children.start();
+      return cgroup.spawnInside(start);
+    },
+    usage: () => {
+      const used = cgroup.usage();
+      return { ...used, cpuSeconds: used.cpuSeconds ?? children.seconds() };
+    },
     release: () => cgroup.release(),
   };
 }
@@ -86,10 +95,9 @@ function rlimitConfinement(limits: Limits, why: string): Confinement {
   return {
     enforcedBy: 'rlimit-data',
     description: `limits: ${limits.memoryMiB} MiB of data memory per process (RLIMIT_DATA; an allocation beyond it fails), CPUs not limited: ${why}`,
+    // prlimit execs the command: the child the wrapper waits for is the app's first process.
     command: (argv) => ['prlimit', `--data=${bytes}:${bytes}`, '--', ...argv],
-    spawnInside: (start) => start(),
-    usage: () => ({ peakMiB: null, oomKills: null }),
-    release: async () => undefined,
+    ...measuredByChildren(),
   };
 }
 
@@ -98,8 +106,19 @@ function unconfined(limits: Limits, why: string): Confinement {
     enforcedBy: 'none',
     description: `limits: ${limits.memoryMiB} MiB and ${limits.cpus} CPUs are NOT enforced: ${why}`,
     command: (argv) => argv,
-    spawnInside: (start) => start(),
-    usage: () => ({ peakMiB: null, oomKills: null }),
+    ...measuredByChildren(),
+  };
+}
+
+/** Without a cgroup: no peak, no OOM kills seen, and the CPU time of the child the wrapper waits for. */
+function measuredByChildren(): Pick<Confinement, 'spawnInside' | 'usage' | 'release'> {
+  const children = new ChildrenCpu();
+  return {
+    spawnInside: (start) => {
+      children.start();
+      return start();
+    },
+    usage: () => ({ peakMiB: null, oomKills: null, cpuSeconds: children.seconds() }),
     release: async () => undefined,
   };
 }

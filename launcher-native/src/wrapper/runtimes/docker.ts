@@ -29,6 +29,7 @@ function engineLimitFlags(spec: Parameters<Runtime['run']>[0]): string[] {
 export const docker: Runtime = {
   name: 'docker',
   formats: ['docker-image'],
+  runsOutsideWrapper: true,
   prepare: () => [],
   run(spec) {
     requireFormat(docker, spec);

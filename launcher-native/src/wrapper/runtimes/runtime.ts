@@ -41,6 +41,11 @@ export interface Runtime {
   readonly name: RuntimeName;
   /** Image formats it runs. */
   readonly formats: readonly ImageFormat[];
+  /**
+   * Set when an engine starts the container outside the runtime's process and so outside the
+   * wrapper's cgroup (docker): what the wrapper would measure there is the CLI, not the app.
+   */
+  readonly runsOutsideWrapper?: boolean;
   /** Commands to run once before `run` (e.g. injecting host libraries into the image). */
   prepare(spec: RunSpec): string[][];
   run(spec: RunSpec): string[];

@@ -4,6 +4,7 @@ import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields } from '../output.js';
 import { UsageError } from '../usage.js';
 import { appRef } from './apps.js';
+import { attemptDocuments, attemptsOf, attemptsText, moreOf, resourcesText, resubmissionOf, usageText, type AttemptDocument } from './job-status.js';
 import { rerunCommand } from './job-rerun.js';
 import { diffCommand } from './job-diff.js';
 import { listCommand } from './job-list.js';
@@ -18,8 +19,25 @@ export type JobDocument = Documented<Job>;
 export function jobDocument({ id, ...rest }: Job): JobDocument {
   return { jobId: id, ...rest };
 }
-export const summary = (j: JobDocument) =>
-  fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, ['jobId', 'app', 'version', 'state', 'failure', 'waiting', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt']);
+const SUMMARY = ['jobId', 'app', 'version', 'state', 'failure', 'waiting', 'queueReason', 'queuePosition', 'node', 'inputs', 'params', 'outputs', 'retryOf', 'createdAt', 'startedAt', 'endedAt'];
+export const summary = (j: JobDocument) => fields({ ...j, failure: j.state === 'failed' ? describeFailure(j.failure) : null }, SUMMARY);
+
+/** `job status`: the job, and the chain of attempts it is one of. */
+export type StatusDocument = JobDocument & { attempts: AttemptDocument[] };
+
+/** The summary, then what the job asked for, what it used once ended, and its attempts when there was more than one. */
+function statusText({ attempts, ...j }: StatusDocument): string {
+  const used = usageText(j);
+  // The API's objects are said in words here, after the summary's lines.
+  const rest = Object.fromEntries(Object.entries(j).filter(([key]) => key !== 'resources' && key !== 'usage'));
+  return fields({
+    ...rest,
+    failure: j.state === 'failed' ? describeFailure(j.failure) : null,
+    resources: resourcesText(j.resources),
+    ...(used ? { usage: used } : {}),
+    ...(attempts.length > 1 ? { attempts: attemptsText(attempts) } : {}),
+  }, [...SUMMARY, 'resources', 'usage', 'attempts']);
+}
 
 interface RunOptions {
   ws: string;
@@ -58,10 +76,13 @@ export function jobCommands(program: Command): void {
   const job = program.command('job').description('jobs: list, status, logs, cancel, retry');
   job
     .command('status <jobId>')
-    .description('state, failure reason, queue reason and position, node, outputs')
+    .description('state, failure reason, queue reason and position, node, outputs; the resources asked for and, once ended, used; the chain of attempts')
     .action(async (text: string, _o: unknown, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      emit(global, jobDocument(await clientFrom(global).job(jobId(text))), summary);
+      const client = clientFrom(global);
+      const found = await client.job(jobId(text));
+      const status: StatusDocument = { ...jobDocument(found), attempts: attemptDocuments(await attemptsOf(client, found)) };
+      emit(global, status, statusText);
     });
   job
     .command('logs <jobId>')
@@ -130,8 +151,21 @@ export function describeFailure(failure: FailureReason): string {
  * Polls until the job has ended, with no time limit of its own (a queued
  * HPC job may wait for hours; Ctrl-C stops waiting, not the job). On a
  * terminal one stderr line is rewritten with the state and queue reason.
+ * A job the server resubmits (out of memory or time, as its app's policy
+ * says) is followed to the end of its last attempt, each resubmission said
+ * on stderr.
  */
 export async function waitWithProgress(client: NarrativeClient, first: Job, progress: boolean): Promise<Job> {
+  let job = await waitForEnd(client, first, progress);
+  for (let next = await resubmissionOf(client, job, progress); next; next = await resubmissionOf(client, job, progress)) {
+    process.stderr.write(`narrative: job ${job.id} ${job.state === 'failed' ? `failed: ${describeFailure(job.failure)}` : job.state}; resubmitted as job ${next.id}${moreOf(job, next)}\n`);
+    job = await waitForEnd(client, next, progress);
+  }
+  return job;
+}
+
+/** Polls one job until it has ended. */
+async function waitForEnd(client: NarrativeClient, first: Job, progress: boolean): Promise<Job> {
   let job = first;
   let delay = 250;
   const show = (j: Job) => {

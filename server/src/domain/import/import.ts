@@ -13,7 +13,7 @@ import { missingApps, pushImages, registerApps } from './apps.js';
 import { checkArchivedJobs, completeRestoredJobs, createRestoredJobs } from './jobs.js';
 import { withRestoredRefs } from './notebook.js';
 import { readJson, stageArchive } from './stage.js';
-import { putBlobs, restoreVersions } from './versions.js';
+import { putBlobs, restoreVersions, summariesOf } from './versions.js';
 
 /** nbformat is checked where a notebook is saved; here only that it is a notebook with cells. */
 const NotebookFile = Type.Object({ cells: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
@@ -37,13 +37,14 @@ export async function importArchive(ctx: Context, caller: Caller, source: AsyncI
     const missing = await missingApps(ctx, caller, index, staged);
     await pushImages(ctx, index, missing, staged);
     await putBlobs(ctx, caller, index, staged);
+    const summaries = await summariesOf(ctx, index);
     return await inTransaction(ctx, async (tx) => {
       await registerApps(tx, caller, missing);
       // The first version already drops the cells' foreign job ids; the second points their inputs and runs at the restored ones.
       const created = await createNarrative(tx, caller, index.narrative.title, withRestoredRefs(notebook, new Map(), new Map()));
       const loaded = await loadNarrative(tx, created.id);
       const jobs = await createRestoredJobs(tx, caller, loaded.ws.id, created.id, runs);
-      const restored = await restoreVersions(tx, caller, loaded.ws, { from: index.narrative.id, to: created.id }, index, staged, jobs);
+      const restored = await restoreVersions(tx, caller, loaded.ws, { from: index.narrative.id, to: created.id }, { index, staged, jobs, summaries });
       await completeRestoredJobs(tx, runs, jobs, restored);
       await saveNotebook(tx, caller, loaded, withRestoredRefs(notebook, restored, jobs));
       return (await tx.store.getNarrative(created.id))!;

@@ -4,6 +4,9 @@ import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
 import { keyOfRef } from '../refs.js';
 
+/** A time as this server writes every time (UTC, milliseconds, `Z`), whatever zone the archive's writer used: listings compare them as text. */
+const utc = (time: string) => new Date(time).toISOString();
+
 /** Original job id → the id of its restored record here. */
 export type RestoredJobs = Map<number, number>;
 
@@ -45,7 +48,7 @@ export async function createRestoredJobs(ctx: Context, caller: Caller, wsid: num
     const original = job.rerunOf === null ? undefined : ids.get(job.rerunOf);
     const id = await ctx.store.createJob({
       appId: job.app, appVersion: job.version, userId: caller.id, wsid, clientRequestId: null, params: job.params,
-      inputs: [], resources: job.resources, scheduler: job.scheduler, attempt: job.attempt, retryOf: null, createdAt: job.createdAt,
+      inputs: [], resources: job.resources, scheduler: job.scheduler, attempt: job.attempt, retryOf: null, createdAt: utc(job.createdAt),
       origin: job.cell === null ? null : { narrative, narrativeVersion: null, cell: job.cell },
       rerun: original === undefined ? null : { of: original, verify: true },
     });
@@ -71,7 +74,7 @@ export async function completeRestoredJobs(ctx: Context, jobs: ArchivedJob[], id
       if (!(await ctx.store.claimJobOutput(id, job.attempt, o.name, keyOfRef(o.ref)))) throw new Error(`the restored job ${id} already had an output ${o.name}`);
     }
     const completed = await ctx.store.updateJob(id, 'created', {
-      state: 'completed', schedulerId: job.schedulerId, node: job.node, startedAt: job.startedAt, endedAt: job.endedAt,
+      state: 'completed', schedulerId: job.schedulerId, node: job.node, startedAt: job.startedAt === null ? null : utc(job.startedAt), endedAt: utc(job.endedAt),
       result: null, outputs: outputs.map((o) => o.ref), verification: null,
     });
     if (!completed) throw new Error(`the restored job ${id} was moved by another writer before it was completed`);

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { createReadStream } from 'node:fs';
 import { invalidContent } from '../../errors.js';
+import type { ObjectSummary } from '../../schemas/api.js';
+import { summarise } from '../summaries/summaries.js';
 import type { Provenance } from '../../schemas/provenance.js';
 import type { WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
@@ -12,6 +14,14 @@ import type { RestoredJobs } from './jobs.js';
 import { fileOf, readJson, type StagedFile } from './stage.js';
 
 type IndexedVersion = ArchiveIndex['versions'][number];
+
+/** What the import restores versions from: the archive's index and files, the runs restored so far and the summaries computed. */
+export interface Restoring {
+  index: ArchiveIndex;
+  staged: Map<string, StagedFile>;
+  jobs: RestoredJobs;
+  summaries: Map<string, ObjectSummary | null>;
+}
 
 /**
  * Puts every version's files into the blob store, checking each lands under
@@ -30,6 +40,18 @@ export async function putBlobs(ctx: Context, caller: Caller, index: ArchiveIndex
 }
 
 /**
+ * Each version's summary, computed here from its files (in the blob store
+ * by now) as any save computes it: an archive's own summary is only what
+ * its writer claims. Read before the import's transaction, which must not
+ * wait on files.
+ */
+export async function summariesOf(ctx: Context, index: ArchiveIndex): Promise<Map<string, ObjectSummary | null>> {
+  const summaries = new Map<string, ObjectSummary | null>();
+  for (const { ref, record } of index.versions) summaries.set(ref, await summarise(ctx.blobs, record.type, record.files));
+  return summaries;
+}
+
+/**
  * Saves each version into the new narrative's workspace under a new id,
  * oldest first so that every input is restored before what was made from
  * it, and returns original ref → new ref. Provenance is the original's with
@@ -38,15 +60,17 @@ export async function putBlobs(ctx: Context, caller: Caller, index: ArchiveIndex
  * The run that made it is named by its restored record, when the archive
  * carried that run. `ctx` is the import's transaction.
  */
-export async function restoreVersions(ctx: Context, caller: Caller, ws: WorkspaceRecord, narrativeIds: { from: number; to: number }, index: ArchiveIndex, staged: Map<string, StagedFile>, jobs: RestoredJobs): Promise<Map<string, string>> {
+export async function restoreVersions(ctx: Context, caller: Caller, ws: WorkspaceRecord, narrativeIds: { from: number; to: number }, archive: Restoring): Promise<Map<string, string>> {
+  const { index, staged, jobs, summaries } = archive;
   const restored = new Map<string, string>();
   const names = new Map<string, string>();
   const taken = new Set([NARRATIVE_OBJECT]);
   const ordered = [...index.versions].sort((a, b) => a.record.savedAt.localeCompare(b.record.savedAt) || a.record.ver - b.record.ver);
   for (const version of ordered) {
     const { record } = version;
-    const data = await readJson(staged, `${version.dir}data.json`, Type.Unknown(), ctx.limits);
-    ctx.types.check(record.type, data, record.files.length);
+    const archived = await readJson(staged, `${version.dir}data.json`, Type.Unknown(), ctx.limits);
+    ctx.types.check(record.type, archived, record.files.length);
+    const data = withRestoredRefsIn(archived, restored);
     const name = nameFor(record, names, taken);
     const inputs = record.provenance.inputs.map((i) => ({ given: i.given, resolved: restored.get(i.resolved) ?? i.resolved }));
     const parents = record.provenance.inputs.flatMap((i) => (restored.has(i.resolved) ? [{ ref: keyOfRef(restored.get(i.resolved)!), relation: 'input' as const }] : []));
@@ -55,7 +79,7 @@ export async function restoreVersions(ctx: Context, caller: Caller, ws: Workspac
     const provenance: Provenance = { ...kept, inputs, copiedFrom: version.ref, ...narrativeOf(record.provenance, narrativeIds), ...appRunOf(record.provenance, jobs) };
     const saved = await ctx.store.insertVersion({
       wsid: ws.id, name, type: record.type, data, size: record.size, savedBy: caller.id, savedAt: ctx.now(),
-      provenance, copiedFrom: version.ref, files: record.files, parents, summary: record.summary ?? null,
+      provenance, copiedFrom: version.ref, files: record.files, parents, summary: summaries.get(version.ref) ?? null,
     });
     restored.set(version.ref, formatRef({ wsid: ws.id, ...saved }));
   }
@@ -67,7 +91,9 @@ function nameFor(record: IndexedVersion['record'], names: Map<string, string>, t
   const object = `${record.wsid}/${record.objid}`;
   const known = names.get(object);
   if (known) return known;
-  const name = taken.has(record.name) ? `${record.name}.from-${record.wsid}-${record.objid}` : record.name;
+  const suffix = `.from-${record.wsid}-${record.objid}`;
+  // Names are at most 255 characters: the origin suffix takes the place of the name's end.
+  const name = taken.has(record.name) ? `${record.name.slice(0, 255 - suffix.length)}${suffix}` : record.name;
   names.set(object, name);
   taken.add(name);
   return name;
@@ -90,4 +116,22 @@ function appRunOf(provenance: Provenance, jobs: RestoredJobs): Pick<Provenance, 
   const { rerunOf, jobId, originalJobId, ...app } = provenance.app;
   const original = rerunOf === undefined ? undefined : jobs.get(rerunOf);
   return { app: { ...app, jobId: jobs.get(jobId) ?? 0, originalJobId: originalJobId ?? jobId, ...(original === undefined ? {} : { rerunOf: original }) } };
+}
+
+/** A reference as the server writes it, not part of a longer one. */
+const REF_IN_TEXT = /(?<![\w/])[0-9]+\/[0-9]+\/[0-9]+(?![\w/])/g;
+
+/**
+ * The data with every reference to a version restored so far rewritten to
+ * its restored ref, wherever it appears: a genome's `assembly`, or a report's
+ * title naming its input. On this server the original numbers would name
+ * other objects; and a re-run here writes the restored refs, so only then
+ * can it be found identical. Versions are restored oldest first, so what a
+ * version names was restored before it.
+ */
+export function withRestoredRefsIn(value: unknown, restored: Map<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(REF_IN_TEXT, (ref) => restored.get(ref) ?? ref);
+  if (Array.isArray(value)) return value.map((item) => withRestoredRefsIn(item, restored));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withRestoredRefsIn(v, restored)]));
+  return value;
 }

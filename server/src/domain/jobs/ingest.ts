@@ -91,6 +91,8 @@ async function saveOutputs(ctx: Context, execution: Execution, job: Job, result:
     params: job.params, jobId: job.id, scheduler: job.scheduler, schedulerId: schedulerIdOf(job), node: result.node,
     startedAt: result.startedAt, endedAt: result.endedAt, exitCode: result.exitCode, attempt: job.attempt,
     environment: determinismEnv(app), ...(job.rerun ? { rerunOf: job.rerun.of } : {}),
+    // As the wrapper measured it; a result from before it did says nothing, and neither does the record.
+    ...(result.usage ? { usage: result.usage } : {}),
   };
   const resolvedInputs = job.inputs.map((i) => ({ given: i.given, key: keyOfRef(i.resolved) }));
   // Summaries read every file: read here, not while the transaction below holds the database.

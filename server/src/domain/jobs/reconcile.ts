@@ -4,7 +4,7 @@ import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { finishJob } from './ingest.js';
 import { tellWaitingDependants } from './dependants.js';
-import { resubmitIfPolicySays } from './resubmit.js';
+import { resubmitIfPolicySays, RESUBMIT_WINDOW_MS } from './resubmit.js';
 import { jobDirOf } from './run.js';
 import { recordTransition } from './transitions.js';
 
@@ -56,8 +56,6 @@ async function resubmitMissed(ctx: Context): Promise<void> {
     if (job.failure.kind === 'out-of-memory' || job.failure.kind === 'walltime') await resubmitIfPolicySays(ctx, job);
   }
 }
-
-const RESUBMIT_WINDOW_MS = 10 * 60_000;
 
 /** How long a job may sit between being recorded and being handed to the scheduler. */
 const SUBMIT_GRACE_MS = 60_000;

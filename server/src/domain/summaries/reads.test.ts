@@ -48,7 +48,7 @@ describe('reads statistics', () => {
   });
 
   it('counts an empty file as no reads', async () => {
-    assert.deepEqual(await readStats(chunked('')), { format: 'fastq', readCount: 0, totalBases: 0, minLength: Infinity, maxLength: -Infinity });
+    assert.deepEqual(await readStats(chunked('')), { format: null, readCount: 0, totalBases: 0, minLength: Infinity, maxLength: -Infinity });
     assert.deepEqual(combine([await readStats(chunked('\n\n'))]), { kind: 'reads', format: 'fastq', readCount: 0, totalBases: 0, minLength: null, maxLength: null, meanLength: null });
   });
 
@@ -92,5 +92,12 @@ describe('reads statistics', () => {
       kind: 'reads', format: 'fastq', readCount: 4, totalBases: 83, minLength: 3, maxLength: 50, meanLength: 20.75,
     });
     assert.throws(() => combine([stats('fastq', 1, 1, 1, 1), stats('fasta', 1, 1, 1, 1)]), malformed(/not all of one format/));
+  });
+
+  it('takes an empty file as of no format: it joins a FASTA file, and an empty FASTA stays FASTA', async () => {
+    const empty = await readStats(chunked(''));
+    assert.equal(empty.format, null);
+    assert.equal(combine([empty, await readStats(chunked('>a\nACGT\n'))]).format, 'fasta');
+    assert.equal(combine([await readStats(chunked('>a\n'))]).format, 'fasta');
   });
 });

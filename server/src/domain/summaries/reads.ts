@@ -7,7 +7,8 @@ type Format = ReadsSummary['format'];
 
 /** Counts of one file's reads; combined across the files of an object. */
 export interface ReadStats {
-  format: Format;
+  /** null for a file with no records: an empty file is of no format, and joins either. */
+  format: Format | null;
   readCount: number;
   totalBases: number;
   /** Infinity / -Infinity while there are no reads. */
@@ -57,8 +58,9 @@ export async function readStats(source: Readable): Promise<ReadStats> {
 
 /** Adds up the files of one object: they must all be of one format. */
 export function combine(files: ReadStats[]): ReadsSummary {
-  const format = files[0]?.format ?? 'fastq';
-  if (files.some((f) => f.format !== format)) throw new Malformed('the files are not all of one format');
+  const formats = new Set(files.flatMap((f) => (f.format === null ? [] : [f.format])));
+  if (formats.size > 1) throw new Malformed('the files are not all of one format');
+  const format = [...formats][0] ?? 'fastq';
   const readCount = files.reduce((n, f) => n + f.readCount, 0);
   const totalBases = files.reduce((n, f) => n + f.totalBases, 0);
   const some = readCount > 0;
@@ -104,7 +106,7 @@ class Parser {
   end(): ReadStats {
     if (this.format === 'fastq' && this.fastqLine !== 0) this.fail('the last record is cut short');
     if (this.format === 'fasta' && this.current >= 0) this.add(this.current);
-    return this.stats ?? { format: 'fastq', readCount: 0, totalBases: 0, minLength: Infinity, maxLength: -Infinity };
+    return this.stats ?? { format: null, readCount: 0, totalBases: 0, minLength: Infinity, maxLength: -Infinity };
   }
 
   private fastq(first: number, length: number, blank: boolean): void {

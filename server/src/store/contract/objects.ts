@@ -17,6 +17,16 @@ async function saveAll(store: Store, ws: WorkspaceRecord, by: UserRecord, list: 
 /** Objects and their immutable versions: saved, read back whole, listed and filtered. */
 export const objectsContract: ContractPart = ({ fresh }) => {
   describe('objects', () => {
+    it('lists a full page of a thousand versions, each with its files', async () => {
+      const store = await fresh();
+      const { owner, ws } = await owned(store);
+      await store.recordBlob({ sha256: hex('f'), size: 1, uploadedBy: owner.id, at: at(0) });
+      for (let i = 0; i < 1001; i++) await store.insertVersion(version(ws, owner, `o${String(i).padStart(4, '0')}`, { files: [{ name: `f${i}.txt`, sha256: hex('f'), size: 1 }] }));
+      const page = await store.listObjects(ws.id, { limit: 1000, offset: 0 });
+      assert.equal(page.items.length, 1000);
+      for (const v of page.items) assert.deepEqual(v.files.map((f) => f.name), [`f${Number(v.name.slice(1))}.txt`], v.name);
+    });
+
     it('saves a new name as object 1 version 1 and reads every field back', async () => {
       const store = await fresh();
       const { owner, ws } = await owned(store);

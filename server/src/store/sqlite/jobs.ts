@@ -66,7 +66,7 @@ export function jobQueries(db: Db): JobQueries {
       return rows.map(toJob).filter((j): j is FailedJob => j.state === 'failed');
     },
     async findRetryOf(jobId) {
-      const row = await db.selectFrom('jobs').selectAll().where('retry_of', '=', jobId).executeTakeFirst();
+      const row = await db.selectFrom('jobs').selectAll().where('retry_of', '=', jobId).orderBy('id').executeTakeFirst();
       return row && toJob(row);
     },
     async listJobsOf(f) {

@@ -168,14 +168,22 @@ function latestMatching(q: ReturnType<typeof versions>, f: { type?: string; name
   return q;
 }
 
+/** Versions per files query: SQLite refuses an expression tree of a thousand terms, and a page may hold a thousand versions. */
+const FILES_QUERY_VERSIONS = 200;
+
 async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
-  if (rows.length === 0) return [];
-  const files = await db
-    .selectFrom('object_files')
-    .select(['wsid', 'objid', 'ver', 'name', 'sha256', 'size'])
-    .where((eb) => eb.or(rows.map((r) => eb.and([eb('wsid', '=', r.wsid), eb('objid', '=', r.objid), eb('ver', '=', r.ver)]))))
-    .orderBy('name')
-    .execute();
+  const files = new Map<string, { name: string; sha256: string; size: number }[]>();
+  const keyOf = (v: { wsid: number; objid: number; ver: number }) => `${v.wsid}/${v.objid}/${v.ver}`;
+  for (let at = 0; at < rows.length; at += FILES_QUERY_VERSIONS) {
+    const chunk = rows.slice(at, at + FILES_QUERY_VERSIONS);
+    const found = await db
+      .selectFrom('object_files')
+      .select(['wsid', 'objid', 'ver', 'name', 'sha256', 'size'])
+      .where((eb) => eb.or(chunk.map((r) => eb.and([eb('wsid', '=', r.wsid), eb('objid', '=', r.objid), eb('ver', '=', r.ver)]))))
+      .orderBy('name')
+      .execute();
+    for (const f of found) files.set(keyOf(f), [...(files.get(keyOf(f)) ?? []), { name: f.name, sha256: f.sha256, size: f.size }]);
+  }
   return rows.map((r) => ({
     wsid: r.wsid,
     objid: r.objid,
@@ -191,7 +199,7 @@ async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
     latestVer: r.latest_ver,
     summary: r.summary === null ? null : (JSON.parse(r.summary) as ObjectSummary),
     hidden: r.hidden_at !== null,
-    files: files.filter((f) => f.wsid === r.wsid && f.objid === r.objid && f.ver === r.ver).map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })),
+    files: files.get(keyOf(r)) ?? [],
   }));
 }
 
