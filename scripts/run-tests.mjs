@@ -33,6 +33,9 @@ if (list) {
 }
 
 const env = { ...process.env, NARRATIVE_LOG_LEVEL: process.env.NARRATIVE_LOG_LEVEL ?? 'silent' };
+// Servers a test starts from the defaults build no bundled apps in the background: that would race
+// the test's own registrations and load the machine. The tests of that feature turn it on themselves.
+env.NARRATIVE_BUNDLED_APPS = process.env.NARRATIVE_BUNDLED_APPS ?? 'off';
 if (process.stdout.isTTY && env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1'; // children write to a pipe
 // Screenshots never land in docs/ unless asked (npm run screenshots): one temp directory for the run.
 if (env.NARRATIVE_SCREENSHOTS_DIR) env.NARRATIVE_SCREENSHOTS_DIR = resolve(env.NARRATIVE_SCREENSHOTS_DIR);

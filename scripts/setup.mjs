@@ -68,15 +68,13 @@ function ensureDebianPackages() {
 
 // Apps never run as root: when jobs start as root, the wrapper runs containers as this account.
 const SERVICE_ACCOUNT = 'narrative-runner';
-// Code-cell kernels get an account of their own: code a user types must not reach the apps' /out directories.
-const KERNEL_ACCOUNT = 'narrative-kernels';
 
 function ensureServiceAccount() {
   if (process.getuid?.() !== 0) return;
-  for (const [account, purpose] of [[SERVICE_ACCOUNT, 'apps run as'], [KERNEL_ACCOUNT, 'code-cell kernels run as']]) {
-    if (spawnSync('id', ['-u', account], { stdio: 'ignore' }).status === 0) continue;
-    log(`creating the unprivileged account ${account} that ${purpose}`);
-    run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', account]);
+  // Code-cell kernels need no account: each user's run under a uid of their own (server/src/kernels).
+  if (spawnSync('id', ['-u', SERVICE_ACCOUNT], { stdio: 'ignore' }).status !== 0) {
+    log(`creating the unprivileged account ${SERVICE_ACCOUNT} that apps run as`);
+    run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_ACCOUNT]);
   }
   for (const file of ['/etc/subuid', '/etc/subgid']) ensureSubordinateRange(file, SERVICE_ACCOUNT);
 }

@@ -39,7 +39,7 @@ export { aptSources, buildDebianImage, mmdebstrapArgv, type BuiltImage } from '.
 export { IMAGE_PATH, PINNED_PACKAGE, recipeProblems, SOURCE_PATH, type ImageRecipe } from './images/recipe.js';
 export { parseDpkgStatus, type PackageVersions } from './images/dpkg-status.js';
 export type { PackageLock } from './images/package-lock.js';
-export { LockedVersionsUnavailable, type UnavailablePackage } from './images/apt-availability.js';
+export { LockedVersionsUnavailable, RecipeVersionsUnavailable, type UnavailablePackage } from './images/apt-availability.js';
 
 // For tests and demos only: the private Docker engine.
 export { engineDown, engineUp, type EngineInfo, type EngineOptions } from './local/docker-engine.js';

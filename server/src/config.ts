@@ -3,6 +3,7 @@ import type { Runtime } from '@narrative/launcher-native';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { kernelConfigFrom, type KernelConfig } from './kernels/settings.js';
 
 /** Server settings: embedded defaults, overridden by NARRATIVE_* environment variables, then by explicit options. */
 export interface Config {
@@ -16,8 +17,24 @@ export interface Config {
   execution: ExecutionConfig;
   /** The built JupyterLab app served at /lab (default: the labextension package's dist/lab). */
   labDir?: string;
-  /** Code cells: a Jupyter server child behind the kernel proxy; `off` runs none. */
-  kernels: { enabled: boolean; python: string; runAs?: string };
+  /** Code cells: one Jupyter server per user, under a uid of that user's own, behind the kernel proxy (server/src/kernels/settings.ts). */
+  kernels: KernelConfig;
+  /**
+   * The bundled apps (apps-catalog/apps), built and registered in the background on the
+   * first start so a new install can run something at once: `auto` on the embedded default
+   * (the local scheduler) for a data directory that began with them, not one from before
+   * (server/src/bundled/first-start.ts); `on` whatever the scheduler, `off` never. (server/src/bundled/)
+   */
+  bundledApps: 'auto' | 'on' | 'off';
+  /** Where the bundled apps are: one folder per app, as in apps-catalog/apps. */
+  bundledAppsDir: string;
+  /**
+   * A directory of earlier image builds, one folder per app as `narrative app build --out`
+   * leaves them (checked against the recipe's source digest before use), shared with other
+   * servers and the tests; unset: a private one in the data directory. Refused unless it is
+   * a directory (not a link) of the server's own user that nobody else may write to.
+   */
+  buildCache?: string;
 }
 
 export interface ExecutionConfig {
@@ -64,7 +81,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     logLevel: env.NARRATIVE_LOG_LEVEL ?? 'info',
     ...(env.NARRATIVE_LAB_DIR ? { labDir: env.NARRATIVE_LAB_DIR } : {}),
-    kernels: { enabled: oneOf(env.NARRATIVE_KERNELS, ['on', 'off'] as const, 'on') === 'on', python: env.NARRATIVE_PYTHON ?? '/usr/bin/python3', runAs: env.NARRATIVE_KERNELS_AS ?? 'narrative-kernels' },
+    bundledApps: oneOf(env.NARRATIVE_BUNDLED_APPS, ['auto', 'on', 'off'] as const, 'auto'),
+    bundledAppsDir: resolve(env.NARRATIVE_BUNDLED_APPS_DIR || fileURLToPath(new URL('../../apps-catalog/apps', import.meta.url))),
+    ...(env.NARRATIVE_BUILD_CACHE ? { buildCache: resolve(env.NARRATIVE_BUILD_CACHE) } : {}),
+    kernels: kernelConfigFrom(env),
     execution: {
       scheduler: oneOf(env.NARRATIVE_SCHEDULER, ['local', 'slurm', 'docker', 'none'] as const, 'local'),
       runtime: oneOf(env.NARRATIVE_RUNTIME, ['charliecloud', 'docker', 'podman', 'apptainer', 'shifter', 'podman-hpc'] as const, 'charliecloud'),

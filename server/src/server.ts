@@ -22,6 +22,10 @@ import { loadLabAssets } from './lab/lab-assets.js';
 import { labEvents } from './lab/lab-events.js';
 import { labRoutes } from './lab/lab-routes.js';
 import { writeFileDurably } from '@narrative/launcher-native';
+import { attachBundledApps } from './bundled/attach.js';
+import type { BundledAppBuilder } from './bundled/bundled-apps.js';
+import { markNewDataDir } from './bundled/first-start.js';
+import { createBundledApps } from './bundled/start.js';
 
 export interface RunningServer {
   url: string;
@@ -30,6 +34,8 @@ export interface RunningServer {
   /** The first admin's token, when this start created the database. */
   adminToken: string | null;
   logger: Logger;
+  /** The bundled apps being built and registered in the background (their progress), or an empty list saying why not. */
+  bundled: BundledAppBuilder;
   close(): Promise<void>;
 }
 
@@ -61,10 +67,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
       now: () => new Date().toISOString(),
       execution: await createExecution(config),
     };
-    const adminToken = await bootstrapAdmin(ctx, (token) => writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600));
+    const adminToken = await bootstrapAdmin(ctx, async (token) => {
+      // Made now, so its bundled apps are built by default (NARRATIVE_BUNDLED_APPS=auto); marked before the admin commits, so a crash leaves it new.
+      await markNewDataDir(config.home);
+      await writeFileDurably(join(config.home, ADMIN_TOKEN_FILE), `${token}\n`, 0o600);
+    });
+    // After the first admin exists (who registers them), before the API answers (which reports on them).
+    const bundled = await createBundledApps(ctx, config, logger);
+    attachBundledApps(ctx, bundled);
     const labAssets = await loadLabAssets(config.labDir);
     const kernels = await startKernels(ctx, config, logger);
-    if (kernels) started.add(() => kernels.jupyter.stop());
+    if (kernels) started.add(() => kernels.stop());
     const { server } = bound;
     const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
     const streams = jobStreams(ctx, logger);
@@ -73,6 +86,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     bound.ready(createApp(ctx, logger, extra, { labAvailable: labAssets !== null }));
     // Last, once nothing else can fail: from here on jobs move.
     const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
+    // In the background: a first start serves at once and builds its apps while people sign in.
+    bundled.start();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -82,11 +97,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ctx,
       adminToken,
       logger,
+      bundled,
       async close() {
+        await bundled.stop();
         await reconciler.stop();
         upgrades.detach();
         await events.close();
-        await kernels?.jupyter.stop();
+        await kernels?.stop();
         // Before the store closes (a stream may be reading it) and before server.close, which would wait on open streams.
         await streams.close();
         server.closeAllConnections();

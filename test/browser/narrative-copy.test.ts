@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { failureOf, outputsOf, type Job, type Narrative, type NarrativeClient } from '@narrative/server/client';
 import type { Browser } from 'playwright-core';
-import { asSignedIn, launchChromium, needsChromium, recordProblems, signInToLab } from '../support/browser.js';
+import { asSignedIn, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
 
@@ -72,6 +72,7 @@ describe("a reader's copy runs without the original", { skip: needsChromium() },
     const state = cell.locator('.jp-narrative-AppState[data-state="completed"]');
     await state.waitFor({ timeout: 60_000 });
     await cell.locator(`.jp-narrative-AppOutput[data-ref^="${copied.wsid}/"]`).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('narrative-copy.png') });
 
     const jobId = Number((await state.innerText()).match(/Job (\d+)/)![1]);
     assert.notEqual(jobId, original.id);

@@ -100,8 +100,16 @@ describe('listing my jobs (GET /jobs)', () => {
     assert.equal(last.next, null, 'a page holding the rest has no next');
   });
 
-  it("lets an admin list another user's jobs, and no one else", async () => {
-    assert.deepEqual(ids((await h.admin.listJobs({ user: 'bob' })).items), [bobs.id]);
+  it("lets an admin list another user's jobs, and no one else: those in workspaces the admin may read", async () => {
+    // Bob's job is in alice's private workspace: the admin role reads no one's workspace, there or at GET /jobs/{id}.
+    assert.deepEqual((await h.admin.listJobs({ user: 'bob' })).items, []);
+    assert.equal(await statusOf(h.admin.job(bobs.id)), 403);
+    await alice.setPublic(narrative.wsid, true);
+    try {
+      assert.deepEqual(ids((await h.admin.listJobs({ user: 'bob' })).items), [bobs.id]);
+    } finally {
+      await alice.setPublic(narrative.wsid, false);
+    }
     assert.deepEqual((await h.admin.listJobs()).items, [], 'the admin ran nothing');
     assert.equal(await statusOf(alice.listJobs({ user: 'bob' })), 403);
     assert.equal(await statusOf(h.admin.listJobs({ user: 'nobody' })), 404);
@@ -154,6 +162,24 @@ describe('listing my jobs (GET /jobs)', () => {
       await alice.cancelJob(waiting.id).catch(() => undefined);
     }
     assert.equal((await alice.waitForJob(blocking.id)).state, 'cancelled');
+  });
+
+  it('leaves out my jobs in a workspace I may no longer read, as GET /jobs/{id} refuses them', async () => {
+    assert.deepEqual(ids((await bob.listJobs()).items), [bobs.id]);
+    await alice.setPermission(narrative.wsid, 'bob', 'none');
+    try {
+      assert.equal(await statusOf(bob.job(bobs.id)), 403);
+      assert.equal(await statusOf(bob.cancelJob(bobs.id)), 403);
+      assert.deepEqual((await bob.listJobs()).items, [], 'unshared: no job is listed that would answer 403');
+      assert.deepEqual((await bob.listJobs({ narrative: narrative.id })).items, []);
+      await alice.setPermission(narrative.wsid, 'bob', 'read');
+      assert.deepEqual(ids((await bob.listJobs()).items), [bobs.id], 'read is enough to see a job, as for GET /jobs/{id}');
+      assert.deepEqual(await bob.job(bobs.id), (await bob.listJobs()).items[0]);
+    } finally {
+      await alice.setPermission(narrative.wsid, 'bob', 'write');
+    }
+    // Alice's own list never had bob's job, shared or not.
+    assert.ok(!ids((await alice.listJobs()).items).includes(bobs.id));
   });
 
   it('refuses bad query values with 400 naming the field, never a 5xx', async () => {

@@ -25,8 +25,14 @@ function execute(h: Harness, token: string, kernel: string, code: string): Promi
       ws.close();
       resolve(message.content.text!.trim());
     });
-    ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
-    ws.on('error', reject);
+    ws.on('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      reject(new Error(`refused: ${res.statusCode}`));
+    });
+    ws.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 
@@ -43,11 +49,12 @@ function rawRequest(h: Harness, text: string): Promise<string> {
   });
 }
 
-describe('code cells: the kernel proxy to the Jupyter child', () => {
+describe("code cells: the kernel proxy to each user's own Jupyter server", () => {
   let h: Harness;
   let alice: string;
   let bob: string;
   let session: Session;
+  let bobs: Session;
 
   const api = (path: string, token: string | null, init: RequestInit = {}) =>
     h.fetch(path, { ...init, headers: { ...(token ? bearer(token) : {}), 'Content-Type': 'application/json', ...(init.headers as Record<string, string> | undefined) } });
@@ -68,24 +75,35 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
     const printed = await execute(h, alice, session.kernel.id, 'import os; print(6 * 7, os.getuid())');
     const [answer, uid] = printed.split(' ');
     assert.equal(answer, '42');
-    assert.notEqual(uid, '0', 'kernels run as the service account when the server is root');
+    assert.notEqual(uid, '0', "kernels run as the user's own uid when the server is root");
   });
 
-  it("keeps each user's kernels and sessions to themselves", async () => {
+  it("keeps each user's kernels and sessions to themselves, before and after the other starts a server of their own", async () => {
+    const refusals = async () => {
+      assert.equal((await api(`/api/kernels/${session.kernel.id}`, bob)).status, 404);
+      assert.equal((await api(`/api/sessions/${session.id}`, bob, { method: 'DELETE' })).status, 404);
+      const attach = await api('/api/sessions', bob, { method: 'POST', body: JSON.stringify({ path: 'x.ipynb', type: 'notebook', name: '', kernel: { id: session.kernel.id } }) });
+      assert.equal(attach.status, 404, "a session cannot attach to another user's kernel");
+      await assert.rejects(execute(h, bob, session.kernel.id, 'print(1)'), /refused: 404/);
+    };
     assert.deepEqual(((await (await api('/api/sessions', alice)).json()) as Session[]).map((s) => s.id), [session.id]);
     assert.deepEqual(await (await api('/api/sessions', bob)).json(), []);
     assert.deepEqual(await (await api('/api/kernels', bob)).json(), []);
-    assert.equal((await api(`/api/kernels/${session.kernel.id}`, bob)).status, 404);
-    assert.equal((await api(`/api/sessions/${session.id}`, bob, { method: 'DELETE' })).status, 404);
-    const attach = await api('/api/sessions', bob, { method: 'POST', body: JSON.stringify({ path: 'x.ipynb', type: 'notebook', name: '', kernel: { id: session.kernel.id } }) });
-    assert.equal(attach.status, 404, "a session cannot attach to another user's kernel");
-    await assert.rejects(execute(h, bob, session.kernel.id, 'print(1)'), /refused: 404/);
+    await refusals();
+    // The same path as alice's session: bob gets a session and kernel of his own, never hers.
+    const response = await api('/api/sessions', bob, { method: 'POST', body: JSON.stringify({ path: 'Story (1).ipynb', type: 'notebook', name: '', kernel: { name: 'python3' } }) });
+    assert.equal(response.status, 201);
+    bobs = (await response.json()) as Session;
+    assert.notEqual(bobs.kernel.id, session.kernel.id);
+    assert.deepEqual(((await (await api('/api/sessions', bob)).json()) as Session[]).map((s) => s.id), [bobs.id]);
+    assert.deepEqual(((await (await api('/api/kernels', alice)).json()) as Session[]).map((k) => k.id), [session.kernel.id]);
+    await refusals();
   });
 
-  it('lists through a trailing slash are filtered too, and a refused upgrade never reaches the child', async () => {
-    assert.deepEqual(await (await api('/api/kernels/', bob)).json(), []);
-    assert.deepEqual(await (await api('/api/sessions/', bob)).json(), []);
-    // The child answers a malformed upgrade with 400 and a login cookie: neither may reach the caller.
+  it("lists through a trailing slash are one's own too, and a refused upgrade never reaches the caller", async () => {
+    assert.deepEqual(((await (await api('/api/kernels/', bob)).json()) as Session[]).map((k) => k.id), [bobs.kernel.id]);
+    assert.deepEqual(((await (await api('/api/sessions/', bob)).json()) as Session[]).map((s) => s.id), [bobs.id]);
+    // Jupyter answers a malformed upgrade with 400 and a login cookie: neither may reach the caller.
     const answer = await rawRequest(h, `GET /api/kernels/${session.kernel.id}/channels HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${alice}\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n`);
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.doesNotMatch(answer, /set-cookie/i);
@@ -93,7 +111,7 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
     assert.match(unknown, /^HTTP\/1\.1 404 /);
   });
 
-  it("answers the child's refusals as problems of its own, never as a 5xx", async () => {
+  it("answers Jupyter's refusals as problems of its own, never as a 5xx", async () => {
     for (const [path, body] of [
       ['/api/kernels', { name: 'no-such-kernel' }],
       ['/api/sessions', { path: '..', type: 'notebook', name: '', kernel: { name: 'no-such-kernel' } }],
@@ -108,7 +126,7 @@ describe('code cells: the kernel proxy to the Jupyter child', () => {
     assert.equal(deep.status, 422);
   });
 
-  it('refuses anonymous callers before reaching the child', async () => {
+  it('refuses anonymous callers before reaching any Jupyter server', async () => {
     assert.equal((await api('/api/kernelspecs', null)).status, 401);
     assert.equal((await api('/api/sessions', null, { method: 'POST', body: '{}' })).status, 401);
     await assert.rejects(execute(h, 'nrt_not-a-token', session.kernel.id, 'print(1)'), /refused: 401/);

@@ -64,7 +64,8 @@ describe('my data across narratives', () => {
     const editable = (await alice.listNarratives()).find((n) => n.title === 'Bob edits')!;
     assert.deepEqual(listed(mine), [`Bob edits/of-${editable.id}@1`, 'Second study/stats@1', 'First study/notes@1', 'First study/reads@1']);
     const reads = mine.find((o) => o.name === 'reads')!;
-    assert.deepEqual(reads.narrative, { id: first.id, title: 'First study' });
+    assert.deepEqual(reads.narrative, { id: first.id, title: 'First study', level: 'admin', published: false });
+    assert.deepEqual(mine[0]!.narrative, { id: editable.id, title: 'Bob edits', level: 'write', published: false }, 'my level in each narrative');
     assert.equal(reads.ref, readsRef);
     assert.equal(reads.provenanceKind, 'upload');
     assert.equal(reads.hidden, false);
@@ -139,6 +140,19 @@ describe('my data across narratives', () => {
     await assert.rejects(alice.setHidden(bobs.ref, true), status(403));
     await assert.rejects(alice.setHidden(`${first.wsid}/${first.objid}`, true), status(409));
     await assert.rejects(alice.setHidden(`${first.wsid}/no-such-object`, true), status(404));
+  });
+
+  it('says which narratives are locked: their objects listed, but neither removed from view nor reverted', async () => {
+    const locked = await alice.createNarrative('Locked study');
+    const v1 = await alice.saveObject(locked.wsid, { name: 'final', type: 'Report.Report-1.0', data: { title: 'as published' } });
+    await alice.saveObject(locked.wsid, { name: 'final', type: 'Report.Report-1.0', data: { title: 'last words' } });
+    await alice.publishNarrative(locked.id);
+    const row = (await allMine(alice, { name: 'final' })).find((o) => o.narrative.id === locked.id)!;
+    assert.deepEqual(row.narrative, { id: locked.id, title: 'Locked study', level: 'admin', published: true });
+    // What the lab disables for such a row is what the server refuses.
+    await assert.rejects(alice.setHidden(row.ref, true), status(409));
+    await assert.rejects(alice.revertObject(v1.ref, 1), status(409));
+    assert.ok((await alice.getObject(row.ref)).data, 'still read and copied as before');
   });
 
   it('summarises uploaded reads exactly: plain, gzip, two files, and saved from blobs', async () => {

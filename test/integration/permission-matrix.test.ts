@@ -149,9 +149,11 @@ const MATRIX: Entry[] = [
   },
   { op: 'POST /contents/{path}', need: 'user', call: () => ({ method: 'POST', url: '/api/v1/contents/', body: { type: 'notebook' } }) },
   { op: 'PATCH /contents/{path}', need: 'write', call: (f) => ({ method: 'PATCH', url: contentsUrl(f), body: { path: `Story ${MARKER}.ipynb` } }) },
+  { op: 'PATCH /narratives/{id}', need: 'write', call: (f) => ({ method: 'PATCH', url: `/api/v1/narratives/${f.narrative}`, body: { title: `Story ${MARKER}` } }) },
   { op: 'DELETE /contents/{path}', need: 'admin', destructive: true, call: (f) => ({ method: 'DELETE', url: contentsUrl(f) }) },
 
   { op: 'GET /apps', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps' }) },
+  { op: 'GET /apps/bundled', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps/bundled' }) },
   { op: 'GET /apps/{module}/{name}', need: 'user', call: () => ({ method: 'GET', url: '/api/v1/apps/test/count-lines' }) },
   { op: 'POST /apps', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps', body: { ...testApp, version: `1.0.${++unique}` } }) },
   { op: 'POST /apps/{module}/{name}/{version}/promote', need: 'developer-role', call: () => ({ method: 'POST', url: '/api/v1/apps/test/count-lines/1.0.0/promote', body: { channel: 'beta' } }) },

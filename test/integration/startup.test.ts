@@ -165,12 +165,12 @@ describe("the Jupyter child's directory", () => {
     const env = { NARRATIVE_KERNELS: 'on', TMPDIR: temp };
     const first = await servers.serve(home, env);
     const dir = join(home, 'run', 'jupyter');
-    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    assert.equal((await stat(dir)).mode & 0o777, 0o711);
     await kill9(first.proc);
     await writeFile(join(dir, 'left-by-the-killed-run'), '');
     const next = await servers.serve(home, env);
     await assert.rejects(access(join(dir, 'left-by-the-killed-run')));
-    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    assert.equal((await stat(dir)).mode & 0o777, 0o711);
     assert.deepEqual((await readdir(temp)).filter((name) => name.startsWith('narrative-jupyter-')), []);
     await kill9(next.proc);
   });

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { runCli, type CliTarget } from './cli.js';
 
 const APPS = fileURLToPath(new URL('../../../apps-catalog/apps/', import.meta.url));
-/** One cache per user, readable by that user only: nobody else can plant a build in it. */
-const CACHE = join(tmpdir(), `narrative-test-builds-${process.getuid?.() ?? 'user'}`);
+/** One cache per user, readable by that user only: nobody else can plant a build in it. A server's NARRATIVE_BUILD_CACHE can name it too. */
+export const BUILT_APPS_CACHE = join(tmpdir(), `narrative-test-builds-${process.getuid?.() ?? 'user'}`);
+const CACHE = BUILT_APPS_CACHE;
 const LOCK_WAIT_MS = 20 * 60_000;
 
 /**

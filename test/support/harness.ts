@@ -22,7 +22,8 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
   const env = { ...process.env, NARRATIVE_RECONCILE_MS: process.env.NARRATIVE_RECONCILE_MS ?? '100' };
   // No Jupyter child unless a test asks for code cells: most tests never start a kernel.
   const kernels = { enabled: false, python: '/usr/bin/python3' };
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', kernels, ...overrides }, env));
+  // No bundled apps built in the background unless a test asks: they would race every test's own registrations.
+  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', kernels, bundledApps: 'off', ...overrides }, env));
   const client = (token?: string) => new NarrativeClient({ url: server.url, ...(token ? { token } : {}) });
   const admin = client(server.adminToken!);
   const users: Harness['users'] = {};

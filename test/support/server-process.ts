@@ -29,8 +29,8 @@ export class ServerProcesses {
 
   async serve(home: string, env: Record<string, string> = {}, serveArgs: string[] = []): Promise<Served> {
     const proc = spawn(process.execPath, [CLI, '--json', 'serve', '--port', '0', ...serveArgs], {
-      // No Jupyter child: these servers are killed with SIGKILL, and most tests never start a kernel.
-      env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', NARRATIVE_KERNELS: 'off', ...env },
+      // No Jupyter child: these servers are killed with SIGKILL, and most tests never start a kernel. No bundled apps unless asked for.
+      env: { ...process.env, NARRATIVE_HOME: home, NARRATIVE_LOG_LEVEL: 'silent', NARRATIVE_KERNELS: 'off', NARRATIVE_BUNDLED_APPS: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.children.add(proc);

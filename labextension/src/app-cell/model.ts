@@ -1,7 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
-import type { AppVersion, Job, NarrativeClient } from '@narrative/server/client';
+import type { ApiError, AppVersion, Job, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
+import { awaitBuiltApp, isStillBeingBuilt } from './app-loader.js';
 import { attemptsFrom, awaitResubmission, mayBeResubmitted, RESUBMIT_POLL, type IResubmitPoll } from './attempts.js';
 import { AppCellForm } from './form.js';
 import { RunHistory } from './history.js';
@@ -33,6 +34,8 @@ export namespace AppCellModel {
     streams: JobStreamFactory;
     /** How long to wait for the server's resubmission of a job killed for memory or time (tests wait less). */
     resubmitPoll?: IResubmitPoll;
+    /** How often to ask again for an app the server is still building (tests wait less). */
+    appBuildPollMs?: number;
   }
 }
 
@@ -52,6 +55,7 @@ export class AppCellModel {
   private _state: AppCellState = { kind: 'restoring' };
   private _app: AppVersion | null = null;
   private _appError: string | null = null;
+  private _appPending = false;
   private _error: string | null = null;
   private _disposed = false;
   private stream: { dispose(): void } | null = null;
@@ -96,6 +100,10 @@ export class AppCellModel {
   }
   get appError(): string | null {
     return this._appError;
+  }
+  /** The app is one of the server's bundled apps, still being built (appError says how far): the cell waits for it. */
+  get appPending(): boolean {
+    return this._appPending;
   }
   /** Why the last request failed, or why the cell's job could not be loaded. */
   get error(): string | null {
@@ -163,10 +171,12 @@ export class AppCellModel {
     try {
       this._app = await client.app(saved.id, saved.version);
     } catch (error) {
-      this._appError = describeError(error);
+      this._appPending = isStillBeingBuilt(error);
+      this._appError = this._appPending ? (error as ApiError).problem.detail : describeError(error);
     }
     if (this._disposed) return;
     if (this._app) this.form.setSpec(this._app.spec);
+    else if (this._appPending) void this.awaitApp(saved.id, saved.version);
     const chain = await attempts;
     for (const attempt of chain) this.history.track(attempt);
     const found = chain[chain.length - 1] ?? null;
@@ -294,6 +304,26 @@ export class AppCellModel {
         if (!this._disposed && this.job?.id === jobId) this.results.append(text);
       },
     });
+  }
+
+  /** The cell's app is a bundled one still being built: it becomes runnable here as soon as it is ready. */
+  private async awaitApp(id: string, version: string): Promise<void> {
+    const still = () => !this._disposed && this._app === null;
+    const shown = () => this._stateChanged.emit(this._state);
+    try {
+      const app = await awaitBuiltApp(this.options.client, id, version, { still, waiting: (error) => {
+        this._appError = error.problem.detail;
+        shown();
+      }, ...(this.options.appBuildPollMs ? { pollMs: this.options.appBuildPollMs } : {}) });
+      if (!app || !still()) return;
+      this._app = app;
+      this._appError = null;
+      this.form.setSpec(app.spec);
+    } catch (error) {
+      this._appError = describeError(error);
+    }
+    this._appPending = false;
+    if (!this._disposed) shown();
   }
 
   /** A job killed for memory or time is resubmitted by the server just after: the cell follows the next attempt to its end. */

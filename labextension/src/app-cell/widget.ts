@@ -90,7 +90,8 @@ export class AppCellWidget extends Widget {
     header.append(el('span', 'jp-narrative-AppCellName', model.app?.spec.name ?? cell.id), el('span', 'jp-narrative-AppCellId', `${cell.id}@${cell.version}`));
     node.appendChild(header);
     if (!model.app) {
-      node.appendChild(el('p', 'jp-narrative-Message', model.appError ? trans.__('The app could not be loaded. %1', model.appError) : trans.__('Loading the app…')));
+      const message = model.appPending ? trans.__('Waiting for the app. %1', model.appError ?? '') : model.appError ? trans.__('The app could not be loaded. %1', model.appError) : trans.__('Loading the app…');
+      node.appendChild(el('p', 'jp-narrative-Message', message));
       return;
     }
     const errors = model.form.errors();

@@ -6,6 +6,8 @@ import { settle, type Loading } from '../loading.js';
 import { dragOnMouseDown } from '../drag.js';
 import { APP_MIME, type IAppDragPayload } from '../tokens.js';
 import { appsIcon } from '../icons.js';
+import type { BundledAppsModel } from './bundled.js';
+import { BundledProgressView } from './bundled-view.js';
 import { type ChannelFilter, groupByCategory, matchApps, shortType, versionsById } from './catalog.js';
 
 type Load = Loading<{ apps: AppVersion[]; versions: Map<string, AppVersion[]> }>;
@@ -24,6 +26,8 @@ export class AppsPanel extends ReactWidget {
     private readonly trans: TranslationBundle,
     /** What a click on an entry does (the app cell plugin inserts an app cell). */
     private readonly onOpen?: (app: IAppDragPayload) => void,
+    /** The server's bundled apps while they build on its first start: shown above the catalog, which loads again as each is ready. */
+    private readonly bundled?: BundledAppsModel,
   ) {
     super();
     this.id = 'narrative-apps-panel';
@@ -31,6 +35,8 @@ export class AppsPanel extends ReactWidget {
     this.addClass('jp-narrative-Panel');
     this.title.icon = appsIcon;
     this.title.caption = trans.__('Apps');
+    bundled?.changed.connect(() => this.update(), this);
+    bundled?.ready.connect(() => void this.refresh(), this);
     void this.refresh();
   }
 
@@ -80,7 +86,10 @@ export class AppsPanel extends ReactWidget {
             <option value="release">{trans.__('Release only')}</option>
           </select>
         </div>
-        <div className="jp-narrative-PanelBody">{this.renderBody()}</div>
+        <div className="jp-narrative-PanelBody">
+          {this.bundled && <BundledProgressView model={this.bundled} trans={trans} />}
+          {this.renderBody()}
+        </div>
       </>
     );
   }
@@ -89,7 +98,10 @@ export class AppsPanel extends ReactWidget {
     const { trans, load } = this;
     if (load.state === 'loading') return <p className="jp-narrative-Message">{trans.__('Loading the app catalog…')}</p>;
     if (load.state === 'error') return <p className="jp-narrative-Message jp-mod-error">{trans.__('The app catalog could not be loaded. %1', load.message)}</p>;
-    if (load.apps.length === 0) return <p className="jp-narrative-Message">{trans.__('No apps are registered in this channel yet.')}</p>;
+    if (load.apps.length === 0) {
+      const coming = (this.bundled?.unfinished ?? []).some((a) => a.state !== 'failed');
+      return <p className="jp-narrative-Message">{coming ? trans.__('No app is ready yet: the apps above join the catalog as they are.') : trans.__('No apps are registered in this channel yet.')}</p>;
+    }
     const apps = matchApps(load.apps, this.query);
     if (apps.length === 0) return <p className="jp-narrative-Message">{trans.__('No app matches "%1".', this.query)}</p>;
     return (

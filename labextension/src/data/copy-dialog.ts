@@ -2,6 +2,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ApiError, type Narrative, type NarrativeClient, type ObjectInfo } from '@narrative/server/client';
 import { Widget } from '@lumino/widgets';
+import { nameApart } from './copy-name.js';
 
 /**
  * Asks which of my narratives to copy an object into: those I may change,
@@ -47,12 +48,11 @@ class NarrativePicker extends Widget {
  * would become that object's newest version, and cells naming it would read
  * other data. Then its origin is added, as a narrative copy names a clash.
  */
-export async function copyName(client: NarrativeClient, object: ObjectInfo, targetWsid: number): Promise<string> {
-  const taken = await client.getObject(`${targetWsid}/${object.name}`).then(
-    () => true,
-    (error: unknown) => (error instanceof ApiError && error.status === 404 ? false : Promise.reject(error)),
+export function copyName(client: NarrativeClient, object: ObjectInfo, targetWsid: number): Promise<string> {
+  return nameApart(object, (name) =>
+    client.getObject(`${targetWsid}/${name}`).then(
+      () => true,
+      (error: unknown) => (error instanceof ApiError && error.status === 404 ? false : Promise.reject(error)),
+    ),
   );
-  if (!taken) return object.name;
-  const suffix = `.from-${object.wsid}-${object.objid}`;
-  return `${object.name.slice(0, 255 - suffix.length)}${suffix}`;
 }

@@ -12,6 +12,8 @@ export interface IHistoryProps {
   object: ObjectInfo;
   /** After a revert saved `saved` as the newest version. */
   onReverted: (saved: ObjectInfo) => void;
+  /** Why the server would refuse a revert (a locked narrative, read access only): Revert is then disabled, saying so. */
+  refusal?: string | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface IHistoryProps {
  * came to be; an older one can be saved again as the newest (Revert), which
  * keeps its provenance and records which version it repeats.
  */
-export function History({ client, trans, object, onReverted }: IHistoryProps): React.ReactElement {
+export function History({ client, trans, object, onReverted, refusal }: IHistoryProps): React.ReactElement {
   const [versions, setVersions] = React.useState<Loading<{ items: ObjectInfo[] }>>({ state: 'loading' });
   const [reverting, setReverting] = React.useState<number | null>(null);
   const [error, setError] = React.useState('');
@@ -34,6 +36,7 @@ export function History({ client, trans, object, onReverted }: IHistoryProps): R
   }, [client, object.ref]);
 
   const revert = async (version: ObjectInfo) => {
+    if (refusal) return;
     setReverting(version.ver);
     setError('');
     try {
@@ -62,7 +65,9 @@ export function History({ client, trans, object, onReverted }: IHistoryProps): R
               <button
                 className="jp-Button jp-mod-styled jp-mod-small jp-narrative-Revert"
                 disabled={reverting !== null}
-                title={trans.__('Save version %1 again as the newest version', v.ver)}
+                // aria-disabled rather than disabled: a disabled button shows no tooltip, and this one says why.
+                aria-disabled={refusal ? true : undefined}
+                title={refusal || trans.__('Save version %1 again as the newest version', v.ver)}
                 onClick={() => void revert(v)}
               >
                 {reverting === v.ver ? trans.__('Reverting…') : trans.__('Revert')}

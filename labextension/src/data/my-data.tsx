@@ -5,6 +5,7 @@ import type { MyObject, MyObjectPage, NarrativeClient, ObjectInfo } from '@narra
 import * as React from 'react';
 import { describeError } from '../client/client.js';
 import { settle, type Loading } from '../loading.js';
+import { changeRefusal } from './changes.js';
 import { copyName, pickNarrative } from './copy-dialog.js';
 import { downloadFiles } from './files.js';
 import { History } from './history.js';
@@ -26,19 +27,27 @@ export interface IMyDataProps {
 }
 
 type Listing = Loading<MyObjectPage>;
+type Action = [key: string, icon: LabIcon, label: string, run: () => void, refusal?: string | null];
 
 /**
  * "My data": the objects of every narrative I own or may edit, under the
  * narrative each belongs to, filtered by the server. Each has its history
  * (with Revert), Copy to narrative…, Download and Remove from view; "Show
- * removed" lists the objects removed from view, to bring them back.
+ * removed" lists the objects removed from view, to bring them back. What
+ * the server would refuse (changes in a locked narrative) is disabled,
+ * saying why. "Show more" adds the next page; an action changes its rows
+ * where they are, so the pages shown and the place in them stay.
  */
 export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps): React.ReactElement {
   const [removed, setRemoved] = React.useState(false);
   const [listing, setListing] = React.useState<Listing>({ state: 'loading' });
-  const [changes, setChanges] = React.useState(0);
+  const [fetchingMore, setFetchingMore] = React.useState(false);
   const [historyOf, setHistoryOf] = React.useState<string | null>(null);
-  const relist = () => setChanges((n) => n + 1);
+  // Which listing an answer is for: one asked before the filters changed (or Refresh) is dropped, not merged.
+  const generation = React.useRef(0);
+  // The rows as last rendered, for work that ends after a render (a copy's relisting).
+  const shown = React.useRef<Listing>(listing);
+  shown.current = listing;
 
   const query = React.useCallback(
     (cursor?: string) => client.myObjects({ limit: PAGE, hidden: removed, ...(filters.name ? { name: filters.name } : {}), ...(filters.type ? { type: filters.type } : {}), ...(cursor ? { cursor } : {}) }),
@@ -46,32 +55,68 @@ export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps)
   );
 
   React.useEffect(() => {
-    let live = true;
-    const timer = setTimeout(() => void settle(() => query()).then((loaded) => live && setListing(loaded)), filters.name ? TYPING_MS : 0);
+    const asked = ++generation.current;
+    const timer = setTimeout(() => void settle(() => query()).then((loaded) => asked === generation.current && setListing(loaded)), filters.name ? TYPING_MS : 0);
     return () => {
-      live = false;
+      generation.current++;
       clearTimeout(timer);
     };
-  }, [query, reload, changes]);
+  }, [query, reload]);
 
   const more = async () => {
-    if (listing.state !== 'ready' || !listing.next) return;
-    const next = await settle(() => query(listing.next!));
-    setListing(next.state === 'ready' ? { ...next, items: [...listing.items, ...next.items] } : next);
+    if (listing.state !== 'ready' || !listing.next || fetchingMore) return;
+    const [asked, cursor] = [generation.current, listing.next];
+    setFetchingMore(true);
+    const page = await settle(() => query(cursor));
+    setFetchingMore(false);
+    if (asked !== generation.current) return;
+    if (page.state !== 'ready') {
+      if (page.state === 'error') Notification.error(trans.__('No more data could be listed. %1', page.message), { autoClose: 5000 });
+      return;
+    }
+    // Appended only to a list that still ends where this page starts: a relisting meanwhile may have moved its end.
+    const { items, next } = page;
+    setListing((now) => (now.state === 'ready' && now.next === cursor ? { state: 'ready', items: [...now.items, ...items], next } : now));
   };
 
-  /** Runs an action on an object, then lists again; a failure is told, not thrown. */
+  /**
+   * An object as the server now has it, in its row; or out of the list when
+   * it no longer belongs in this view (removed from view, brought back, or
+   * shown again by a revert's new version). The other rows stay as they are.
+   */
+  const patch = (o: MyObject, now: ObjectInfo) => {
+    const stays = now.hidden === removed;
+    setListing((l) => (l.state !== 'ready' ? l : { ...l, items: l.items.flatMap((r) => (keyOf(r) !== keyOf(o) ? [r] : stays ? [{ ...now, narrative: r.narrative }] : [])) }));
+  };
+
+  /** Lists again as far as the list reaches now: a copy lands where the server sorts it, and no page shown is lost. */
+  const relist = async () => {
+    const asked = generation.current;
+    const reach = shown.current.state === 'ready' ? shown.current.items.length : 0;
+    const loaded = await settle(async () => {
+      const items: MyObject[] = [];
+      let next: string | null = null;
+      do {
+        const page: MyObjectPage = await query(next ?? undefined);
+        items.push(...page.items);
+        next = page.next;
+      } while (next && items.length < reach);
+      return { items, next };
+    });
+    if (asked === generation.current && loaded.state === 'ready') setListing(loaded);
+  };
+
+  /** Runs an action; a failure is told, not thrown. */
   const act = async (work: () => Promise<string | null>) => {
     try {
       const done = await work();
       if (done) Notification.success(done, { autoClose: 5000 });
-      relist();
     } catch (error) {
       Notification.error(describeError(error), { autoClose: false });
     }
   };
 
-  const actions = (o: MyObject): [key: string, icon: LabIcon, label: string, run: () => void][] => [
+  const actions = (o: MyObject, refusal: string | null): Action[] => [
     ['history', historyIcon, trans.__('History'), () => setHistoryOf(historyOf === keyOf(o) ? null : keyOf(o))],
     ['copy', copyIcon, trans.__('Copy to narrative…'), () => void act(async () => {
       const target = await pickNarrative(client, trans, o);
@@ -79,6 +124,7 @@ export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps)
       if (!target) return null;
       const name = await copyName(client, o, target.wsid);
       await client.copyObject(o.ref, target.wsid, name);
+      void relist();
       return name === o.name ? trans.__('Copied %1 to %2.', o.name, target.title) : trans.__('Copied %1 to %2 as %3: it already had an object of that name.', o.name, target.title, name);
     })],
     ['download', downloadIcon, trans.__('Download'), () => void act(async () => {
@@ -87,13 +133,13 @@ export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps)
     })],
     removed
       ? ['restore', undoIcon, trans.__('Bring back into view'), () => void act(async () => {
-        await client.setHidden(o.ref, false);
+        patch(o, await client.setHidden(o.ref, false));
         return trans.__('%1 is back in view.', o.name);
-      })]
+      }), refusal]
       : ['remove', closeIcon, trans.__('Remove from view'), () => void act(async () => {
-        await client.setHidden(o.ref, true);
+        patch(o, await client.setHidden(o.ref, true));
         return trans.__('%1 is removed from view. Its versions are kept: "Show removed" lists it.', o.name);
-      })],
+      }), refusal],
   ];
 
   return (
@@ -111,37 +157,53 @@ export function MyData({ client, trans, filters, reload, onOpen }: IMyDataProps)
             : trans.__('Your narratives have no data yet: upload a file or run an app.')}
         </p>
       )}
-      {listing.state === 'ready' && byNarrative(listing.items).map(({ narrative, items }) => (
-        <section key={narrative.id} className="jp-narrative-Group jp-narrative-MyNarrative" data-narrative={narrative.id}>
-          <div className="jp-narrative-GroupHeading" title={trans.__('Narrative %1', narrative.id)}>
-            <span>{narrative.title}</span>
-            <span className="jp-narrative-Count">{items.length}</span>
-          </div>
-          <ul className="jp-narrative-List">
-            {items.map((o) => (
-              <ObjectEntry key={o.ref} object={o} trans={trans} onOpen={onOpen} className="jp-narrative-MyObject">
-                <div className="jp-narrative-ObjectActions" {...inside}>
-                  {actions(o).map(([key, Icon, label, run]) => (
-                    <button key={key} className={`jp-narrative-ObjectAction jp-mod-${key}`} data-action={key} title={label} aria-label={label} aria-pressed={key === 'history' ? historyOf === keyOf(o) : undefined} onClick={run}>
-                      <Icon.react tag="span" />
-                    </button>
-                  ))}
-                </div>
-                {historyOf === keyOf(o) && (
-                  <div {...inside}>
-                    <History client={client} trans={trans} object={o} onReverted={(saved) => {
-                      Notification.success(trans.__('%1 is at version %2 again, saved as version %3.', o.name, saved.revertedFrom?.split('/')[2] ?? '', saved.ver), { autoClose: 5000 });
-                      relist();
-                    }} />
+      {listing.state === 'ready' && byNarrative(listing.items).map(({ narrative, items }) => {
+        const refusal = changeRefusal(narrative, trans);
+        return (
+          <section key={narrative.id} className="jp-narrative-Group jp-narrative-MyNarrative" data-narrative={narrative.id} data-locked={refusal ? true : undefined}>
+            <div className="jp-narrative-GroupHeading" title={trans.__('Narrative %1', narrative.id)}>
+              <span>{narrative.title}</span>
+              {refusal && <span className="jp-narrative-Locked" title={refusal}>{narrative.published ? trans.__('locked') : trans.__('read only')}</span>}
+              <span className="jp-narrative-Count">{items.length}</span>
+            </div>
+            <ul className="jp-narrative-List">
+              {items.map((o) => (
+                <ObjectEntry key={o.ref} object={o} trans={trans} onOpen={onOpen} className="jp-narrative-MyObject">
+                  <div className="jp-narrative-ObjectActions" {...inside}>
+                    {actions(o, refusal).map(([key, Icon, label, run, refused]) => (
+                      <button
+                        key={key}
+                        className={`jp-narrative-ObjectAction jp-mod-${key}`}
+                        data-action={key}
+                        // aria-disabled rather than disabled: a disabled button shows no tooltip, and this one says why.
+                        aria-disabled={refused ? true : undefined}
+                        title={refused || label}
+                        aria-label={label}
+                        aria-pressed={key === 'history' ? historyOf === keyOf(o) : undefined}
+                        onClick={refused ? undefined : run}
+                      >
+                        <Icon.react tag="span" />
+                      </button>
+                    ))}
                   </div>
-                )}
-              </ObjectEntry>
-            ))}
-          </ul>
-        </section>
-      ))}
+                  {historyOf === keyOf(o) && (
+                    <div {...inside}>
+                      <History client={client} trans={trans} object={o} refusal={refusal} onReverted={(saved) => {
+                        Notification.success(trans.__('%1 is at version %2 again, saved as version %3.', o.name, saved.revertedFrom?.split('/')[2] ?? '', saved.ver), { autoClose: 5000 });
+                        patch(o, saved);
+                      }} />
+                    </div>
+                  )}
+                </ObjectEntry>
+              ))}
+            </ul>
+          </section>
+        );
+      })}
       {listing.state === 'ready' && listing.next && (
-        <button className="jp-Button jp-mod-styled jp-narrative-ShowMore" onClick={() => void more()}>{trans.__('Show more')}</button>
+        <button className="jp-Button jp-mod-styled jp-narrative-ShowMore" disabled={fetchingMore} onClick={() => void more()}>
+          {fetchingMore ? trans.__('Loading…') : trans.__('Show more')}
+        </button>
       )}
     </div>
   );

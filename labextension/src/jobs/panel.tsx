@@ -1,16 +1,18 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
-import type { Job, JobPage, NarrativeClient } from '@narrative/server/client';
+import { ApiError, type Job, type JobPage, type NarrativeClient } from '@narrative/server/client';
 import * as React from 'react';
-import { settle, type Loading } from '../loading.js';
+import { describeError } from '../client/client.js';
+import type { Loading } from '../loading.js';
 import { jobsIcon } from '../icons.js';
-import { CANCELLABLE, elapsedWords, resourceWords, STATE_FILTERS, stateFilterLabel, stateLabel, statusWords, type StateFilter } from './words.js';
+import { Polling } from './polling.js';
+import { CANCELLABLE, elapsedWords, resourceWords, STATE_FILTERS, stateFilterLabel, stateLabel, statusLabel, statusWords, type StateFilter } from './words.js';
 
 /** Lumino's message type, by way of @lumino/widgets (a dependency of this package; @lumino/messaging is not). */
 type Message = Parameters<Widget['processMessage']>[0];
 
-/** How often the list is loaded again while the panel is shown; elapsed times tick every second in between. */
+/** How often the list is loaded again while the panel is in view; elapsed times tick every second in between. */
 const POLL_MS = 3000;
 const TICK_MS = 1000;
 /** Jobs per page, and how many more "Show more" adds. */
@@ -30,7 +32,7 @@ export interface IJobActions {
  * Every job of mine, newest first, with its state in plain words, how long
  * it has waited or run, what it asked for, a link to its narrative's cell,
  * and Cancel while it may still be stopped. Loaded again every few seconds
- * while the panel is shown, and not at all while it is hidden.
+ * while the panel is in view (see Polling), and not at all otherwise.
  */
 export class JobsPanel extends ReactWidget {
   private load: Loading<{ page: JobPage }> = { state: 'loading' };
@@ -38,7 +40,7 @@ export class JobsPanel extends ReactWidget {
   private limit = PAGE;
   private readonly titles = new Map<number, string>();
   private readonly cancelling = new Set<number>();
-  private timers: ReturnType<typeof setInterval>[] = [];
+  private readonly polling = new Polling(() => void this.refresh(), () => this.update(), { everyMs: POLL_MS, tickMs: TICK_MS }, document);
   private loading: Promise<void> | null = null;
 
   constructor(private readonly client: NarrativeClient, private readonly trans: TranslationBundle, private readonly actions: IJobActions) {
@@ -50,6 +52,12 @@ export class JobsPanel extends ReactWidget {
     this.title.caption = trans.__('Jobs');
   }
 
+  /** Loads the list again, and polls again if a sign-out had stopped it; a call while a load is under way waits for that one. */
+  reload(): Promise<void> {
+    this.polling.resume();
+    return this.refresh();
+  }
+
   /** Loads the list again; a call while a load is under way waits for that one. */
   refresh(): Promise<void> {
     this.loading ??= this.fetch().finally(() => (this.loading = null));
@@ -58,45 +66,46 @@ export class JobsPanel extends ReactWidget {
 
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this.start();
+    this.polling.setShown(true);
   }
 
   protected override onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    if (this.isVisible) this.start();
+    if (this.isVisible) this.polling.setShown(true);
   }
 
   protected override onBeforeHide(msg: Message): void {
-    this.stop();
+    this.polling.setShown(false);
     super.onBeforeHide(msg);
   }
 
   protected override onBeforeDetach(msg: Message): void {
-    this.stop();
+    this.polling.setShown(false);
     super.onBeforeDetach(msg);
   }
 
   override dispose(): void {
-    this.stop();
+    this.polling.dispose();
     super.dispose();
-  }
-
-  private start(): void {
-    if (this.timers.length > 0) return;
-    void this.refresh();
-    this.timers = [setInterval(() => void this.refresh(), POLL_MS), setInterval(() => this.update(), TICK_MS)];
-  }
-
-  private stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
   }
 
   private async fetch(): Promise<void> {
     for (;;) {
       const asked = { filter: this.filter, limit: this.limit };
       const state = STATE_FILTERS[asked.filter];
-      const next = await settle(async () => ({ page: await this.client.listJobs({ limit: asked.limit, ...(state ? { state } : {}) }) }));
+      let next: Loading<{ page: JobPage }>;
+      try {
+        next = { state: 'ready', page: await this.client.listJobs({ limit: asked.limit, ...(state ? { state } : {}) }) };
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          // Signed out: the list is no longer what the server would say, and asking again is refused again.
+          this.polling.halt();
+          this.load = { state: 'error', message: this.trans.__('You are signed out. Sign in again, then press Refresh.') };
+          this.update();
+          return;
+        }
+        next = { state: 'error', message: describeError(error) };
+      }
       // The filter or the length changed meanwhile: this answer is to a question no longer asked.
       if (asked.filter !== this.filter || asked.limit !== this.limit) continue;
       // A failed poll keeps the list it had: one dropped request should not blank the panel.
@@ -133,7 +142,7 @@ export class JobsPanel extends ReactWidget {
       <>
         <div className="jp-narrative-PanelHeader">
           <h2>{trans.__('Jobs')}</h2>
-          <ToolbarButtonComponent icon={refreshIcon} tooltip={trans.__('Refresh the list of jobs')} onClick={() => void this.refresh()} />
+          <ToolbarButtonComponent icon={refreshIcon} tooltip={trans.__('Refresh the list of jobs')} onClick={() => void this.reload()} />
         </div>
         <div className="jp-narrative-Filters">
           <select
@@ -190,13 +199,17 @@ export class JobsPanel extends ReactWidget {
     const origin = job.narrative;
     const title = origin ? this.titles.get(origin.id) || trans.__('Narrative %1', origin.id) : '';
     const busy = this.cancelling.has(job.id);
+    const label = statusLabel(job, trans);
     return (
       <li key={job.id} className="jp-narrative-Job" data-job-id={job.id} data-state={job.state}>
         <div className="jp-narrative-EntryTitle">
           <span className="jp-narrative-Name">{`${job.app}@${job.version}`}</span>
           <span className={`jp-narrative-JobState jp-mod-${job.state}`}>{stateLabel(job.state, trans)}</span>
         </div>
-        <div className="jp-narrative-JobStatus">{statusWords(job, trans)}</div>
+        <div className="jp-narrative-JobStatusLine">
+          {label && <span className="jp-narrative-JobStatusLabel">{label}</span>}
+          <span className="jp-narrative-JobStatus">{statusWords(job, trans)}</span>
+        </div>
         <div className="jp-narrative-Meta">
           <span className="jp-narrative-JobId">{trans.__('job %1', job.id)}</span>
           {' · '}

@@ -35,7 +35,7 @@ export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
     commands.addCommand(JobsCommandIDs.refreshJobs, {
       label: trans.__('Refresh the Jobs Panel'),
-      execute: () => panel.refresh(),
+      execute: () => panel.reload(),
     });
     commands.addCommand(JobsCommandIDs.cancelJob, {
       label: trans.__('Cancel Job…'),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Job } from '@narrative/server/client';
-import { elapsedWords, resourceWords, statusWords } from './words.js';
+import { durationWords, elapsedWords, resourceWords, statusLabel, statusWords } from './words.js';
 
 /** Like JupyterLab's null translator: `%1`, `%2`… replaced by the arguments; `_n` picks by the count. */
 const fill = (text: string, args: unknown[]) => text.replace(/%(\d+)/g, (m, n: string) => (Number(n) <= args.length ? String(args[Number(n) - 1]) : m));
@@ -23,8 +23,26 @@ describe("the Jobs panel's words", () => {
     assert.equal(statusWords(job({ state: 'running', node: 'n1' }), trans), 'running on n1');
     assert.equal(statusWords(job({ state: 'completed', outputs: ['1/2/3'] }), trans), '1 output saved');
     assert.equal(statusWords(job({ state: 'failed', failure: { kind: 'exit-code', code: 3 } }), trans), 'the app exited with code 3');
-    assert.equal(statusWords(job({ state: 'failed', failure: { kind: 'walltime', message: 'stopped at its time limit of 5 min' } }), trans), 'walltime: stopped at its time limit of 5 min');
-    assert.equal(statusWords(job({ state: 'failed', failure: { kind: 'preempted' } }), trans), 'preempted');
+  });
+
+  it("labels the server's own sentence, and nothing the lab says itself", () => {
+    assert.equal(statusLabel(job({ state: 'queued', waiting: 'waiting for free CPUs/memory: next in line' }), trans), 'In the queue:');
+    assert.equal(statusLabel(job({ state: 'queued', waiting: '', queueReason: null }), trans), '', 'the lab\'s own "waiting in the queue"');
+    assert.equal(statusLabel(job({ state: 'running', node: 'n1' }), trans), '');
+  });
+
+  it('says why a job failed in its own words, from the figures where there are some, never as a bare kind', () => {
+    const failed = (failure: Record<string, unknown>) => statusWords(job({ state: 'failed', failure }), trans);
+    assert.equal(failed({ kind: 'walltime', limitSeconds: 300, ranSeconds: 300.4, message: 'in English' }), 'stopped at its time limit of 5 min after running 5 min');
+    assert.equal(failed({ kind: 'walltime', limitSeconds: 5400 }), 'stopped at its time limit of 1 h 30 min');
+    assert.equal(failed({ kind: 'walltime' }), 'stopped at its time limit', 'an old record: no figures');
+    assert.equal(failed({ kind: 'out-of-memory', limitMiB: 64, peakMiB: 70, message: 'in English' }), 'killed for memory: its limit is 64 MiB and it held 70 MiB at its peak');
+    assert.equal(failed({ kind: 'out-of-memory', limitMiB: 64, peakMiB: null }), 'killed for memory: its limit is 64 MiB and its peak was not measured');
+    assert.equal(failed({ kind: 'out-of-memory' }), 'killed for using too much memory');
+    assert.equal(failed({ kind: 'preempted' }), 'preempted: the scheduler stopped it to run other work');
+    assert.equal(failed({ kind: 'node-failure', detail: 'NODE_FAIL on n2' }), 'the node it ran on failed: NODE_FAIL on n2', "the server's detail after the lab's words");
+    assert.equal(failed({ kind: 'lost', detail: '' }), 'the scheduler lost track of it');
+    assert.equal(failed({ kind: 'from-a-newer-server' }), 'from-a-newer-server');
   });
 
   it('counts the time in the queue, running, or the whole run once ended', () => {
@@ -32,6 +50,12 @@ describe("the Jobs panel's words", () => {
     assert.equal(elapsedWords(job({ state: 'running', startedAt: iso(60) }), T0 + 100_000, trans), 'running for 40 s');
     assert.equal(elapsedWords(job({ state: 'completed', startedAt: iso(0), endedAt: iso(3900) }), T0 + 10 ** 9, trans), 'ran for 1 h 5 min');
     assert.equal(elapsedWords(job({ state: 'cancelled', startedAt: null, endedAt: iso(5) }), T0, trans), 'waited 5 s, never ran');
+  });
+
+  it('says durations as the CLI rounds them, in translatable words', () => {
+    assert.deepEqual([59_999, 60_000, 3_600_000, 3_900_000, 86_400_000, 97_200_000].map((ms) => durationWords(ms, trans)), ['59 s', '1 min', '1 h', '1 h 5 min', '1 d', '1 d 3 h']);
+    const german = { ...trans, __: (text: string, ...args: unknown[]) => fill(text.replace(' h', ' Std.'), args) } as unknown as TranslationBundle;
+    assert.equal(durationWords(3_900_000, german), '1 Std. 5 min');
   });
 
   it('says what a job asked for', () => {

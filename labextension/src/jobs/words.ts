@@ -1,5 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { elapsedOf, type Job } from '@narrative/server/client';
+import { durationText, elapsedOf, type Job } from '@narrative/server/client';
+
+type Failure = Extract<Job, { state: 'failed' }>['failure'];
+/** The client names durationText's words only by its parameter: the lab's are its translations. */
+type DurationWords = NonNullable<Parameters<typeof durationText>[1]>;
 
 /** The states a job may still be cancelled in. */
 export const CANCELLABLE: readonly Job['state'][] = ['created', 'queued', 'running'];
@@ -43,7 +47,8 @@ export function stateLabel(state: Job['state'], trans: TranslationBundle): strin
 
 /**
  * Where the job is, in one sentence: why it waits (the server's `waiting`,
- * the same words the CLI prints), where it runs, what it made, why it failed.
+ * the same words the CLI prints, shown as they come under `statusLabel`),
+ * where it runs, what it made, why it failed.
  */
 export function statusWords(job: Job, trans: TranslationBundle): string {
   switch (job.state) {
@@ -56,15 +61,57 @@ export function statusWords(job: Job, trans: TranslationBundle): string {
       return job.node ? trans.__('running on %1', job.node) : trans.__('running');
     case 'completed':
       return trans._n('%1 output saved', '%1 outputs saved', job.outputs.length);
-    case 'failed': {
-      const f = job.failure;
-      if (f.kind === 'exit-code') return trans.__('the app exited with code %1', f.code);
-      const said = 'message' in f && f.message ? f.message : 'detail' in f ? f.detail : '';
-      return said ? `${f.kind}: ${said}` : f.kind;
-    }
+    case 'failed':
+      return failureWords(job.failure, trans);
     case 'cancelled':
       return trans.__('cancelled');
   }
+}
+
+/**
+ * The label before `statusWords` when they are the server's own sentence
+ * (which stays in the server's language): empty when they are the lab's.
+ */
+export function statusLabel(job: Job, trans: TranslationBundle): string {
+  return job.state === 'queued' && (job.waiting || job.queueReason) ? trans.__('In the queue:') : '';
+}
+
+/**
+ * Why a job failed, in the lab's words: from the figures where the server
+ * gives them, else a sentence for the kind with the server's detail after it.
+ */
+export function failureWords(f: Failure, trans: TranslationBundle): string {
+  const told = (label: string, detail: string) => (detail ? trans.__('%1: %2', label, detail) : label);
+  switch (f.kind) {
+    case 'exit-code':
+      return trans.__('the app exited with code %1', f.code);
+    case 'walltime': {
+      if (f.limitSeconds === undefined) return trans.__('stopped at its time limit');
+      const limit = durationWords(f.limitSeconds * 1000, trans);
+      return f.ranSeconds === undefined
+        ? trans.__('stopped at its time limit of %1', limit)
+        : trans.__('stopped at its time limit of %1 after running %2', limit, durationWords(f.ranSeconds * 1000, trans));
+    }
+    case 'out-of-memory':
+      if (f.limitMiB === undefined) return trans.__('killed for using too much memory');
+      return typeof f.peakMiB === 'number'
+        ? trans.__('killed for memory: its limit is %1 MiB and it held %2 MiB at its peak', f.limitMiB, f.peakMiB)
+        : trans.__('killed for memory: its limit is %1 MiB and its peak was not measured', f.limitMiB);
+    case 'node-failure':
+      return told(trans.__('the node it ran on failed'), f.detail);
+    case 'preempted':
+      return trans.__('preempted: the scheduler stopped it to run other work');
+    case 'launcher-error':
+      return told(trans.__('it could not be handed to the scheduler'), f.detail);
+    case 'dependency':
+      return told(trans.__('it never ran: an earlier step did not complete'), f.detail);
+    case 'invalid-outputs':
+      return told(trans.__('its outputs could not be saved'), f.detail);
+    case 'lost':
+      return told(trans.__('the scheduler lost track of it'), f.detail);
+  }
+  // A kind from a newer server than this lab: its name is all there is to say.
+  return String((f as { kind: unknown }).kind);
 }
 
 /** "queued for 2 min", "running for 40 s", "ran for 3 min", "waited 5 s, never ran"; empty when a time is unreadable. */
@@ -84,14 +131,17 @@ export function elapsedWords(job: Job, now: number, trans: TranslationBundle): s
   }
 }
 
+/** `durationText` (the CLI's rounding, one rule) in the lab's words. */
 export function durationWords(ms: number, trans: TranslationBundle): string {
-  const s = Math.floor(Math.max(0, ms) / 1000);
-  if (s < 60) return trans.__('%1 s', s);
-  const min = Math.floor(s / 60);
-  if (min < 60) return trans.__('%1 min', min);
-  const h = Math.floor(min / 60);
-  if (h < 24) return trans.__('%1 h %2 min', h, min % 60);
-  return trans.__('%1 d %2 h', Math.floor(h / 24), h % 24);
+  const words: DurationWords = {
+    s: (s) => trans.__('%1 s', s),
+    min: (min) => trans.__('%1 min', min),
+    h: (h) => trans.__('%1 h', h),
+    hMin: (h, min) => trans.__('%1 h %2 min', h, min),
+    d: (d) => trans.__('%1 d', d),
+    dH: (d, h) => trans.__('%1 d %2 h', d, h),
+  };
+  return durationText(ms, words);
 }
 
 /** What the job asked the scheduler for: "4 CPUs · 64 MiB · 5 min" (and GPUs when any). */

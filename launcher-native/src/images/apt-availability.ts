@@ -26,6 +26,17 @@ export class LockedVersionsUnavailable extends Error {
 }
 
 /**
+ * A recipe refused before mmdebstrap ran: it pins versions the apt sources do
+ * not carry, which apt would only find out a minute into the build.
+ */
+export class RecipeVersionsUnavailable extends Error {
+  constructor(readonly packages: UnavailablePackage[]) {
+    const lines = packages.map((p) => `${p.name}=${p.version} (the sources have ${p.available.length > 0 ? p.available.join(', ') : 'no version of it'})`);
+    super(`the recipe pins ${packages.length === 1 ? 'a package version' : `${packages.length} package versions`} the apt sources do not carry:\n  ${lines.join('\n  ')}`);
+  }
+}
+
+/**
  * The packages of `lock` whose exact version none of `sources` (apt source
  * files, as mmdebstrap is given them) carries now. apt runs on its own: a
  * private configuration and state in a temp directory, fresh indexes from

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LockedVersionsUnavailable, unavailablePackages } from './apt-availability.js';
+import { LockedVersionsUnavailable, RecipeVersionsUnavailable, unavailablePackages } from './apt-availability.js';
 import { tarPackages, type PackageVersions } from './dpkg-status.js';
 import { packOciArchive, tar } from './oci-archive.js';
 import { lockProblems, pinLock, unpinLayer, type PackageLock } from './package-lock.js';
@@ -54,6 +54,10 @@ export async function buildDebianImage(o: { recipe: ImageRecipe; appDir: string;
     progress(`checking that the apt sources still carry the ${Object.keys(o.lock).length} locked package versions`);
     const missing = await unavailablePackages(o.lock, sources);
     if (missing.length > 0) throw new LockedVersionsUnavailable(missing);
+  } else {
+    progress(`checking that the apt sources carry the recipe's ${o.recipe.packages.length} package versions`);
+    const missing = await unavailablePackages(recipePins(o.recipe), sources);
+    if (missing.length > 0) throw new RecipeVersionsUnavailable(missing);
   }
   await mkdir(dirname(o.archive), { recursive: true });
   const work = await mkdtemp(join(dirname(o.archive), '.build-'));
@@ -166,4 +170,12 @@ function parentsOf(entries: Set<string>): Set<string> {
     for (let i = 2; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
   }
   return all;
+}
+
+/** The recipe's `name=version` packages as a lock (recipes pin every package: recipeProblems checks). */
+function recipePins(recipe: ImageRecipe): PackageLock {
+  return Object.fromEntries(recipe.packages.map((p) => {
+    const at = p.indexOf('=');
+    return [p.slice(0, at), p.slice(at + 1)];
+  }));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { recipeProblems, type PackageVersions } from '@narrative/launcher-native';
+import { buildDebianImage, recipeProblems, writeFileDurably, type PackageVersions } from '@narrative/launcher-native';
 import type { AppSpec } from '../client/index.js';
 import { ImageRecipe } from '../schemas/recipe.js';
 import { createAjv } from '../schemas/validation.js';
@@ -105,4 +105,25 @@ async function readJson(file: string, hintIfMissing?: string): Promise<unknown> 
   } catch (error) {
     throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
   }
+}
+
+/** Why an app directory cannot be built: the one wording, for `narrative app build` and the bundled apps alike. */
+export function noRecipe(dir: string): string {
+  return `${dir} has no recipe: its app.json needs "container": {"recipe": "recipe.json"}`;
+}
+
+/**
+ * Builds the app's image from its recipe into `out` (the OCI archive and the
+ * build record beside it, as specToRegister reads them): what `narrative app
+ * build` and the server's bundled-apps builder both do, so a build cache holds
+ * one format whoever made it.
+ */
+export async function buildApp(source: AppSource, out: string, onProgress: (line: string) => void): Promise<BuildRecord & { archive: string; size: number }> {
+  if (!source.recipe) throw new UsageError(noRecipe(source.dir));
+  // Hashed before building: a file edited during the build must count as not built.
+  const sources = await sourceDigest(source, source.recipe);
+  const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress });
+  const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds, lock: built.packages };
+  await writeFileDurably(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o644);
+  return { ...record, archive: built.archive, size: (await stat(built.archive)).size };
 }

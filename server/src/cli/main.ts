@@ -11,6 +11,7 @@ import { narrativeRunCommands } from './commands/narrative-runs.js';
 import { objectCommands } from './commands/objects.js';
 import { publicationCommands } from './commands/publications.js';
 import { serveCommand } from './commands/serve.js';
+import { tokenCommands } from './commands/tokens.js';
 import { userCommands } from './commands/users.js';
 import { verifyArchiveCommand } from './commands/verify-archive.js';
 import { UsageError } from './usage.js';
@@ -27,6 +28,7 @@ const program = new Command('narrative')
 
 serveCommand(program);
 userCommands(program);
+tokenCommands(program);
 narrativeCommands(program);
 narrativeRunCommands(program);
 objectCommands(program);

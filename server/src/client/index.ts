@@ -29,6 +29,10 @@ export type Lineage = Static<typeof Api.Lineage>;
 export type SaveObject = Static<typeof Api.SaveObject>;
 export type User = Static<typeof Api.User>;
 export type CreatedUser = Static<typeof Api.CreatedUser>;
+/** An API or session token of mine, never its value (GET /tokens). */
+export type TokenInfo = Static<typeof Api.TokenInfo>;
+/** A token just made: the only answer that holds its value. */
+export type CreatedToken = Static<typeof Api.CreatedToken>;
 export type Grants = Static<typeof Api.Grants>;
 export type Level = 'none' | 'read' | 'write' | 'admin';
 export type AppSpec = Static<typeof AppSpecSchema>;
@@ -51,6 +55,10 @@ import type { ExportFormat, NarrativeExportFormat } from '../schemas/export.js';
 import type { NarrativeRun, UpdatePlan } from '../schemas/narrative-runs.js';
 /** A published narrative version (POST /narratives/{id}/publications): its content id names every byte of its archive. */
 export type { Publication } from '../schemas/publication.js';
+/** The apps a server builds and registers by itself on its first start, and how far each has got (GET /apps/bundled). */
+export type { BundledApp, BundledApps, BundledState } from '../schemas/bundled.js';
+import type { BundledApps } from '../schemas/bundled.js';
+export { APP_STILL_BEING_BUILT } from '../bundled/still-building.js';
 import type { Publication } from '../schemas/publication.js';
 /** A verified re-run's report, once it has completed. */
 export const verificationOf = (job: Job) => (job.state === 'completed' ? job.verification : null);
@@ -169,6 +177,10 @@ export class NarrativeClient {
   me = () => this.request<User>('GET', '/me');
   createUser = (name: string, role: Role = 'user', password?: string) =>
     this.request<CreatedUser>('POST', '/users', { json: { name, role, ...(password === undefined ? {} : { password }) } });
+  /** My unrevoked tokens, without their values. */
+  listTokens = () => this.request<TokenInfo[]>('GET', '/tokens');
+  createToken = (label?: string) => this.request<CreatedToken>('POST', '/tokens', { json: label === undefined ? {} : { label } });
+  revokeToken = (id: number) => this.request<void>('DELETE', `/tokens/${id}`);
 
   /** Workspaces I own or was given; with `public: true`, every public workspace (published ones included) instead. */
   listWorkspaces = (options: { public?: boolean } = {}) =>
@@ -221,6 +233,8 @@ export class NarrativeClient {
   shareNarrative = (id: number, share: { user: string; level: Level } | { public: boolean }) => this.request<Narrative>('PUT', `/narratives/${id}/share`, { json: share });
   publishNarrative = (id: number) => this.request<Narrative>('POST', `/narratives/${id}/publish`);
   deleteNarrative = (id: number) => this.request<void>('DELETE', `/narratives/${id}`);
+  /** A new title, as the lab's rename gives it (the notebook gets a new version stamped with it). */
+  renameNarrative = (id: number, title: string) => this.request<Narrative>('PATCH', `/narratives/${id}`, { json: { title } });
   /** Runs every app cell of the saved notebook as one graph (a Slurm DAG); `verify` compares each with its last run. */
   runAll = (id: number, { verify = false } = {}) => this.request<NarrativeRun>('POST', `/narratives/${id}/run-all`, { json: { verify } });
   updatePlan = (id: number) => this.request<UpdatePlan>('GET', `/narratives/${id}/update-plan`);
@@ -249,6 +263,7 @@ export class NarrativeClient {
   app = (id: string, version?: string) => this.request<AppVersion>('GET', `/apps/${appPath(id)}`, { query: { version } });
   promoteApp = (id: string, version: string, channel: Channel) => this.request<AppVersion>('POST', `/apps/${appPath(id)}/${encodeURIComponent(version)}/promote`, { json: { channel } });
   deprecateApp = (id: string, version: string, reason: string) => this.request<AppVersion>('POST', `/apps/${appPath(id)}/${encodeURIComponent(version)}/deprecate`, { json: { reason } });
+  bundledApps = () => this.request<BundledApps>('GET', '/apps/bundled');
 
   images = () => this.request<StoredImage[]>('GET', '/images');
   image = (digest: string) => this.request<StoredImage>('GET', `/images/${encodeURIComponent(digest)}`);

@@ -16,8 +16,7 @@ import type { Caller } from './permissions.js';
  * admin) add versions to it.
  */
 export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): Promise<{ app: AppVersion; created: boolean }> {
-  const problems = await specProblems(ctx, spec);
-  if (problems.length > 0) throw invalidContent(`The app spec of ${spec.id}@${spec.version} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+  await requireValidSpec(ctx, spec);
 
   // One transaction: the owner check and the insert cannot be split by another developer's first registration.
   return inTransaction(ctx, async (tx) => {
@@ -30,13 +29,38 @@ export async function registerApp(ctx: Context, caller: Caller, spec: AppSpec): 
   });
 }
 
-async function insertVersion(ctx: Context, caller: Caller, spec: AppSpec): Promise<{ app: AppVersion; created: boolean }> {
+/**
+ * Registers one of the apps the server builds by itself (server/src/bundled/),
+ * as the admin given, straight into release (they ship with the platform): one
+ * transaction, so a crash leaves the version absent or released, never stuck
+ * in dev. The same spec found in dev, registered by the same admin (by a start
+ * that registered and released in two steps), is released.
+ */
+export async function registerBundledApp(ctx: Context, admin: Caller, spec: AppSpec): Promise<{ app: AppVersion; created: boolean }> {
+  if (admin.role !== 'admin') throw forbidden(`Only an admin registers the bundled apps; ${admin.name} is not one.`);
+  await requireValidSpec(ctx, spec);
+  return inTransaction(ctx, async (tx) => {
+    const existing = await tx.store.getApp(spec.id, spec.version);
+    if (!existing) return insertVersion(tx, admin, spec, 'release');
+    if (!isDeepStrictEqual(existing.spec, spec)) throw conflict(`${spec.id}@${spec.version} is already registered with a different spec; a registered version never changes: bundle a new version.`);
+    if (existing.channel !== 'dev' || existing.registeredBy !== admin.id || existing.deprecated) return { app: await describeApp(tx, existing), created: false };
+    await tx.store.setAppChannel(spec.id, spec.version, 'release');
+    return { app: await describeApp(tx, { ...existing, channel: 'release' }), created: false };
+  });
+}
+
+async function requireValidSpec(ctx: Context, spec: AppSpec): Promise<void> {
+  const problems = await specProblems(ctx, spec);
+  if (problems.length > 0) throw invalidContent(`The app spec of ${spec.id}@${spec.version} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+}
+
+async function insertVersion(ctx: Context, caller: Caller, spec: AppSpec, channel: AppRecord['channel'] = 'dev'): Promise<{ app: AppVersion; created: boolean }> {
   await requireOwner(ctx, caller, spec.id, 'add versions to');
   // A path or engine image on the nodes is the operator's to vouch for: its digest is not checked, and a path could name the host's own root.
   if ('location' in spec.container.image && caller.role !== 'admin') {
     throw forbidden('Only an admin may register an app on an image placed outside the image store; build it (narrative app build) and register the directory, which pushes it.');
   }
-  const record: AppRecord = { id: spec.id, version: spec.version, spec, channel: 'dev', registeredBy: caller.id, registeredAt: ctx.now(), deprecated: null };
+  const record: AppRecord = { id: spec.id, version: spec.version, spec, channel, registeredBy: caller.id, registeredAt: ctx.now(), deprecated: null };
   await ctx.store.registerApp(record);
   return { app: await describeApp(ctx, record), created: true };
 }

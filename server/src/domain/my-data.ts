@@ -1,5 +1,5 @@
 import { conflict } from '../errors.js';
-import type { MyObjectPage, MyObjectsQuery, ObjectInfo } from '../schemas/api.js';
+import type { MyObject, MyObjectPage, MyObjectsQuery, ObjectInfo } from '../schemas/api.js';
 import type { WorkspaceRecord } from '../store/store.js';
 import type { Context } from './context.js';
 import { NARRATIVE_TYPE } from './notebook.js';
@@ -11,14 +11,18 @@ import { findObject } from './refs.js';
  * "My data": the objects of every narrative the caller may change (owns, or
  * was given write or admin), whoever saved them; and removing an object from
  * view. Narratives only read by the caller are not theirs to tidy, so they
- * are left out (the Data panel shows them as shared or public).
+ * are left out (the Data panel shows them as shared or public). Each row
+ * carries its narrative's level and lock, so the lab offers only what the
+ * server would allow.
  */
 export async function listMyObjects(ctx: Context, caller: Caller, query: MyObjectsQuery): Promise<MyObjectPage> {
   const limit = query.limit ?? 100;
-  const narratives = new Map<number, { id: number; title: string }>();
+  const narratives = new Map<number, MyObject['narrative']>();
   for (const n of await ctx.store.listNarrativesOf(caller.id)) {
     const ws = await ctx.store.getWorkspace(n.wsid);
-    if (ws && atLeast(await levelOf(ctx.store, caller, ws), 'write')) narratives.set(ws.id, { id: n.id, title: n.title });
+    const level = ws && (await levelOf(ctx.store, caller, ws));
+    // A published narrative is still listed (its data can be copied and downloaded), and says it is locked.
+    if (ws && level && atLeast(level, 'write')) narratives.set(ws.id, { id: n.id, title: n.title, level, published: ws.publishedAt !== null });
   }
   // One more than the page: whether there is a next page is known without a second query.
   const rows = await ctx.store.listLatestIn([...narratives.keys()], {

@@ -4,6 +4,7 @@ import { inTransaction, type Context } from './context.js';
 import { createNarrative, loadNarrative, readNotebook, saveNotebook, type LoadedNarrative } from './narratives.js';
 import { NARRATIVE_OBJECT, type Notebook } from './notebook.js';
 import { copyObject } from './objects.js';
+import { nameApart } from './origin-name.js';
 import { atLeast, levelOf, type Caller } from './permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf, type GivenRef } from './refs.js';
 
@@ -40,8 +41,6 @@ interface ObjectCopy {
   name: string;
   vers: number[];
 }
-
-const MAX_NAME = 255;
 
 /**
  * Copies the narrative, its data and the data its app cells name into a new
@@ -123,7 +122,7 @@ async function objectsToCopy(ctx: Context, source: LoadedNarrative, named: Resol
     let object = objects.get(id);
     if (!object) {
       const head = (await ctx.store.getObjectHead(key))!;
-      object = { from: ws, objid: key.objid, name: freeName(head.name, id, taken), vers: [] };
+      object = { from: ws, objid: key.objid, name: nameApart(head.name, key, taken), vers: [] };
       objects.set(id, object);
       taken.add(object.name);
     }
@@ -131,16 +130,6 @@ async function objectsToCopy(ctx: Context, source: LoadedNarrative, named: Resol
   }
   for (const object of objects.values()) object.vers.sort((a, b) => a - b);
   return [...objects.values()];
-}
-
-/** An object's name, or, when the copy already has it, the name told apart by where the object came from. */
-function freeName(name: string, origin: string, taken: ReadonlySet<string>): string {
-  let candidate = name;
-  for (let n = 1; taken.has(candidate); n++) {
-    const suffix = `.from-${origin.replace('/', '-')}${n > 1 ? `-${n}` : ''}`;
-    candidate = name.slice(0, MAX_NAME - suffix.length) + suffix;
-  }
-  return candidate;
 }
 
 type AppMetadata = Record<string, unknown>;

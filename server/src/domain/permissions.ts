@@ -61,10 +61,3 @@ export function requireRole(caller: Caller | null, role: Role): Caller {
 
 const ACTION: Record<Level, string> = { none: 'see', read: 'read', write: 'change', admin: 'administer' };
 
-/**
- * Code-cell kernels and their sessions belong to the user who started them;
- * anyone else is told there is no such kernel, so ids reveal nothing.
- */
-export function requireKernelOwner(caller: Caller, ownerId: number | undefined, what: string): void {
-  if (ownerId !== caller.id) throw notFound(`There is no ${what} of yours with that id.`);
-}

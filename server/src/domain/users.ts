@@ -3,6 +3,7 @@ import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
 import { conflict, notFound, unauthorized } from '../errors.js';
 import type { Role } from '../schemas/common.js';
 import type { TokenKind, UserRecord } from '../store/store.js';
+import { bundledAppsOf } from '../bundled/attach.js';
 import type { Context } from './context.js';
 import type { Caller } from './permissions.js';
 
@@ -11,11 +12,14 @@ const SESSION_DAYS = 14;
 export async function createUser(ctx: Context, name: string, role: Role, password?: string): Promise<{ user: UserRecord; token: string }> {
   if (await ctx.store.findUserByName(name)) throw conflict(`There is already a user named ${name}.`);
   const passwordHash = password === undefined ? null : await argonHash(password);
-  return ctx.store.transaction(async (store) => {
+  const created = await ctx.store.transaction(async (store) => {
     const user = await store.createUser({ name, role, passwordHash, createdAt: ctx.now() });
     const { token } = await issueToken({ ...ctx, store }, user.id, 'api', 'created with the user');
     return { user, token };
   });
+  // After the commit, in a transaction of its own (the first admin, made inside bootstrapAdmin's, comes before any bundled apps).
+  await bundledAppsOf(ctx)?.welcome(created.user);
+  return created;
 }
 
 export async function issueToken(ctx: Context, userId: number, kind: TokenKind, label: string): Promise<{ id: number; token: string }> {
@@ -46,6 +50,8 @@ export async function login(ctx: Context, credentials: { name: string; password:
     if (!ok) throw unauthorized('Unknown user name or wrong password.');
   }
   if (!user) throw unauthorized('Unknown user.');
+  // Users made before the bundled apps were on are given the example narrative at their next sign-in.
+  await bundledAppsOf(ctx)?.welcome(user);
   return { user, session: (await issueToken(ctx, user.id, 'session', 'browser sign-in')).token };
 }
 

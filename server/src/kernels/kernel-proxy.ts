@@ -1,34 +1,35 @@
 import type { IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type Request, type Response } from 'express';
 import type { Context } from '../domain/context.js';
-import { requireKernelOwner, type Caller } from '../domain/permissions.js';
-import { badRequest, conflict, forbidden, Problem, unauthorized } from '../errors.js';
+import { badRequest, forbidden, notFound, Problem, unauthorized } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
 import { readSmallBody } from '../http/small-body.js';
 import { KERNEL_REQUEST_BYTES, requireShallow } from '../limits.js';
 import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
-import type { JupyterChild } from './jupyter-server.js';
-import { KernelOwners } from './kernel-owners.js';
+import { askJupyter, connectJupyter, type JupyterAddress } from './jupyter-http.js';
+import type { JupyterPool } from './jupyter-pool.js';
+import { SpecCache } from './spec-cache.js';
+import { unavailable } from './unavailable.js';
 
-const KERNEL = /^\/api\/kernels\/([^/]+)/;
-const SESSION = /^\/api\/sessions\/([^/]+)/;
-const CHANNELS = /^\/api\/kernels\/([^/]+)\/channels$/;
+const CHANNELS = /^\/api\/kernels\/[^/]+\/channels$/;
+const SPECS = /^\/(api\/)?kernelspecs(\/|$)/;
+const LISTS = ['/api/kernels', '/api/sessions'];
 /** What Jupyter's kernel and session APIs serve; anything else is refused here, never sent on. */
 const FORWARDED_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
-/** Request headers the child needs; cookies and our credentials stay here. */
+/** Request headers the user's server needs; cookies and our credentials stay here. */
 const FORWARDED = ['content-type', 'accept'];
+const noSuchKernel = () => notFound('There is no kernel or session of yours with that id.');
 
 /**
- * Jupyter's kernel, session and kernelspec APIs, passed to the Jupyter child
- * for signed-in users only: each kernel and session belongs to the user who
- * started it (lists show only one's own), and the child sees only its own
- * token, never the caller's cookie or token.
+ * Jupyter's kernel, session and kernelspec APIs for signed-in users, each sent to
+ * the caller's own Jupyter server (jupyter-pool.ts), whoever owns the narrative
+ * the kernel is for. What is whose follows from that: another user's kernel is
+ * not in my server, so it is a 404 like any unknown id. A user's server sees only
+ * its own token, never the caller's cookie or token.
  */
-export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
-  const owners = new KernelOwners();
-
+export function kernelProxy(ctx: Context, pool: JupyterPool) {
+  const specs = new SpecCache();
   const router = express.Router();
   router.use(['/api/kernelspecs', '/kernelspecs', '/api/kernels', '/api/sessions'], (req, res, next) => {
     forward(req, res).catch(next);
@@ -40,84 +41,72 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     if (!FORWARDED_METHODS.includes(req.method)) throw new Problem(405, 'Method not allowed', `The kernel and session APIs answer ${FORWARDED_METHODS.join(', ')}.`);
     const url = new URL(req.originalUrl, 'http://localhost');
     url.searchParams.delete('token');
-    // `/api/kernels/` must be the list (filtered), not a redirect the child would answer unfiltered.
+    // One spelling of each list, so `/api/kernels/` is the list too, not a redirect.
     url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+    const path = `${url.pathname}${url.search}`;
     const body = ['POST', 'PATCH', 'PUT'].includes(req.method) ? await readSmallBody(req, KERNEL_REQUEST_BYTES, 'Kernel and session requests') : undefined;
-    // Parsed here so that what reaches the child is JSON within our limits, whatever the child would make of it.
+    // Parsed here so that what reaches the user's server is JSON within our limits, whatever it would make of it.
     const sent = body ? parseJson(body) : undefined;
     if (sent !== undefined) requireShallow(sent, ctx.limits.jsonDepth, 'The request body');
-    checkOwnership(caller, url.pathname, sent);
-    const headers: Record<string, string> = { Authorization: `token ${jupyter.token}` };
+    const spec = SPECS.test(url.pathname) && req.method === 'GET';
+    const creates = req.method === 'POST' && LISTS.includes(url.pathname);
+    const cached = spec ? specs.get(path) : undefined;
+    const server = await pool.serverFor(caller, creates || (spec && !cached));
+    if (!server) {
+      if (cached) return void sendAnswer(res, 200, cached.type, cached.body);
+      if (req.method === 'GET' && LISTS.includes(url.pathname)) return void res.json([]);
+      throw noSuchKernel();
+    }
+    if (req.method !== 'GET') server.busyAt = Date.now();
+    if (url.pathname.startsWith('/api/sessions')) await requireOwnKernel(server.jupyter, sent);
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
-    const upstream = await fetch(`${jupyter.url}${url.pathname}${url.search}`, { method: req.method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) })
-      .catch(() => {
-        throw new Problem(503, 'Code cells unavailable', 'The Jupyter server behind code cells is not answering; try again in a moment.');
-      });
-    if (upstream.status >= 300 && upstream.status < 400) throw refusedByJupyter(404, 'The Jupyter server answered with a redirect, which is not passed on.');
-    const payload = Buffer.from(await upstream.arrayBuffer());
-    if (!upstream.ok) throw refusedByJupyter(upstream.status, jupyterMessage(payload));
-    const type = upstream.headers.get('content-type');
-    if (type?.includes('json') && payload.length > 0) {
-      res.type(type).status(upstream.status).send(JSON.stringify(record(caller, req.method, url.pathname, parseJson(payload.toString('utf8')))));
-      return;
-    }
-    if (type) res.type(type);
-    res.status(upstream.status).send(payload);
+    const answer = await askJupyter(server.jupyter, req.method, path, { headers, ...(body === undefined ? {} : { body: Buffer.from(body) }) }).catch(() => {
+      throw unavailable();
+    });
+    if (answer.status >= 300 && answer.status < 400) throw refusedByJupyter(404, 'The Jupyter server answered with a redirect, which is not passed on.');
+    if (answer.status < 200 || answer.status >= 400) throw refusedByJupyter(answer.status, jupyterMessage(answer.body));
+    if (spec && answer.status === 200) specs.put(path, answer.type, answer.body);
+    sendAnswer(res, answer.status, answer.type, answer.body);
   }
 
-  function checkOwnership(caller: Caller, path: string, body: unknown): void {
-    const kernel = KERNEL.exec(path)?.[1];
-    if (kernel) requireKernelOwner(caller, owners.kernel(kernel), 'kernel');
-    const session = SESSION.exec(path)?.[1];
-    if (session) requireKernelOwner(caller, owners.session(session), 'session');
-    // A session may name an existing kernel to attach to: it must be the caller's too.
-    if (body && path.startsWith('/api/sessions')) {
-      const named = (body as { kernel?: { id?: string } } | null)?.kernel?.id;
-      if (named) requireKernelOwner(caller, owners.kernel(named), 'kernel');
-    }
+  /**
+   * A session may name a kernel to attach to. jupyter_server would start a new kernel
+   * for an id it does not know; here an id that is not one of the caller's is a 404.
+   */
+  async function requireOwnKernel(jupyter: JupyterAddress, body: unknown): Promise<void> {
+    const named = (body as { kernel?: { id?: unknown } } | null)?.kernel?.id;
+    if (named === undefined || named === null) return;
+    if (typeof named !== 'string' || named === '') throw noSuchKernel();
+    const found = await askJupyter(jupyter, 'GET', `/api/kernels/${encodeURIComponent(named)}`).catch(() => {
+      throw unavailable();
+    });
+    if (found.status !== 200) throw noSuchKernel();
   }
 
-  /** Records what the caller just started, and keeps others' kernels and sessions out of lists. */
-  function record(caller: Caller, method: string, path: string, json: unknown): unknown {
-    type Item = { id: string; kernel?: { id: string } | null };
-    if (path === '/api/kernels' && method === 'GET') return (json as Item[]).filter((k) => owners.kernel(k.id) === caller.id);
-    if (path === '/api/sessions' && method === 'GET') return (json as Item[]).filter((s) => owners.session(s.id) === caller.id);
-    if (path === '/api/kernels' && method === 'POST') owners.addKernel((json as Item).id, caller.id);
-    if (path.startsWith('/api/sessions') && (method === 'POST' || method === 'PATCH')) {
-      const session = json as Item;
-      // jupyter_server answers a second session on a path with the first one: another user's is not handed out.
-      const holder = owners.session(session.id);
-      if (holder !== undefined && holder !== caller.id) throw conflict('Another user has a kernel session on this narrative; open your own copy to run its code.');
-      owners.addSession(session.id, caller.id);
-      if (session.kernel) owners.addKernel(session.kernel.id, caller.id);
-    }
-    return json;
-  }
-
-  /** Kernel channels: checked like any request, then bytes pass both ways once the child has switched protocols. */
+  /** Kernel channels: checked like any request, then bytes pass both ways once the user's server has switched protocols. */
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const kernel = CHANNELS.exec(url.pathname)?.[1]!;
     url.searchParams.delete('token');
     callerOf(ctx, req as unknown as Request)
-      .then((caller) => {
+      .then(async (caller) => {
         if (!caller) throw unauthorized();
         if (req.headers.authorization === undefined && !sameOrigin(req)) throw forbidden(`A websocket from ${req.headers.origin} may not use this server's session cookie.`);
-        requireKernelOwner(caller, owners.kernel(kernel), 'kernel');
-        pipeToChild(req, socket, head, `${url.pathname}${url.search}`);
+        const server = await pool.serverFor(caller, false);
+        if (!server) throw noSuchKernel();
+        pipeToJupyter(server.jupyter, req, socket, head, `${url.pathname}${url.search}`);
       })
       .catch((error: unknown) => refuseUpgrade(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The kernel proxy failed.'), url.pathname));
   }
 
   /**
-   * Sends the upgrade with the child's token and waits for its answer. Only a
+   * Sends the upgrade with the server's token and waits for its answer. Only a
    * 101 is passed on, without cookies; anything else closes both sides, so no
    * second request can ride the connection the token opened.
    */
-  function pipeToChild(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
-    const target = new URL(jupyter.url);
-    const upstream = connect(Number(target.port), target.hostname);
-    const refuse = () => refuseUpgrade(socket, new Problem(502, 'Bad gateway', 'The kernel did not accept the connection.'), path);
+  function pipeToJupyter(jupyter: JupyterAddress, req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    const upstream = connectJupyter(jupyter);
+    const refuse = () => refuseUpgrade(socket, unavailable('The kernel did not accept the connection.'), path);
     upstream.on('error', () => {
       upstream.destroy();
       refuse();
@@ -125,7 +114,7 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
     socket.on('close', () => upstream.destroy());
     upstream.once('connect', () => {
       const keep = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
-      const lines = [`GET ${path} HTTP/1.1`, `Host: ${target.host}`, `Authorization: token ${jupyter.token}`];
+      const lines = [`GET ${path} HTTP/1.1`, 'Host: localhost', `Authorization: token ${jupyter.token}`];
       for (const name of keep) if (typeof req.headers[name] === 'string') lines.push(`${name}: ${(req.headers[name] as string).replace(/[\r\n]/g, '')}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     });
@@ -141,7 +130,8 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
       const headers = answer.subarray(0, end).toString('latin1').split('\r\n');
       if (!/^HTTP\/1\.1 101 /.test(headers[0] ?? '')) {
         upstream.destroy();
-        // The child refusing the handshake (a malformed upgrade) is the request's fault, not ours.
+        // The server refusing the handshake (a malformed upgrade, an unknown kernel) is the request's fault, not ours.
+        if (/^HTTP\/1\.1 404 /.test(headers[0] ?? '')) return refuseUpgrade(socket, noSuchKernel(), path);
         if (/^HTTP\/1\.1 4\d\d /.test(headers[0] ?? '')) return refuseUpgrade(socket, badRequest('The kernel refused this websocket handshake.'), path);
         return refuse();
       }
@@ -160,8 +150,13 @@ export function kernelProxy(ctx: Context, jupyter: JupyterChild) {
   };
 }
 
+function sendAnswer(res: Response, status: number, type: string | undefined, body: Buffer): void {
+  if (type) res.type(type);
+  res.status(status).send(body);
+}
+
 /**
- * What the child refused, as our own problem: its 4xx keep their status, and its 5xx
+ * What the user's server refused, as our own problem: its 4xx keep their status, and its 5xx
  * (which jupyter_server answers for requests it cannot handle, such as an unknown
  * kernel name or a session path it rejects) become 400, since the request caused them.
  */

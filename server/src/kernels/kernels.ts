@@ -1,61 +1,91 @@
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Account, Context } from '../domain/context.js';
+import type { Context } from '../domain/context.js';
 import { account } from '../execution.js';
-import { startJupyterServer, type JupyterChild } from './jupyter-server.js';
+import { JupyterPool } from './jupyter-pool.js';
+import { KernelAccounts, loadAccountMap } from './kernel-accounts.js';
 import { kernelProxy } from './kernel-proxy.js';
+import { writeSharedConfig } from './launch.js';
+import { kernelSettings } from './settings.js';
+import { longestSocketPath, SOCKET_PATH_MAX } from './user-jupyter.js';
 
-/** The Jupyter child's config, runtime (cookie secret) and working directories, in the data directory. */
+/** Each user's Jupyter directory is run/jupyter/<user id>; the settings they share, run/jupyter/shared. */
 export const JUPYTER_DIR = join('run', 'jupyter');
 
+export interface Kernels {
+  proxy: ReturnType<typeof kernelProxy>;
+  /** Stops every user's Jupyter server (and so their kernels). */
+  stop(): Promise<void>;
+}
+
 /**
- * Code cells beside app cells: the Jupyter child and the proxy in front of it.
- * Kernels run as an account of their own (not the server's, which owns the
- * database; not the apps', which owns running jobs' outputs), so the server
- * must run as root to start them. Otherwise, or without Debian's
- * jupyter_server, it serves everything else and logs why code cells are off.
+ * Code cells beside app cells: a Jupyter server per user, each under a uid of
+ * that user's own (never root, the server's or the apps' account), and the
+ * proxy in front of them. Starting them as another uid needs root; without it,
+ * or without the parts it needs, the server serves everything else and logs
+ * why code cells are off.
  */
-export async function startKernels(ctx: Context, config: Config, logger: Logger): Promise<{ jupyter: JupyterChild; proxy: ReturnType<typeof kernelProxy> } | null> {
+export async function startKernels(ctx: Context, config: Config, logger: Logger): Promise<Kernels | null> {
   const dir = join(config.home, JUPYTER_DIR);
-  // What a crashed or killed run left (its cookie secret, kernel connection files) goes, kernels on or off.
-  // Safe: this process holds the data directory's lock, so no other server's child uses it.
+  // What a crashed or killed run left (users' directories, connection files) goes, kernels on or off.
+  // Safe: this process holds the data directory's lock, so no other server's children use it.
   await rm(dir, { recursive: true, force: true });
   if (!config.kernels.enabled) return null;
+  const settings = kernelSettings(config.kernels);
   const off = (why: string) => {
     logger.warn(`code cells are off: ${why}`);
     return null;
   };
-  if (process.getuid?.() !== 0) return off('the server must run as root to start kernels as their own unprivileged account (NARRATIVE_KERNELS_AS)');
-  const runAs = await account(config.kernels.runAs ?? 'narrative-kernels');
-  if (!runAs) return off(`the account ${config.kernels.runAs} does not exist (npm run setup creates narrative-kernels)`);
-  if (runAs.uid === ctx.execution?.runAs?.uid) return off(`kernels may not share the account apps run as (${runAs.user})`);
-  const closed = await untraversable(config.home, runAs);
-  if (closed) return off(`the account ${runAs.user} cannot reach the data directory: ${closed} is not traversable (put NARRATIVE_HOME where every parent directory is, e.g. under /var/lib)`);
-  // The kernels' account must reach its own directory: the data directory and run/ become traversable, not
-  // listable (as for the apps' account); the child's directory itself is 0700 and owned by that account.
-  await chmod(config.home, 0o711);
-  await mkdir(join(config.home, 'run'), { recursive: true, mode: 0o711 });
-  await chmod(join(config.home, 'run'), 0o711);
-  await mkdir(dir, { mode: 0o700 });
+  if (process.getuid?.() !== 0) return off("the server must run as root to start each user's kernels under a uid of their own");
+  const closed = await untraversable(config.home);
+  if (closed) return off(`kernels' uids cannot reach the data directory: ${closed} is not traversable by others (put NARRATIVE_HOME where every parent directory is, e.g. under /var/lib)`);
+  // Checked again for each user's actual id; a million users is the margin asked for here.
+  const over = longestSocketPath(join(dir, '999999')) - SOCKET_PATH_MAX;
+  if (over > 0) return off(`the data directory's path (${config.home}) is too long for the kernels' Unix sockets: shorten it by ${over} characters`);
+  const missing = await pythonMissing(settings.python);
+  if (missing) return off(`${settings.python} cannot run jupyter_server and ipykernel (Debian's python3-jupyter-server and python3-ipykernel): ${missing}`);
+  let mapped;
   try {
-    const jupyter = await startJupyterServer({ python: config.kernels.python, dir, runAs });
-    return { jupyter, proxy: kernelProxy(ctx, jupyter) };
+    mapped = ctx.execution ? ctx.execution.accounts : await loadAccountMap(config.execution.accountMap);
   } catch (error) {
-    return off(`the Jupyter server did not start (${config.kernels.python} needs Debian's python3-jupyter-server and python3-ipykernel): ${(error as Error).message}`);
+    return off(`NARRATIVE_ACCOUNT_MAP: ${(error as Error).message}`);
   }
+  // Each user's directory must be reachable by that user's uid: the data directory, run/ and run/jupyter/
+  // are traversable, not listable (no one learns which users have one); the user's own is 0700 and theirs.
+  await chmod(config.home, 0o711);
+  for (const d of [join(config.home, 'run'), dir]) {
+    await mkdir(d, { recursive: true, mode: 0o711 });
+    await chmod(d, 0o711);
+  }
+  const shared = join(dir, 'shared');
+  await writeSharedConfig(shared, settings);
+  // The apps' account even on a server that runs no apps: its files (other servers' jobs) are not a user's to reach.
+  const runner = ctx.execution ? ctx.execution.runAs : await account(config.execution.runAs);
+  const accounts = new KernelAccounts({ mapped, range: settings.uids, forbiddenUids: [0, ...(runner ? [runner.uid] : [])] });
+  const pool = new JupyterPool({ settings, dir, shared, accounts, store: ctx.store, logger });
+  logger.info({ uids: settings.uids, mapped: mapped.size }, 'code cells: each user gets a Jupyter server of their own on their first kernel');
+  return { proxy: kernelProxy(ctx, pool), stop: () => pool.close() };
+}
+
+/** Why the interpreter cannot serve kernels, or null: checked once here rather than failing each user's first kernel. */
+function pythonMissing(python: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', 'import jupyter_server, ipykernel'], { timeout: 60_000 }, (error, _stdout, stderr) => {
+      resolve(error ? (stderr.trim().split('\n').pop() || error.message).slice(0, 300) : null);
+    });
+  });
 }
 
 /**
- * The first parent of the data directory that the account may not pass
- * through (the child runs with no supplementary groups), or null.
+ * The first parent of the data directory that an allocated uid (no groups, in
+ * no one's group) may not pass through, or null.
  */
-async function untraversable(home: string, who: Account): Promise<string | null> {
+async function untraversable(home: string): Promise<string | null> {
   for (let dir = dirname(home); ; dir = dirname(dir)) {
-    const { mode, uid, gid } = await stat(dir);
-    const passes = mode & 0o001 || (uid === who.uid && mode & 0o100) || (gid === who.gid && mode & 0o010);
-    if (!passes) return dir;
+    if (!((await stat(dir)).mode & 0o001)) return dir;
     if (dirname(dir) === dir) return null;
   }
 }

@@ -147,7 +147,19 @@ export const MyObjectsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type MyObjectsQuery = Static<typeof MyObjectsQuery>;
-export const MyObject = Type.Composite([ObjectInfo, Type.Object({ narrative: Type.Object({ id: Type.Integer(), title: Title }) })]);
+export const MyObject = Type.Composite([
+  ObjectInfo,
+  Type.Object({
+    narrative: Type.Object({
+      id: Type.Integer(),
+      title: Title,
+      // Both always sent; optional so a MyObject can be made of a narrative whose lock and level are not at hand (the CLI does).
+      /** The caller's level in it: write or admin, as My data lists only what the caller may change. */
+      level: Type.Optional(Level),
+      published: Type.Optional(Type.Boolean({ description: 'locked for good: its objects can no longer be removed from view, brought back or reverted' })),
+    }),
+  }),
+]);
 export type MyObject = Static<typeof MyObject>;
 export const MyObjectPage = Type.Object({
   items: Type.Array(MyObject, { description: 'latest versions, newest narrative first, then by object name' }),
@@ -209,6 +221,7 @@ export const Narrative = Type.Object({
 export type Narrative = Static<typeof Narrative>;
 export const NewNarrative = Type.Object({ title: Title }, { additionalProperties: false });
 export const CopyNarrative = Type.Object({ title: Type.Optional(Title) }, { additionalProperties: false });
+export const RenameNarrative = Type.Object({ title: Title }, { additionalProperties: false });
 export const ShareNarrative = Type.Union([
   Type.Object({ user: Name, level: Level }, { additionalProperties: false }),
   Type.Object({ public: Type.Boolean() }, { additionalProperties: false }),

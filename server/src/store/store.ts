@@ -232,6 +232,12 @@ export interface VersionRecord extends VersionKey {
 /** What `listJobsOf` selects: every field given narrows the list. */
 export interface JobListFilter {
   userId: number;
+  /**
+   * Only jobs in workspaces this user may read (owns, was granted, or
+   * public): what GET /jobs/{id} would show them, so a list never offers a
+   * job that answers 403 once opened or cancelled.
+   */
+  readableBy?: number;
   states?: JobState[];
   appId?: string;
   narrative?: number;

@@ -45,7 +45,7 @@ export async function startJob(admin: NarrativeClient, alice: NarrativeClient, i
 export async function startKernelSession(url: string, token: string, path: string): Promise<{ kernel: string; session: string } | string> {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const specs = await fetch(`${url}/api/kernelspecs`, { headers });
-  if (specs.status !== 200) return `the kernel proxy is off (GET /api/kernelspecs: ${specs.status}); it needs root, the narrative-kernels account and python3-jupyter-server`;
+  if (specs.status !== 200) return `the kernel proxy is off (GET /api/kernelspecs: ${specs.status}); it needs root and python3-jupyter-server`;
   const response = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: JSON.stringify({ path, type: 'notebook', name: '', kernel: { name: 'python3' } }) });
   if (response.status !== 201) return `starting a kernel session: ${response.status} ${await response.text()}`;
   const session = (await response.json()) as { id: string; kernel: { id: string } };

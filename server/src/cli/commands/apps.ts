@@ -2,9 +2,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { buildDebianImage, writeFileDurably } from '@narrative/launcher-native';
 import { ApiError, type AppVersion, type Channel, type NarrativeClient, type StoredImage } from '../../client/index.js';
-import { ARCHIVE_FILE, BUILD_FILE, loadAppSource, sourceDigest, specToRegister, type BuildRecord } from '../app-source.js';
+import { buildApp, loadAppSource, specToRegister } from '../app-source.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { fileBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
@@ -24,16 +23,8 @@ export function appCommands(program: Command): void {
     .action(async (dir: string, options: { out?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const source = await loadAppSource(dir);
-      if (!source.recipe) throw new UsageError(`${dir} has no recipe: its app.json needs "container": {"recipe": "recipe.json"}`);
-      const out = resolve(options.out ?? join(source.dir, 'build'));
-      const say = progressLines(global);
-      // Hashed before building: a file edited during the build must count as not built.
-      const sources = await sourceDigest(source, source.recipe);
-      const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress: say });
-      const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds, lock: built.packages };
-      await writeFileDurably(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o644);
-      const size = (await stat(built.archive)).size;
-      emit(global, { ...record, archive: built.archive, size }, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(size / 1048576).toFixed(1)} MiB`, lock: `${Object.keys(r.lock).length} packages`, seconds: r.seconds.toFixed(1) })}`);
+      const built = await buildApp(source, resolve(options.out ?? join(source.dir, 'build')), progressLines(global));
+      emit(global, built, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(r.size / 1048576).toFixed(1)} MiB`, lock: `${Object.keys(r.lock).length} packages`, seconds: r.seconds.toFixed(1) })}`);
     });
   app
     .command('verify-image <app>')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
 import type { Level, Narrative } from '../../client/index.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields, table } from '../output.js';
@@ -50,6 +51,40 @@ export function narrativeCommands(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       emit(global, await clientFrom(global).publishNarrative(narrativeId(id)), summary);
     });
+  program
+    .command('rename <narrative-id> <title>')
+    .description('give a narrative a new title, as renaming it in the lab does (its notebook gets a new version)')
+    .action(async (id: string, title: string, _o: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      emit(global, await clientFrom(global).renameNarrative(narrativeId(id), title), summary);
+    });
+  program
+    .command('delete <narrative-id>')
+    .description('delete a narrative (admin access); its objects stay, readable by ref')
+    .option('--yes', 'delete without asking')
+    .action(async (text: string, options: { yes?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const client = clientFrom(global);
+      const id = narrativeId(text);
+      // Read first: the question names what goes, and a wrong id fails before anything is asked.
+      const narrative = await client.narrative(id);
+      if (!options.yes && !(await confirm(`Delete narrative ${id} "${narrative.title}" (owner ${narrative.owner})? [y/N] `))) {
+        throw new UsageError(`narrative ${id} was not deleted: confirm on a terminal, or add --yes`);
+      }
+      await client.deleteNarrative(id);
+      emit(global, { id, title: narrative.title, deleted: true }, (r) => `deleted narrative ${r.id} "${r.title}"`);
+    });
+}
+
+/** Asks on the terminal; without one (a script, a pipe) nobody can answer, so it is a no. */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 export function narrativeId(text: string): number {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ADMIN_TOKEN_FILE, loadConfig } from '../../config.js';
+import type { BundledProgress } from '../../bundled/progress.js';
+import type { BundledApp } from '../../schemas/bundled.js';
 import type { GlobalOptions } from '../env.js';
 import { localClusterDir, serverEnvFor } from '../local-slurm.js';
 
@@ -48,6 +50,7 @@ export function serveCommand(program: Command): void {
         else lines.push(`  the first admin's token is in ${tokenFile}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
+      if (!global.json) printBundledProgress(server.bundled.progress);
       // The last line of defence: every stream, socket and child has its own error handling, and
       // anything that still escapes is one request's failure, logged, not the end of everyone's server.
       process.on('uncaughtException', (error) => server.logger.error({ err: error }, 'an error escaped its handler; still serving'));
@@ -56,4 +59,35 @@ export function serveCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/**
+ * The bundled apps' progress on stderr, a line per step ("building
+ * genomics/megahit@1.2.9… 25 % (installing essential packages...)", "genomics/megahit@1.2.9
+ * ready"): what is building when the server starts, then each change of
+ * state or percentage. Apps registered at an earlier start say nothing.
+ */
+function printBundledProgress(progress: BundledProgress): void {
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const shown = new Map<string, string>();
+  const print = (app: BundledApp) => {
+    const name = `${app.id}@${app.version}`;
+    const percent = app.percent === null ? '' : ` ${app.percent} %`;
+    const line =
+      app.state === 'ready' ? `${name} ready` :
+      app.state === 'failed' ? `${name} failed: ${(app.error ?? app.message).replaceAll('\n', '\n  ')}` :
+      app.state === 'waiting' ? '' :
+      `${app.state} ${name}…${percent}`;
+    // Each distinct line once: a new message at the same percentage is not news on a terminal.
+    if (!line || shown.get(name) === line) return;
+    shown.set(name, line);
+    say(app.state === 'building' || app.state === 'registering' ? `${line} (${app.message})` : line);
+  };
+  const { enabled, message, apps } = progress.snapshot();
+  if (!enabled) return;
+  if (message) say(`bundled apps: ${message}`);
+  const toBuild = apps.filter((a) => a.state !== 'ready');
+  if (toBuild.length > 0) say(`bundled apps: building and registering ${toBuild.map((a) => `${a.id}@${a.version}`).join(', ')} in the background (a few minutes each, the first time)`);
+  for (const app of toBuild) print(app);
+  progress.onChange(print);
 }

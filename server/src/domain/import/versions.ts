@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import type { ArchiveIndex } from '../../schemas/archive.js';
 import type { Caller } from '../permissions.js';
 import { NARRATIVE_OBJECT } from '../notebook.js';
+import { nameApart } from '../origin-name.js';
 import { formatRef, keyOfRef } from '../refs.js';
 import type { RestoredJobs } from './jobs.js';
 import { fileOf, readJson, type StagedFile } from './stage.js';
@@ -91,9 +92,7 @@ function nameFor(record: IndexedVersion['record'], names: Map<string, string>, t
   const object = `${record.wsid}/${record.objid}`;
   const known = names.get(object);
   if (known) return known;
-  const suffix = `.from-${record.wsid}-${record.objid}`;
-  // Names are at most 255 characters: the origin suffix takes the place of the name's end.
-  const name = taken.has(record.name) ? `${record.name.slice(0, 255 - suffix.length)}${suffix}` : record.name;
+  const name = nameApart(record.name, record, taken);
   names.set(object, name);
   taken.add(name);
   return name;

@@ -11,7 +11,10 @@ export const JOB_PAGE_DEFAULT = 100;
 /**
  * A user's jobs, newest first, a page at a time: the caller's own, or (the
  * route lets only admins name one) another user's. Nobody else's jobs are
- * ever in the list, whoever shares a workspace with whom.
+ * ever in the list, whoever shares a workspace with whom. Only jobs in
+ * workspaces the caller may read are listed, as GET /jobs/{id} decides:
+ * once an owner unshares, a job I ran there is theirs to see, not mine, and
+ * an admin's role gives no more sight of a user's workspaces here than there.
  */
 export async function listJobs(ctx: Context, caller: Caller, query: JobListQuery): Promise<JobPage> {
   const owner = query.user === undefined || query.user === caller.name ? caller : await ctx.store.findUserByName(query.user);
@@ -23,6 +26,7 @@ export async function listJobs(ctx: Context, caller: Caller, query: JobListQuery
   // One row more than the page: whether it exists says whether there is a next page, without counting.
   const rows = await ctx.store.listJobsOf({
     userId: owner.id,
+    readableBy: caller.id,
     states: statesOf(query.state),
     appId: query.app,
     narrative: query.narrative,

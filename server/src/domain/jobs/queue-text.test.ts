@@ -78,6 +78,11 @@ describe('how long a job has waited or run', () => {
   });
 
   it('writes durations the way people say them', () => {
-    assert.deepEqual([0, 999, 59_999, 60_000, 3_599_000, 3_600_000, 3_900_000, 86_400_000, 97_200_000].map(durationText), ['0 s', '0 s', '59 s', '1 min', '59 min', '1 h', '1 h 5 min', '1 d', '1 d 3 h']);
+    assert.deepEqual([0, 999, 59_999, 60_000, 3_599_000, 3_600_000, 3_900_000, 86_400_000, 97_200_000].map((ms) => durationText(ms)), ['0 s', '0 s', '59 s', '1 min', '59 min', '1 h', '1 h 5 min', '1 d', '1 d 3 h']);
+  });
+
+  it('says a duration in the words it is given, rounding and dropping parts as in English', () => {
+    const tagged = { s: (s: number) => `${s}S`, min: (m: number) => `${m}M`, h: (h: number) => `${h}H`, hMin: (h: number, m: number) => `${h}H${m}M`, d: (d: number) => `${d}D`, dH: (d: number, h: number) => `${d}D${h}H` };
+    assert.deepEqual([59_999, 60_000, 3_600_000, 3_900_000, 86_400_000, 97_200_000].map((ms) => durationText(ms, tagged)), ['59S', '1M', '1H', '1H5M', '1D', '1D3H']);
   });
 });

@@ -109,16 +109,38 @@ export function elapsedOf(job: JobTimes, now: number): { phase: 'queued' | 'runn
   return ms === null ? null : { phase, ms };
 }
 
-/** A duration for people: "40 s", "2 min", "1 h 5 min", "3 d 4 h". */
-export function durationText(ms: number): string {
+/**
+ * How each shape of a duration is said. English here; the lab passes its
+ * translations, so the CLI and the lab round and drop parts alike.
+ */
+export interface DurationWords {
+  s(s: number): string;
+  min(min: number): string;
+  h(h: number): string;
+  hMin(h: number, min: number): string;
+  d(d: number): string;
+  dH(d: number, h: number): string;
+}
+
+const ENGLISH: DurationWords = {
+  s: (s) => `${s} s`,
+  min: (min) => `${min} min`,
+  h: (h) => `${h} h`,
+  hMin: (h, min) => `${h} h ${min} min`,
+  d: (d) => `${d} d`,
+  dH: (d, h) => `${d} d ${h} h`,
+};
+
+/** A duration for people: "40 s", "2 min", "1 h 5 min", "3 d 4 h"; at most two parts, the second left out when zero. */
+export function durationText(ms: number, words: DurationWords = ENGLISH): string {
   const s = Math.floor(Math.max(0, ms) / 1000);
-  if (s < 60) return `${s} s`;
+  if (s < 60) return words.s(s);
   const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
+  if (min < 60) return words.min(min);
   const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  if (h < 24) return min % 60 === 0 ? words.h(h) : words.hMin(h, min % 60);
   const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+  return h % 24 === 0 ? words.d(d) : words.dH(d, h % 24);
 }
 
 /** `elapsedOf` as words: "queued for 2 min", "running for 40 s", "ran for 3 min", "waited 5 s, never ran". */

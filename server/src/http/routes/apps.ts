@@ -1,7 +1,13 @@
 import { Type } from '@sinclair/typebox';
+import { bundledAppsOf } from '../../bundled/attach.js';
+import { forUser, forUsers } from '../../bundled/progress.js';
+import { APP_STILL_BEING_BUILT } from '../../bundled/still-building.js';
 import { describeApp, findApp, registerApp } from '../../domain/apps.js';
 import { deprecateApp, listCatalog, promoteApp } from '../../domain/catalog.js';
+import type { Context } from '../../domain/context.js';
+import { notFound, Problem } from '../../errors.js';
 import { AppSpec, AppVersion, APP_VERSION_PATTERN, CatalogQuery, Channel } from '../../schemas/app-spec.js';
+import { BundledApps } from '../../schemas/bundled.js';
 import { signedIn } from '../authorize.js';
 import { always, Reply, route } from '../route.js';
 
@@ -30,11 +36,29 @@ export const appRoutes = [
     },
   }),
   route({
+    method: 'get', path: '/apps/bundled', tag,
+    summary: "The apps this server builds and registers by itself on its first start (NARRATIVE_BUNDLED_APPS), and how far each has got",
+    response: { status: 200, schema: BundledApps },
+    access: always.user,
+    handle: async (_i, g, ctx) => {
+      const status = bundledAppsOf(ctx)?.progress.snapshot() ?? { enabled: false, message: 'This server builds no bundled apps.', done: true, apps: [] };
+      // Errors may hold the server's paths and apt's whole output: the operator's to read.
+      return signedIn(g).role === 'admin' ? status : forUsers(status);
+    },
+  }),
+  route({
     method: 'get', path: '/apps/{module}/{name}', tag, summary: 'One app: its newest version not deprecated, or ?version=',
     params: AppParams, query: Type.Object({ version: Type.Optional(Type.String({ pattern: APP_VERSION_PATTERN })) }, { additionalProperties: false }),
     response: { status: 200, schema: AppVersion },
     access: always.user,
-    handle: async ({ params, query }, _g, ctx) => describeApp(ctx, await findApp(ctx, `${params.module}/${params.name}`, query.version)),
+    handle: async ({ params, query }, g, ctx) => {
+      const id = `${params.module}/${params.name}`;
+      try {
+        return await describeApp(ctx, await findApp(ctx, id, query.version));
+      } catch (error) {
+        throw notYetBuilt(ctx, g.caller?.role === 'admin', error, id, query.version) ?? error;
+      }
+    },
   }),
   route({
     method: 'post', path: '/apps/{module}/{name}/{version}/promote', tag, summary: 'Move a version forward: dev → beta (its developer), → release (admins)',
@@ -49,3 +73,18 @@ export const appRoutes = [
     handle: async ({ params, body }, g, ctx) => deprecateApp(ctx, signedIn(g), `${params.module}/${params.name}`, params.version, body.reason),
   }),
 ];
+
+/**
+ * A bundled app's version not registered yet is on its way, not missing: an
+ * app cell naming it (the example narrative's) says so, and how far it is.
+ */
+function notYetBuilt(ctx: Context, admin: boolean, error: unknown, id: string, version: string | undefined): Problem | null {
+  const pending = version && error instanceof Problem && error.status === 404 ? bundledAppsOf(ctx)?.pending(id, version) : undefined;
+  if (!pending) return null;
+  if (pending.state === 'failed') {
+    const why = pending.error ?? pending.message;
+    return notFound(`${id}@${version} is one of this server's bundled apps, but it could not be built: ${admin ? why : forUser(why)}`);
+  }
+  const percent = pending.percent === null ? '' : ` (${pending.percent} %)`;
+  return new Problem(404, APP_STILL_BEING_BUILT, `${id}@${version} is one of this server's bundled apps and is still being built${percent}: it can run as soon as it is ready (the Apps panel shows how far it has got).`);
+}

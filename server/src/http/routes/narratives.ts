@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { copyNarrative, createNarrative, deleteNarrative, describeNarrative, listNarratives, loadNarrative, readNotebook, type LoadedNarrative } from '../../domain/narratives.js';
+import { copyNarrative, createNarrative, deleteNarrative, describeNarrative, listNarratives, loadNarrative, readNotebook, renameNarrative, type LoadedNarrative } from '../../domain/narratives.js';
 import { publishWorkspace, setGrant, setPublic } from '../../domain/workspaces.js';
 import type { Context } from '../../domain/context.js';
 import type { Caller } from '../../domain/permissions.js';
-import { CopyNarrative, Narrative, NewNarrative, ShareNarrative } from '../../schemas/api.js';
+import { CopyNarrative, Narrative, NewNarrative, RenameNarrative, ShareNarrative } from '../../schemas/api.js';
 import { PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
 import { onNarrative } from '../access.js';
@@ -40,6 +40,16 @@ export const narrativeRoutes = [
     params: IdParams, query: Type.Object({ ver: Type.Optional(PositiveInt) }, { additionalProperties: false }), response: { status: 200, schema: Type.Unknown() },
     access: onNarrative('read'),
     handle: async ({ query }, g, ctx) => (await readNotebook(ctx, loaded(g), query.ver)).notebook,
+  }),
+  route({
+    // By id, for clients that are not a file browser; the same rename as PATCH /contents/{path} (the lab's).
+    method: 'patch', path: '/narratives/{id}', tag, summary: 'Rename a narrative: a new title, saved in a new notebook version too',
+    params: IdParams, body: RenameNarrative, response: { status: 200, schema: Narrative },
+    access: onNarrative('write'),
+    async handle({ body }, g, ctx) {
+      await renameNarrative(ctx, signedIn(g), loaded(g), body.title);
+      return fresh(ctx, g.caller, loaded(g));
+    },
   }),
   route({
     method: 'post', path: '/narratives/{id}/copy', tag, summary: 'Copy a narrative I can read into a new one I own, with its data',

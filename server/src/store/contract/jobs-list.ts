@@ -68,6 +68,24 @@ export const jobsListContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.listJobsOf({ userId: alice.id, limit: 100, beforeId: ids[0] }), []);
     });
 
+    it('keeps, for a reader, to the workspaces they may read: owned, granted at any level, or public', async () => {
+      const { store, alice, bob, ids } = await seeded(await fresh());
+      const registered = (await store.getApp('demo/echo', '1.0.0'))!;
+      const bobsWs = (await store.listWorkspacesOf(bob.id))[0]!;
+      const there = await store.createJob(job(alice, bobsWs, registered, { createdAt: at(30) }));
+      const readable = async (reader: number) => (await store.listJobsOf({ userId: alice.id, readableBy: reader, limit: 100 })).map((j) => j.id);
+      assert.deepEqual(await readable(alice.id), [...ids].reverse(), "her job in bob's workspace is not hers to see");
+      await store.setGrant(bobsWs.id, alice.id, 'read');
+      assert.deepEqual(await readable(alice.id), [there, ...[...ids].reverse()]);
+      await store.setGrant(bobsWs.id, alice.id, 'none');
+      await store.setPublic(bobsWs.id, true);
+      assert.deepEqual(await readable(alice.id), [there, ...[...ids].reverse()]);
+      await store.setPublic(bobsWs.id, false);
+      assert.deepEqual(await readable(bob.id), [there], "bob reads his own workspace, not alice's");
+      // The newest job is unreadable: a page of one is the newest readable one, not an empty page.
+      assert.deepEqual((await store.listJobsOf({ userId: alice.id, readableBy: alice.id, limit: 1 })).map((j) => j.id), [ids[3]]);
+    });
+
     it('says which jobs were run again, and by which job first', async () => {
       const { store, alice, ids } = await seeded(await fresh());
       const registered = (await store.getApp('demo/echo', '1.0.0'))!;

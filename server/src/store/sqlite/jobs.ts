@@ -6,6 +6,7 @@ import type { VerificationReport } from '../../schemas/verification.js';
 import type { NarrativeRunKind, Store } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
+import { ownedOrGranted } from './workspaces.js';
 
 type JobQueries = Pick<
   Store,
@@ -72,6 +73,8 @@ export function jobQueries(db: Db): JobQueries {
     async listJobsOf(f) {
       // Keyset paging on the id: each page costs the same however deep, and a job made meanwhile never shifts one.
       let query = db.selectFrom('jobs').selectAll().where('user_id', '=', f.userId);
+      // One statement however long the page: the permission check is a subquery, not a lookup per job.
+      if (f.readableBy !== undefined) query = query.where('wsid', 'in', readableWorkspaces(db, f.readableBy));
       if (f.states) query = query.where('state', 'in', f.states.length > 0 ? f.states : ['none']);
       if (f.appId !== undefined) query = query.where('app_id', '=', f.appId);
       if (f.narrative !== undefined) query = query.where('narrative_id', '=', f.narrative);
@@ -138,6 +141,14 @@ export function jobQueries(db: Db): JobQueries {
       return rows.map((r) => ({ seq: r.seq, at: r.at, event: JSON.parse(r.event) as unknown }));
     },
   };
+}
+
+/** The ids of the workspaces a user may read, as `levelOf` decides it: owned, granted (any grant is at least read), or public. */
+function readableWorkspaces(db: Db, userId: number) {
+  return db
+    .selectFrom('workspaces')
+    .select('workspaces.id')
+    .where((eb) => eb.or([eb('workspaces.is_public', '=', 1), ownedOrGranted(eb, userId)]));
 }
 
 /** Any state's fields, each optional: what `toRow` may find in one. */

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { NarrativeClient, outputsOf, type Job } from '@narrative/server/client';
+import { launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
+import { BUILT_APPS_CACHE } from '../support/built-apps.js';
+import { needs } from '../support/prerequisites.js';
+import { kill9 } from '../support/server-process.js';
+
+const CLI = fileURLToPath(new URL('../../../server/dist/cli/main.js', import.meta.url));
+const TITLE = 'Example: assemble a genome';
+/** MEGAHIT from a cold cache: built (a few minutes on two cores), stored and registered. */
+const MEGAHIT_READY_MS = 15 * 60_000;
+
+const sidebar = (page: import('playwright-core').Page, id: string) => page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${id}"]`).click();
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
+
+/**
+ * "Ready on first start": a brand-new data directory, the server started as
+ * `npm start` starts it (bundled apps on, the local scheduler), an admin
+ * makes a user, and the user, in the browser only, opens the example
+ * narrative, watches MEGAHIT get ready in the Apps panel and runs it. The
+ * build cache the other browser tests fill spares building MEGAHIT again.
+ */
+describe('ready on first start: a new user runs the example narrative', { skip: needsChromium() || needs("Debian's mmdebstrap (npm run setup installs it)", existsSync('/usr/bin/mmdebstrap')) }, () => {
+  let home: string;
+  let serve: ChildProcess;
+  let url: string;
+  let stderr = '';
+  let browser: Browser;
+  let stopBrowser: () => Promise<void>;
+  const started = Date.now();
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'narrative-first-start-'));
+    serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      // The tests' shared build cache, or another (an empty one measures a cold first start).
+      env: { ...withoutNarrativeSettings(process.env), NARRATIVE_HOME: home, NARRATIVE_BUNDLED_APPS: 'auto', NARRATIVE_BUILD_CACHE: process.env.NARRATIVE_BUILD_CACHE || BUILT_APPS_CACHE, NARRATIVE_SCHEDULER: 'local', NARRATIVE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read to the end, so the request log never fills the pipe and stalls the server.
+    const lines = createInterface({ input: serve.stdout! });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not serving after 30 s: ${stderr}`)), 30_000);
+      serve.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+      lines.on('line', (line) => {
+        const found = /^narrative is serving at (\S+)/.exec(line)?.[1];
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      });
+    });
+    ({ browser, stop: stopBrowser } = await launchChromium());
+  });
+  after(async () => {
+    await stopBrowser?.();
+    if (serve && serve.exitCode === null) {
+      // SIGTERM, as Ctrl-C would: the server stops its builds with it. Killed if it has not gone in 20 s.
+      const exited = new Promise((resolve) => serve.once('exit', resolve));
+      serve.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      await kill9(serve);
+    }
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('opens the example narrative, waits for MEGAHIT in the Apps panel, and runs it, all in the browser', async () => {
+    const admin = new NarrativeClient({ url, token: (await readFile(join(home, 'admin-token'), 'utf8')).trim() });
+    const { token } = await admin.createUser('newcomer', 'user', 'newcomer-password');
+    const newcomer = new NarrativeClient({ url, token });
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = recordProblems(page);
+    await signInToLab(page, url, '/lab', 'newcomer', 'newcomer-password');
+
+    const progress = await newcomer.bundledApps();
+    assert.equal(progress.enabled, true, progress.message);
+    assert.deepEqual(progress.apps.slice(0, 3).map((a) => a.id), ['genomics/megahit', 'genomics/prodigal', 'genomics/assembly-stats'], "the example's apps first");
+
+    // The example narrative is in the Narratives panel: open it.
+    await sidebar(page, 'narrative-narratives-panel');
+    await page.locator('#narrative-narratives-panel .jp-narrative-NarrativeEntry', { hasText: TITLE }).locator('.jp-narrative-NarrativeOpen').click();
+    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const cell = notebook.locator('.jp-narrative-AppCell').first();
+    const body = cell.locator('.jp-narrative-AppCellBody');
+    await body.locator('.jp-narrative-AppCellHeader', { hasText: 'genomics/megahit@1.2.9' }).waitFor({ timeout: 60_000 });
+    const opened = Date.now();
+    const megahit = (await newcomer.bundledApps()).apps.find((a) => a.id === 'genomics/megahit')!;
+    process.stdout.write(`# MEGAHIT was ${megahit.state} (${megahit.percent ?? '-'} %) when the narrative opened, ${seconds(started)} after the start\n`);
+    if (megahit.state !== 'ready') {
+      // Not there yet: the cell says so (unless MEGAHIT became ready just before the cell asked).
+      const said = body.locator('.jp-narrative-Message', { hasText: /still being built/ });
+      await said.or(body.locator('.jp-narrative-AppRun')).first().waitFor({ timeout: 30_000 });
+      if (await said.isVisible()) process.stdout.write(`# the cell said: ${await said.innerText()}\n`);
+      else assert.equal((await newcomer.bundledApps()).apps[0]!.state, 'ready', 'a cell that found its app only once it was ready');
+    }
+
+    // The Apps panel: the bundled apps building, each with its progress bar, beside the narrative waiting for MEGAHIT.
+    await sidebar(page, 'narrative-apps-panel');
+    const apps = page.locator('#narrative-apps-panel');
+    if (!(await newcomer.bundledApps()).done) {
+      await apps.locator('.jp-narrative-BundledApp .jp-narrative-BundledBar').first().waitFor({ timeout: 30_000 });
+      await cell.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('first-start.png') });
+    }
+
+    // MEGAHIT joins the catalog; the cell finds it and Run is enabled.
+    await apps.locator('.jp-narrative-App[data-app-id="genomics/megahit"]').waitFor({ timeout: MEGAHIT_READY_MS });
+    process.stdout.write(`# MEGAHIT ready ${seconds(started)} after the start (${seconds(opened)} after the narrative opened)\n`);
+    const run = body.locator('.jp-narrative-AppRun:not([disabled])');
+    await run.waitFor({ timeout: 60_000 });
+    await run.click();
+    await body.locator('.jp-narrative-AppState[data-state="completed"]').waitFor({ timeout: 10 * 60_000 });
+    process.stdout.write(`# MEGAHIT completed ${seconds(started)} after the start\n`);
+    await body.locator('.jp-narrative-AppOutput').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('example-run.png') });
+
+    // Through the API: one job of the newcomer's, completed, with an assembly of the example reads.
+    const jobs: Job[] = (await newcomer.listJobs()).items;
+    assert.equal(jobs.length, 1);
+    const [job] = jobs;
+    assert.equal(job!.state, 'completed', JSON.stringify(job));
+    assert.equal(job!.app, 'genomics/megahit');
+    const assembly = await newcomer.getObject(outputsOf(job!)[0]!);
+    assert.equal(assembly.type, 'Genomics.Assembly-1.0');
+    assert.ok((assembly.data as { contigCount: number }).contigCount > 0);
+    assert.match(job!.inputs.map((i) => i.name).join(), /reads/);
+
+    // `narrative serve` said so on its stderr, as it does in a terminal.
+    assert.match(stderr, /genomics\/megahit@1\.2\.9 ready/);
+    // The only failures allowed: the cell asking for MEGAHIT before it was registered ("still being built").
+    const stillBuilding = (p: string) => /^404 GET \S+\/api\/v1\/apps\/genomics\/(megahit|prodigal|assembly-stats)\?version=/.test(p) || /^console: Failed to load resource: .*\b404\b/.test(p);
+    assert.deepEqual(problems.filter((p) => !stillBuilding(p)), []);
+  });
+});
+
+/** The environment without the developer's own NARRATIVE_ settings: the server runs on its embedded defaults, as after `npm start`. */
+function withoutNarrativeSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('NARRATIVE_') || name === 'NARRATIVE_BUILD_CACHE'));
+}
