@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { failureOf } from '@narrative/server/client';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 import { needsRoot } from '../support/prerequisites.js';
+import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 interface Session {
   id: string;
@@ -184,6 +186,38 @@ describe("code cells: each user's kernels in a sandbox of their own", { skip }, 
     for (const [attempt, got] of Object.entries(results)) assert.match(got, /^refused: /, `${attempt}: ${got}`);
     assert.match(results["A's connection file"]!, /PermissionError/);
     assert.match(results["A's kernel driven with its key"]!, /Empty/, 'no answer, even with the key');
+  });
+
+  it("refuses B's code A's job directory (its log, in/, out/, result.json), while A's job completes", async () => {
+    const app = await buildTestApp();
+    await h.admin.registerApp(app);
+    const client = h.users.alice!.client;
+    const ws = (await client.createWorkspace('alice-jobs')).id;
+    const reads = await uploadReads(client, ws, '@r1\nACGT\n+\nIIII\n');
+    const job = await client.waitForJob((await client.run({ app: app.id, ws: String(ws), inputs: { reads }, params: {} })).id);
+    assert.equal(job.state, 'completed', JSON.stringify(failureOf(job)));
+    assert.equal(job.outputs?.length, 1);
+    const dir = join(h.home, 'jobs', String(job.id));
+    const made = await stat(dir);
+    assert.deepEqual([made.uid, made.gid, made.mode & 0o777], [0, h.server.ctx.execution!.runAs!.gid, 0o710], 'root:<the apps\' gid> 0710');
+    const results = JSON.parse(await run(h, bob, sb.kernel.id, `
+import json, os
+d = ${JSON.stringify(dir)}
+def read(name):
+    with open(os.path.join(d, name), 'rb') as f:
+        return f.read(16)
+results = {}
+for name, fn in [('listed', lambda: os.listdir(d)), ('log.jsonl', lambda: read('log.jsonl')), ('in/, listed', lambda: os.listdir(os.path.join(d, 'in'))),
+                 ('in/params.json', lambda: read('in/params.json')), ('out/, listed', lambda: os.listdir(os.path.join(d, 'out'))),
+                 ('out/lines.txt', lambda: read('out/lines.txt')), ('result.json', lambda: read('result.json'))]:
+    try:
+        results[name] = 'GOT ' + repr(fn())[:60]
+    except Exception as e:
+        results[name] = 'refused: ' + type(e).__name__
+print(json.dumps(results))
+`)) as Record<string, string>;
+    assert.equal(Object.keys(results).length, 7);
+    for (const [attempt, got] of Object.entries(results)) assert.equal(got, 'refused: PermissionError', `A's job directory, ${attempt}: ${got}`);
   });
 
   it("keeps the memory and process limits in force in the kernel, where its code cannot raise them", async () => {

@@ -15,8 +15,8 @@ const LOCK_WAIT_MS = 20 * 60_000;
  * as. Its image is built once and kept between runs: `app register` refuses a
  * build whose recipe or files changed since, and then it is built afresh.
  * Runs side by side take turns (a lock directory per app).
- * (test/integration/real-apps.test.ts always builds, and checks that two
- * builds give one digest.)
+ * (test/integration/verify-image.test.ts rebuilds two of them and checks
+ * that the rebuild gives the same digest.)
  */
 export async function registerBuiltApp(app: string, cli: CliTarget): Promise<void> {
   const source = join(APPS, app);

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 /**
  * Where things are in a job directory. The names of its JSON files are known
@@ -22,9 +22,14 @@ export function filePath(jobDir: string, file: Exclude<keyof typeof FILE_NAMES, 
   return join(jobDir, FILE_NAMES[file]);
 }
 
-/** The folders the app sees as /in and /out, and the wrapper's own files beside them. */
+/**
+ * The folders the app sees as /in and /out, and the wrapper's own files beside them. The
+ * runtime's state is beside the job directory, not in it: rootless podman insists that every
+ * directory above its storage be traversable by all (it chmods them --x--x--x, or fails), and
+ * the job directory is closed to all but the job's account (wrapper/prepare.ts, closeJobDir).
+ */
 export function jobFolders(jobDir: string): { inDir: string; outDir: string; envFile: string; runtimeDir: string } {
-  return { inDir: join(jobDir, 'in'), outDir: join(jobDir, 'out'), envFile: join(jobDir, 'env'), runtimeDir: join(jobDir, 'runtime') };
+  return { inDir: join(jobDir, 'in'), outDir: join(jobDir, 'out'), envFile: join(jobDir, 'env'), runtimeDir: `${resolve(jobDir)}.runtime` };
 }
 
 /** The variable each task of a bulk run finds its index in, whatever the scheduler. */

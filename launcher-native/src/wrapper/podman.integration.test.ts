@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../images/busybox-image.js';
 import { buildOciArchive } from '../images/oci-archive.js';
 import type { JobSpec } from '../job-dir/job-spec.js';
+import { jobFolders } from '../job-dir/layout.js';
 import { markedPids, newMarker, readJobOutcome, runWrapper, TEST_APP, testJobSpec, WRAPPER, writeTestJob } from '../local/test-job.js';
 
 /**
@@ -109,7 +110,7 @@ describe('the job wrapper with rootless podman', () => {
     assert.equal(result.outcome, 'cancelled');
     await assertNothingLeft(jobDir, marker);
     assert.ok(stoppedAfterMs < 5000, `stopped by podman kill, not by waiting out the 5 s grace period (took ${stoppedAfterMs} ms)`);
-    // `podman system reset` removed the job's container storage.
-    await assert.rejects(readFile(join(jobDir, 'runtime', 'storage', 'storage.lock')));
+    // `podman system reset` removed the job's container storage, and the wrapper its state directory (beside the job directory).
+    await assert.rejects(readFile(join(jobFolders(jobDir).runtimeDir, 'storage', 'storage.lock')));
   });
 });

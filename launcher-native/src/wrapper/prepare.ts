@@ -20,6 +20,8 @@ export interface Prepared {
  */
 export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prepared> {
   const { inDir, outDir, envFile } = jobFolders(jobDir);
+  // First: the app's account must reach the binds and its runtime state; no other account may even enter.
+  await closeJobDir(jobDir, spec.runAs);
   await mkdir(inDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
   await writeFile(join(inDir, 'params.json'), JSON.stringify(spec.params, null, 2));
@@ -38,7 +40,20 @@ export async function prepareJobDir(jobDir: string, spec: JobSpec): Promise<Prep
   if (spec.runAs) await chown(outDir, spec.runAs.uid, spec.runAs.gid);
   await chmod(outDir, 0o755);
   await writeFile(envFile, Object.entries(spec.env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o444 });
-  // The app's account must reach the binds: the job directory is traversable, not listable.
-  await chmod(jobDir, 0o711);
   return { inDir, outDir, envFile, upstream };
+}
+
+/**
+ * As the server makes it (server/src/domain/jobs/run.ts, closeJobDir): under root, the job
+ * directory is root:<the app account's gid> 0710, traversable by that account (its primary group,
+ * the gid it runs with) and closed to every other uid; when not root, the wrapper and the app are
+ * one account: 0700. Everything inside keeps its modes behind it.
+ */
+export async function closeJobDir(jobDir: string, runAs: JobSpec['runAs']): Promise<void> {
+  if (process.getuid?.() === 0 && runAs) {
+    await chown(jobDir, 0, runAs.gid);
+    await chmod(jobDir, 0o710);
+  } else {
+    await chmod(jobDir, 0o700);
+  }
 }

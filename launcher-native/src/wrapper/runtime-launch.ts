@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { jobFolders } from '../job-dir/layout.js';
+import { appendLogLine } from '../job-dir/log.js';
 import type { Account } from '../job-dir/run-as.js';
 import { withHostVersions } from './host-versions.js';
 import { runConfined } from './run-confined.js';
@@ -15,6 +16,18 @@ const run = promisify(execFile);
 export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch {
   const runtime = runtimeNamed(spec.runtime);
   return async (spec, prepared, account, cancel) => {
+    const stateDir = await stateDirFor(jobDir, account);
+    try {
+      return await launchIn(stateDir, spec, prepared, account, cancel);
+    } finally {
+      // It is beside the job directory (see jobFolders): nothing of it is kept once the runtime has cleaned up.
+      await rm(stateDir, { recursive: true, force: true })
+        .catch((error: unknown) => appendLogLine(jobDir, 'system', `the runtime's state could not be removed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch(() => undefined);
+    }
+  };
+
+  async function launchIn(stateDir: string, ...[spec, prepared, account, cancel]: Parameters<Launch>): ReturnType<Launch> {
     const runSpec: RunSpec = {
       name: `narrative-${spec.jobId}`,
       image: spec.image,
@@ -24,7 +37,7 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
       ],
       env: spec.env,
       envFile: prepared.envFile,
-      stateDir: await stateDirFor(jobDir, account),
+      stateDir,
       argv: spec.argv,
       workdir: '/out',
       user: { uid: account.uid, gid: account.gid },
@@ -57,10 +70,10 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
     // The CLI's own CPU time and memory are not the app's: said as not measured rather than wrongly.
     const usage = runtime.runsOutsideWrapper ? { cpuSeconds: null, peakMemoryMiB: null, wallSeconds: outcome.usage.wallSeconds } : outcome.usage;
     return { ...outcome, usage, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
-  };
+  }
 }
 
-/** `<jobDir>/runtime`, private to the app's account: the runtime's state for this job only (see RunSpec.stateDir). */
+/** `<jobDir>.runtime`, private to the app's account: the runtime's state for this job only, removed after it (see RunSpec.stateDir and jobFolders). */
 async function stateDirFor(jobDir: string, account: Account): Promise<string> {
   const dir = jobFolders(jobDir).runtimeDir;
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -28,7 +28,8 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   const arrayDir = join(execution.jobsDir, `array-${ids[0]}`);
   let arrayId: string;
   try {
-    await mkdir(arrayDir, { recursive: true, mode: 0o711 });
+    // Only links to the tasks' job directories (and Slurm's output files): the wrapper (the server's account) alone goes through it.
+    await mkdir(arrayDir, { recursive: true, mode: 0o700 });
     for (const [i, id] of ids.entries()) {
       const jobDir = await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
       await linkArrayTask(arrayDir, i, jobDir);

@@ -1,4 +1,4 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJobSpec, type JobSpec, type Resources } from '@narrative/launcher-native';
 import { badRequest, invalidContent, type FieldError } from '../../errors.js';
@@ -149,13 +149,29 @@ export function jobSpecOf(execution: Execution, run: CheckedRun, id: number, res
   };
 }
 
-/** The job directory with its job.json, reachable by the service account but listable by nobody else. */
+/** The job directory with its job.json, closed to every account but the server's and the job's own (see closeJobDir). */
 export async function writeJobDir(execution: Execution, id: number, spec: JobSpec): Promise<string> {
   const jobDir = jobDirOf(execution, id);
-  await mkdir(jobDir, { recursive: true });
-  await chmod(jobDir, 0o711);
+  await mkdir(jobDir, { recursive: true, mode: 0o700 });
+  await closeJobDir(jobDir, spec.runAs);
   await writeJobSpec(jobDir, spec);
   return jobDir;
+}
+
+/**
+ * A job directory's owner and mode. A root server's jobs run as `account`: the directory is
+ * root:<its gid> 0710, so that account (its primary group) reaches /in, /out and its runtime
+ * state, and no other uid (another user's code cell, who could guess the sequential ids) even
+ * enters it. Everything inside keeps its modes behind it. When the server is not root, everything
+ * runs as its one account: 0700. The wrapper makes it so too (launcher-native wrapper/prepare.ts).
+ */
+async function closeJobDir(dir: string, account: JobSpec['runAs']): Promise<void> {
+  if (process.getuid?.() === 0 && account) {
+    await chown(dir, 0, account.gid);
+    await chmod(dir, 0o710);
+  } else {
+    await chmod(dir, 0o700);
+  }
 }
 
 /**
