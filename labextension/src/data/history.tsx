@@ -92,5 +92,7 @@ function origin(v: ObjectInfo, trans: TranslationBundle): string {
       return trans.__('made by an app');
     case 'save':
       return trans.__('saved');
+    case 'code':
+      return trans.__('saved from a code cell');
   }
 }

@@ -10,6 +10,8 @@ export interface BundledSource {
   version: string;
   name: string;
   source: AppSource;
+  /** Set for a kernel image (./kernel-list.ts): built the same way, from this kernel.json, then offered for code cells instead of registered. */
+  kernel?: { file: string };
 }
 
 /**

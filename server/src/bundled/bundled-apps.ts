@@ -7,6 +7,7 @@ import { registerBundledApp } from '../domain/apps.js';
 import { promoteApp } from '../domain/catalog.js';
 import type { Context } from '../domain/context.js';
 import type { Caller } from '../domain/permissions.js';
+import { offerKernelImage } from '../kernels/kernel-images.js';
 import type { AppSpec } from '../schemas/app-spec.js';
 import type { BundledApp } from '../schemas/bundled.js';
 import type { BundledSource } from './app-list.js';
@@ -31,7 +32,9 @@ export interface BundledOptions {
 
 type Say = (message: string, percent?: number | null) => void;
 interface Built {
-  spec: AppSpec;
+  digest: string;
+  /** The spec to register; null for a kernel image, which is offered instead. */
+  spec: AppSpec | null;
   archive: string;
 }
 
@@ -67,6 +70,10 @@ export class BundledAppBuilder {
   async markRegistered(): Promise<void> {
     const admin = await this.registrant().catch(() => null);
     for (const app of this.apps) {
+      if (app.kernel) {
+        if (await this.kernelOffered(app)) this.progress.update(keyOf(app), { state: 'ready', percent: 100, message: 'offered for code cells' });
+        continue;
+      }
       const found = await this.ctx.store.getApp(app.id, app.version);
       if (!found) continue;
       if (admin && found.channel === 'dev' && found.registeredBy === admin.id && !found.deprecated) {
@@ -89,7 +96,10 @@ export class BundledAppBuilder {
 
   /** A bundled app not in the catalog yet (still on its way, or failed), or undefined. */
   pending(id: string, version: string): BundledApp | undefined {
-    const app = this.progress.get(keyOf({ id, version }));
+    const key = keyOf({ id, version });
+    // A kernel image is no app: a 404 for its id is just that.
+    if (this.apps.some((a) => a.kernel && keyOf(a) === key)) return undefined;
+    const app = this.progress.get(key);
     return app && app.state !== 'ready' ? app : undefined;
   }
 
@@ -134,34 +144,47 @@ export class BundledAppBuilder {
       // Percentages only move forward: a phase seen twice (an image already unpacked) does not go back.
       this.progress.update(key, { message, ...(percent == null ? {} : { percent: Math.max(was, percent) }) });
     };
-    this.progress.update(key, { state: 'building', percent: 0, message: 'checking its app.json', error: null });
+    this.progress.update(key, { state: 'building', percent: 0, message: app.kernel ? 'looking at its kernel.json' : 'checking its app.json', error: null });
     // Before minutes of building: a spec the catalog would refuse fails now.
-    checkBundledSpec(app);
+    if (!app.kernel) checkBundledSpec(app);
     say('looking for an earlier build');
     const unlock = await cache.lock(app.folder, {
       waitMs: LOCK_WAIT_MS,
       waiting: (owner) => say(`waiting for another build of this app to finish (process ${owner ?? '?'})`),
       stopped: () => this.stopped,
     });
-    let spec: AppSpec;
+    let built: Built;
     try {
-      spec = await this.storedImage(app, key, say);
+      built = await this.storedImage(app, key, say);
     } finally {
       await unlock();
     }
     if (this.stopped) return;
-    say('adding it to the catalog', 99);
-    await registerBundledApp(this.ctx, await this.registrant(), spec);
+    if (built.spec) {
+      say('adding it to the catalog', 99);
+      await registerBundledApp(this.ctx, await this.registrant(), built.spec);
+    } else {
+      say('offering it for code cells', 99);
+      await offerKernelImage(this.ctx, { digest: built.digest, name: app.name, version: app.version }, (await this.registrant()).id);
+    }
     // The image store has the image now; a shared cache keeps the build for its other users.
     if (privateCache) await cache.forget(app.folder).catch((error: unknown) => this.o?.logger.warn({ app: key, err: error }, 'a finished build could not be removed'));
-    this.progress.update(key, { state: 'ready', percent: 100, message: 'in the catalog', error: null });
+    this.progress.update(key, { state: 'ready', percent: 100, message: app.kernel ? 'offered for code cells' : 'in the catalog', error: null });
+  }
+
+  /** A kernel image of this name and version was offered here before (withdrawn ones too: an admin's withdrawal stands) and is stored. */
+  private async kernelOffered(app: BundledSource): Promise<boolean> {
+    for (const offered of await this.ctx.store.listKernelImages()) {
+      if (offered.name === app.name && offered.version === app.version && (await this.ctx.images.get(offered.digest))) return true;
+    }
+    return false;
   }
 
   /**
    * The app's image in the image store, from an earlier build or a new one,
    * and the spec to register with it. Called holding the cache's lock.
    */
-  private async storedImage(app: BundledSource, key: string, say: Say): Promise<AppSpec> {
+  private async storedImage(app: BundledSource, key: string, say: Say): Promise<Built> {
     const { cache, logger } = this.o!;
     const earlier = await this.cached(app);
     if (earlier) {
@@ -181,12 +204,12 @@ export class BundledAppBuilder {
     return this.store(built, key, say);
   }
 
-  private async store(built: Built, key: string, say: Say): Promise<AppSpec> {
-    const { digest } = built.spec.container.image;
+  private async store(built: Built, key: string, say: Say): Promise<Built> {
+    const { digest } = built;
     this.progress.update(key, { state: 'registering' });
     say('storing the image', BUILT_PERCENT);
     if (!(await this.ctx.images.get(digest))) await this.ctx.images.add(createReadStream(built.archive), digest, (phase) => say(phase, percentOf(phase)));
-    return built.spec;
+    return built;
   }
 
   /** The cached build of the app, if it was built from exactly its current recipe and files, with the spec to register. */
@@ -201,7 +224,8 @@ export class BundledAppBuilder {
     }
     const { spec, archive } = found;
     if (!archive || !(await stat(archive).then((s) => s.isFile(), () => false))) return null;
-    return { spec: parseBundledSpec(spec), archive };
+    const digest = (spec.container as { image: { digest: string } }).image.digest;
+    return { digest, spec: app.kernel ? null : parseBundledSpec(spec), archive };
   }
 
   private async buildImage(app: BundledSource, key: string, say: Say): Promise<void> {
@@ -209,7 +233,7 @@ export class BundledAppBuilder {
     if (this.stopped) throw new Error('stopped before the build began');
     // Set, not said: after a cached build the store refused, this starts over.
     this.progress.update(key, { state: 'building', percent: 1, message: 'building its image from its recipe (a few minutes)' });
-    this.build = runBuild(app.source.dir, cache.stagingOf(app.folder), (line) => say(line, percentOf(line)));
+    this.build = runBuild(app.kernel?.file ?? app.source.dir, cache.stagingOf(app.folder), (line) => say(line, percentOf(line)));
     try {
       await this.build.done;
     } catch (error) {

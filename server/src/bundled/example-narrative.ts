@@ -8,6 +8,7 @@ import { createNarrative, loadNarrative, saveNotebook } from '../domain/narrativ
 import type { Caller } from '../domain/permissions.js';
 import { formatRef } from '../domain/refs.js';
 import { uploadObject } from '../domain/uploads.js';
+import { newNarrativeKernelspec } from '../kernels/kernel-images.js';
 import { EXAMPLE_READS, EXAMPLE_TITLE, exampleNotebook, type ExampleApp } from './example-notebook.js';
 
 /** The generator of the tests' reads, beside the apps (apps-catalog/test-data). */
@@ -69,7 +70,7 @@ export class ExampleNarratives {
       const key = await uploadObject(tx, user, loaded.ws, { name: EXAMPLE_READS.name, type: EXAMPLE_READS.type, description: 'example reads: a small made-up bacterial genome, error-free single-end 150 bp reads at about 30x' }, [
         { filename: EXAMPLE_READS.name, sha256: reads.sha256, size: reads.size },
       ]);
-      await saveNotebook(tx, user, loaded, exampleNotebook({ id, title: EXAMPLE_TITLE, wsid: loaded.ws.id }, this.apps, formatRef(key)));
+      await saveNotebook(tx, user, loaded, exampleNotebook({ id, title: EXAMPLE_TITLE, wsid: loaded.ws.id }, this.apps, formatRef(key), await newNarrativeKernelspec(tx)));
       return id;
     });
   }

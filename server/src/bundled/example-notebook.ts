@@ -23,8 +23,8 @@ export interface ExampleApp {
  * reads as its input; the others take its assembly, which exists only once
  * it has run, so the user drops it onto them.
  */
-export function exampleNotebook(stamp: NarrativeStamp, apps: ExampleApp[], readsRef: string): Notebook {
-  const notebook = emptyNotebook(stamp);
+export function exampleNotebook(stamp: NarrativeStamp, apps: ExampleApp[], readsRef: string, kernelspec?: Parameters<typeof emptyNotebook>[1]): Notebook {
+  const notebook = emptyNotebook(stamp, kernelspec);
   const appCells = apps.map((app, i) => ({
     id: cellId(),
     cell_type: 'code',

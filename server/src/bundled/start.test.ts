@@ -22,13 +22,19 @@ describe('which bundled apps a server builds', () => {
   let ctx: Context;
   let apps: string;
   const logger = pino({ level: 'silent' });
-  const configFor = (home: string, bundledApps: Config['bundledApps']): Config => loadConfig({ home, bundledApps, bundledAppsDir: apps, buildCache: join(dir, 'cache') }, {});
+  let kernels: string;
+  const configFor = (home: string, bundledApps: Config['bundledApps']): Config =>
+    loadConfig({ home, bundledApps, bundledAppsDir: apps, buildCache: join(dir, 'cache'), kernels: { enabled: true, python: '/usr/bin/python3', imagesDir: kernels } }, {});
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'narrative-bundled-start-'));
     store = await openSqliteStore(join(dir, 'narrative.sqlite'));
-    ctx = { store, images: {} as ImageStore } as Context;
+    ctx = { store, images: { get: async () => null } as unknown as ImageStore } as Context;
     apps = join(dir, 'apps');
+    kernels = join(dir, 'kernels');
+    await mkdir(join(kernels, 'python'), { recursive: true });
+    await writeFile(join(kernels, 'python', 'kernel.json'), JSON.stringify({ id: 'kernel/python', name: 'Python', version: '1.0.0', container: { recipe: 'recipe.json' } }));
+    await writeFile(join(kernels, 'python', 'recipe.json'), JSON.stringify(RECIPE));
     const folders: Record<string, unknown> = {
       good: app('test/good', { recipe: 'recipe.json' }),
       pinned: app('test/pinned', { recipe: 'recipe.json', image: { digest: `sha256:${'0'.repeat(64)}` } }),
@@ -69,7 +75,8 @@ describe('which bundled apps a server builds', () => {
     for (let start = 0; start < 2; start++) {
       const status = (await createBundledApps(ctx, configFor(home, 'auto'), logger)).progress.snapshot();
       assert.equal(status.enabled, true);
-      assert.deepEqual(status.apps.map((a) => `${a.id} ${a.state}`), ['test/good waiting']);
+      // The kernel image right after the first app.
+      assert.deepEqual(status.apps.map((a) => `${a.id} ${a.state}`), ['test/good waiting', 'kernel/python waiting']);
     }
     const old = join(dir, 'old-home');
     assert.equal((await createBundledApps(ctx, configFor(old, 'on'), logger)).progress.snapshot().enabled, true);

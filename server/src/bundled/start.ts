@@ -8,6 +8,8 @@ import { BundledAppBuilder } from './bundled-apps.js';
 import { ExampleNarratives } from './example-narrative.js';
 import { beganWithBundledApps } from './first-start.js';
 import { EXAMPLE_APPS, type ExampleApp } from './example-notebook.js';
+import { kernelSettings } from '../kernels/settings.js';
+import { listKernelImageSources } from './kernel-list.js';
 import { BundledProgress } from './progress.js';
 
 /**
@@ -29,16 +31,25 @@ export async function createBundledApps(ctx: Context, config: Config, logger: Lo
     return off('This data directory was in use before the server built its bundled apps by itself, so it builds none: NARRATIVE_BUNDLED_APPS=on builds and registers them (a few minutes and up to a few GB each) and gives each user the example narrative.');
   }
   let listed: Awaited<ReturnType<typeof listBundledApps>>;
+  let kernels: Awaited<ReturnType<typeof listKernelImageSources>>;
   try {
     listed = await listBundledApps(config.bundledAppsDir);
   } catch (error) {
     return new BundledAppBuilder(ctx, new BundledProgress(true, `The bundled apps in ${config.bundledAppsDir} cannot be read: ${(error as Error).message}`), [], null);
   }
-  const progress = new BundledProgress(true, listed.problems.length > 0 ? `Not built, as they are not apps: ${listed.problems.join('; ')}` : '');
-  for (const app of listed.apps) progress.add(app);
+  try {
+    // Code cells off: no kernel image to build.
+    kernels = config.kernels.enabled ? await listKernelImageSources(kernelSettings(config.kernels).imagesDir) : { kernels: [], problems: [] };
+  } catch (error) {
+    kernels = { kernels: [], problems: [`the kernel images cannot be read: ${(error as Error).message}`] };
+  }
+  const problems = [...listed.problems, ...kernels.problems];
+  const progress = new BundledProgress(true, problems.length > 0 ? `Not built, as they are not apps or kernel images: ${problems.join('; ')}` : '');
+  const sources = buildOrder(listed.apps, kernels.kernels);
+  for (const app of sources) progress.add(app);
   const cache = new BuildCache(config.buildCache ?? join(config.home, 'bundled', 'builds'));
   const examples = exampleApps(listed.apps);
-  const bundled = new BundledAppBuilder(ctx, progress, listed.apps, {
+  const bundled = new BundledAppBuilder(ctx, progress, sources, {
     cache,
     privateCache: config.buildCache === undefined,
     // The example starts with an assembly: without MEGAHIT bundled there is no example to give.
@@ -47,6 +58,15 @@ export async function createBundledApps(ctx: Context, config: Config, logger: Lo
   });
   await bundled.markRegistered();
   return bundled;
+}
+
+/**
+ * The kernel images right after the first app (the example narrative's first,
+ * MEGAHIT, when bundled): its first cell is runnable soonest, and code cells
+ * get their image before the rest of the apps.
+ */
+function buildOrder(apps: BundledSource[], kernels: BundledSource[]): BundledSource[] {
+  return [...apps.slice(0, 1), ...kernels, ...apps.slice(1)];
 }
 
 /** The example's apps among the bundled ones, in its order, each with its parameters' defaults. */

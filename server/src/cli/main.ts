@@ -6,6 +6,7 @@ import { appCommands } from './commands/apps.js';
 import { clusterCommands } from './commands/cluster.js';
 import { exportCommands, importCommands } from './commands/export.js';
 import { jobCommands } from './commands/jobs.js';
+import { kernelImageCommands } from './commands/kernel-images.js';
 import { narrativeCommands } from './commands/narratives.js';
 import { narrativeRunCommands } from './commands/narrative-runs.js';
 import { objectCommands } from './commands/objects.js';
@@ -37,6 +38,7 @@ importCommands(program);
 publicationCommands(program);
 verifyArchiveCommand(program);
 appCommands(program);
+kernelImageCommands(program);
 jobCommands(program);
 clusterCommands(program);
 

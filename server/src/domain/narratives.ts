@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { narrativePath } from '../contents/paths.js';
 import { notFound } from '../errors.js';
+import { newNarrativeKernelspec } from '../kernels/kernel-images.js';
 import type { Narrative } from '../schemas/api.js';
 import type { NarrativeRecord, VersionKey, VersionRecord, WorkspaceRecord } from '../store/store.js';
 import { inTransaction, type Context } from './context.js';
@@ -32,7 +33,7 @@ export async function createNarrative(ctx: Context, caller: Caller, title: strin
     // The notebook is the first object of a new workspace, so its objid is 1; the stamp needs the narrative id first.
     const id = await tx.store.createNarrative({ wsid: ws.id, objid: 1, title, createdAt: ctx.now(), copiedFrom });
     const stamp = { id, title, wsid: ws.id };
-    const saved = await saveNotebookVersion(tx, caller, ws, id, notebook ? stamped(notebook, stamp) : emptyNotebook(stamp));
+    const saved = await saveNotebookVersion(tx, caller, ws, id, notebook ? stamped(notebook, stamp) : emptyNotebook(stamp, await newNarrativeKernelspec(tx)));
     if (saved.objid !== 1) throw new Error(`narrative ${id}: notebook saved as object ${saved.objid}, expected 1`);
     return (await tx.store.getNarrative(id))!;
   });

@@ -17,12 +17,13 @@ export interface NarrativeStamp {
   wsid: number;
 }
 
-export function emptyNotebook(stamp: NarrativeStamp): Notebook {
+/** `kernelspec`: the kernel its code cells start in (a kernel image's, by digest: server/src/kernels/kernel-images.ts). */
+export function emptyNotebook(stamp: NarrativeStamp, kernelspec: { name: string; display_name: string; language: string } = { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
+      kernelspec,
       language_info: { name: 'python' },
       narrative: stamp,
     },

@@ -3,6 +3,7 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
 import type { AppRun, NarrativeOrigin, SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
+import { codeOrigin, mergeInputs } from './code-provenance.js';
 import { inTransaction, type Context } from './context.js';
 import { NARRATIVE_OBJECT, NARRATIVE_TYPE } from './notebook.js';
 import { levelOf, requireLevel, atLeast, type Caller } from './permissions.js';
@@ -42,7 +43,10 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
     if (size === undefined) throw badRequest(`File ${f.name}: you have uploaded no blob ${f.sha256}; upload it first (POST /api/v1/blobs).`, [{ path: `/files/${i}/sha256`, message: 'is not a blob you uploaded' }]);
     return { ...f, size };
   });
-  const inputs = options.resolvedInputs ?? (await resolveInputs(ctx, caller, input.inputs ?? []));
+  const fromCode = await codeOrigin(ctx, caller, input.type, input.code);
+  const given = options.resolvedInputs ?? (await resolveInputs(ctx, caller, input.inputs ?? []));
+  const inputs = fromCode ? mergeInputs(given, fromCode.inputs) : given;
+  const narrative = fromCode?.narrative ?? options.narrative;
   const dataBytes = Buffer.byteLength(JSON.stringify(input.data ?? null));
   const summary = options.summary !== undefined ? options.summary : await summarise(ctx.blobs, input.type, files);
   return inTransaction(ctx, async (tx) => {
@@ -55,14 +59,15 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
       savedBy: caller.id,
       savedAt: ctx.now(),
       provenance: {
-        kind: options.kind,
+        kind: fromCode ? 'code' : options.kind,
         user: caller.name,
         at: ctx.now(),
         inputs: inputs.map((i) => ({ given: i.given, resolved: formatRef(i.key) })),
         ...(input.description === undefined ? {} : { description: input.description }),
         ...(options.sourceFiles ? { sourceFiles: options.sourceFiles } : {}),
-        ...(options.narrative ? { narrative: options.narrative } : {}),
+        ...(narrative ? { narrative } : {}),
         ...(options.app ? { app: options.app } : {}),
+        ...(fromCode ? { code: fromCode.code } : {}),
       },
       copiedFrom: null,
       files,
@@ -166,11 +171,12 @@ async function repeatVersion(ctx: Context, caller: Caller, source: VersionRecord
   });
 }
 
-export async function objectFile(ctx: Context, ws: WorkspaceRecord, object: string, ver: number | undefined, fileName: string): Promise<{ file: FileRecord; stream: Readable }> {
-  const version = await mustGet(ctx, versionOf(await findObject(ctx.store, ws, object), ver));
+export async function objectFile(ctx: Context, ws: WorkspaceRecord, object: string, ver: number | undefined, fileName: string): Promise<{ key: VersionKey; file: FileRecord; stream: Readable }> {
+  const key = versionOf(await findObject(ctx.store, ws, object), ver);
+  const version = await mustGet(ctx, key);
   const file = version.files.find((f) => f.name === fileName);
   if (!file) throw notFound(`Object ${formatRef(version)} has no file ${printable(fileName)}.`);
-  return { file, stream: ctx.blobs.open(file.sha256) };
+  return { key, file, stream: ctx.blobs.open(file.sha256) };
 }
 
 /** Ancestors and/or descendants of a version; versions in workspaces the caller cannot read appear only as refs. */

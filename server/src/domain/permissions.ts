@@ -1,6 +1,6 @@
 import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
 import type { Level, Role } from '../schemas/common.js';
-import type { Store, WorkspaceRecord } from '../store/store.js';
+import type { Store, TokenScope, WorkspaceRecord } from '../store/store.js';
 
 /**
  * The one place where access is decided. Every route declares what it needs
@@ -13,6 +13,11 @@ export interface Caller {
   role: Role;
   /** The token this request came with, so sign-out can revoke it. */
   tokenId?: number;
+  /**
+   * Set for a kernel's token: the user's rights, narrowed to writing only into
+   * one narrative's workspace (never administering it) and reading elsewhere.
+   */
+  scope?: TokenScope;
 }
 
 const ORDER: Record<Level, number> = { none: 0, read: 1, write: 2, admin: 3 };
@@ -25,12 +30,34 @@ function max(a: Level, b: Level): Level {
   return ORDER[a] >= ORDER[b] ? a : b;
 }
 
-/** The caller's level: owners are admins, grants give their level, public workspaces give everyone read. */
+function min(a: Level, b: Level): Level {
+  return ORDER[a] <= ORDER[b] ? a : b;
+}
+
+/**
+ * The caller's level: owners are admins, grants give their level, public workspaces give everyone read.
+ * A scoped (kernel's) token has at most write in its own workspace and at most read anywhere else.
+ */
 export async function levelOf(store: Store, caller: Caller | null, ws: WorkspaceRecord): Promise<Level> {
   const publicLevel: Level = ws.isPublic ? 'read' : 'none';
   if (!caller) return publicLevel;
-  if (ws.ownerId === caller.id) return 'admin';
-  return max(await store.getGrant(ws.id, caller.id), publicLevel);
+  const own: Level = ws.ownerId === caller.id ? 'admin' : max(await store.getGrant(ws.id, caller.id), publicLevel);
+  return caller.scope ? min(own, scopeCeiling(caller.scope, ws)) : own;
+}
+
+function scopeCeiling(scope: TokenScope, ws: WorkspaceRecord): Level {
+  return scope.wsid === ws.id ? 'write' : 'read';
+}
+
+/**
+ * Whether a kernel's token may make a request: it may read (what its user
+ * may read, its user's own lists, the catalog), and change only what the
+ * route allows kernels (writing into a workspace, which levelOf narrows to its
+ * own; uploading a file's bytes to save), nothing else: no tokens, users,
+ * narratives, workspaces, copies, apps, imports or sign-ins.
+ */
+export function scopeAllows(caller: Caller, reads: boolean, forKernels: boolean): boolean {
+  return !caller.scope || reads || forKernels;
 }
 
 /**
@@ -43,6 +70,7 @@ export async function requireLevel(store: Store, caller: Caller | null, ws: Work
   const have = await levelOf(store, caller, ws);
   if (!atLeast(have, need)) {
     if (!caller) throw unauthorized(`Workspace ${ws.id} is not public: sign in to ${ACTION[need]} it.`);
+    if (caller.scope && have !== 'none') throw forbidden(`This kernel's token (narrative ${caller.scope.narrativeId}) has ${have} access to workspace ${ws.id}; to ${ACTION[need]} it you need ${need}. ${KERNEL_REFUSAL}`);
     throw forbidden(`You have ${have === 'none' ? 'no' : have} access to workspace ${ws.id}; to ${ACTION[need]} it you need ${need}.`);
   }
   if (changes && ws.publishedAt) {
@@ -53,11 +81,15 @@ export async function requireLevel(store: Store, caller: Caller | null, ws: Work
 
 export function requireRole(caller: Caller | null, role: Role): Caller {
   if (!caller) throw unauthorized();
+  if (role !== 'user' && caller.scope) throw forbidden(KERNEL_REFUSAL);
   if (role !== 'user' && caller.role !== 'admin' && caller.role !== role) {
     throw forbidden(`This needs the ${role} role; you are a ${caller.role}.`);
   }
   return caller;
 }
+
+/** What a kernel's token hears when it asks for more than reading and saving into its narrative. */
+export const KERNEL_REFUSAL = "A kernel's token reads what its user may read and saves only into its narrative's workspace; use your own token for this.";
 
 const ACTION: Record<Level, string> = { none: 'see', read: 'read', write: 'change', admin: 'administer' };
 

@@ -1,11 +1,11 @@
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
-import { conflict, notFound, unauthorized } from '../errors.js';
+import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
 import type { Role } from '../schemas/common.js';
 import type { TokenKind, UserRecord } from '../store/store.js';
 import { bundledAppsOf } from '../bundled/attach.js';
 import type { Context } from './context.js';
-import type { Caller } from './permissions.js';
+import { KERNEL_REFUSAL, type Caller } from './permissions.js';
 
 const SESSION_DAYS = 14;
 
@@ -35,7 +35,7 @@ export async function authenticate(ctx: Context, token: string): Promise<Caller 
   if (!found) throw unauthorized('The token is not valid: it is unknown, revoked or expired.');
   // Record use at most once a minute: a write (and fsync) per request would cost every read.
   if (!found.lastUsedAt || Date.parse(ctx.now()) - Date.parse(found.lastUsedAt) > 60_000) await ctx.store.touchToken(found.tokenId, ctx.now());
-  return { id: found.user.id, name: found.user.name, role: found.user.role, tokenId: found.tokenId };
+  return { id: found.user.id, name: found.user.name, role: found.user.role, tokenId: found.tokenId, ...(found.scope ? { scope: found.scope } : {}) };
 }
 
 /** Browser sign-in: a name and password, or an API token, buys a session token. */
@@ -43,6 +43,8 @@ export async function login(ctx: Context, credentials: { name: string; password:
   let user: UserRecord | undefined;
   if ('token' in credentials) {
     const caller = await authenticate(ctx, credentials.token);
+    // A session would hold all the user's rights: a kernel's token cannot buy one.
+    if (caller.scope) throw forbidden(KERNEL_REFUSAL);
     user = await ctx.store.findUserById(caller.id);
   } else {
     user = await ctx.store.findUserByName(credentials.name);

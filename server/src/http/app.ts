@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
+import { kernelImageRoutes } from './routes/kernel-images.js';
 import { jobDiffRoutes } from './routes/job-diff.js';
 import { contentsRoutes } from './routes/contents.js';
 import { exportRoutes } from './routes/export.js';
@@ -47,6 +48,7 @@ export function apiRoutes(): AnyRoute[] {
     ...contentsRoutes,
     ...appRoutes,
     ...imageRoutes,
+    ...kernelImageRoutes,
     ...jobRoutes,
     ...jobDiffRoutes,
   ];

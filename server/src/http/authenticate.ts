@@ -3,6 +3,7 @@ import type { Context } from '../domain/context.js';
 import type { Caller } from '../domain/permissions.js';
 import { authenticate } from '../domain/users.js';
 import { forbidden, unauthorized } from '../errors.js';
+import { API_PREFIX } from './app.js';
 import { parseCookies, SESSION_COOKIE, XSRF_COOKIE } from './cookies.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,7 +20,10 @@ export async function callerOf(ctx: Context, req: Request, use: { cookie: boolea
   if (header !== undefined) {
     const match = /^(?:Bearer|token)\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized('Malformed Authorization header: use "Bearer <token>".');
-    return authenticate(ctx, match[1]!);
+    const caller = await authenticate(ctx, match[1]!);
+    // A kernel's token is for the REST API, where authorize() narrows it; the lab's state and the kernels themselves are not its to reach.
+    if (caller.scope && !isRestApi(req)) throw forbidden(`A kernel's token is for ${API_PREFIX} only.`);
+    return caller;
   }
   const cookies = parseCookies(req.headers.cookie);
   const session = use.cookie ? cookies.get(SESSION_COOKIE) : undefined;
@@ -30,4 +34,9 @@ export async function callerOf(ctx: Context, req: Request, use: { cookie: boolea
     if (!xsrf || req.headers['x-xsrftoken'] !== xsrf) throw forbidden('Missing or wrong X-XSRFToken header for a cookie-authenticated request.');
   }
   return caller;
+}
+
+function isRestApi(req: Request): boolean {
+  const path = new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost').pathname;
+  return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 }

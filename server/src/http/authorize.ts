@@ -1,7 +1,7 @@
 import type { Context } from '../domain/context.js';
-import { notFound, Problem, unauthorized } from '../errors.js';
+import { forbidden, notFound, Problem, unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
-import { requireLevel, requireRole, type Caller } from '../domain/permissions.js';
+import { KERNEL_REFUSAL, requireLevel, requireRole, scopeAllows, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
 import type { Level } from '../schemas/common.js';
 import type { PublicationRecord } from '../store/store.js';
@@ -11,12 +11,28 @@ import type { Access, Granted } from './route.js';
  * Turns a route's declared access into a grant, or throws 401/403/404/409.
  * Anonymous callers learn nothing about what exists: where a signed-in caller
  * would hear 404, they hear 401, as for anything else that is not public.
+ * `method` is the request's (callers that only read, like the job stream,
+ * leave it out): a kernel's scoped token may read, and may change only what
+ * needs write in a workspace (which permissions.ts narrows to its own).
  */
-export async function authorize(ctx: Context, caller: Caller | null, access: Access): Promise<Granted> {
+export async function authorize(ctx: Context, caller: Caller | null, access: Access, method = 'get'): Promise<Granted> {
+  if (caller?.scope && !scopeAllows(caller, method.toLowerCase() === 'get', kernelsMay(access))) throw forbidden(KERNEL_REFUSAL);
   if (caller) return grant(ctx, caller, access);
   return grant(ctx, caller, access).catch((error: unknown) => {
     throw error instanceof Problem && error.status === 404 ? unauthorized() : error;
   });
+}
+
+/**
+ * Whether a change a route makes is one a kernel's token may make: writing into
+ * a workspace (its own only, by its level there), or what the route says kernels
+ * may do. A change that needs only read (a copy of a narrative, say) makes
+ * something new as the user, which is not a kernel's to do.
+ */
+function kernelsMay(access: Access): boolean {
+  if (access.kind === 'user') return access.kernels === true;
+  if (access.kind === 'public') return true;
+  return 'level' in access && access.level !== 'read';
 }
 
 async function grant(ctx: Context, caller: Caller | null, access: Access): Promise<Granted> {

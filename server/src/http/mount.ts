@@ -53,7 +53,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
       requireShallow(body, ctx.limits.jsonDepth, 'The request body');
       check(validateBody, body, '/body');
       const input = { params, query, body };
-      const granted = await authorize(ctx, caller, r.access(input));
+      const granted = await authorize(ctx, caller, r.access(input), r.method);
       const result = await r.handle(input, granted, ctx, { req, res });
       if (res.headersSent) return;
       if (result instanceof Reply) {

@@ -13,7 +13,8 @@ import type { Job } from '../domain/jobs/job.js';
  */
 export type Access =
   | { kind: 'public' }
-  | { kind: 'user'; role?: Role }
+  /** `kernels`: a kernel's scoped token may call it too, though it is no read (what saving from code needs). */
+  | { kind: 'user'; role?: Role; kernels?: true }
   | { kind: 'workspace'; level: Level; workspace: string }
   /** `changes: false`: needs the level, but leaves the workspace as it is, so a published (read-only) one allows it too. */
   | { kind: 'narrative'; level: Level; narrative: number; changes?: boolean }

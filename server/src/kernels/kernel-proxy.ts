@@ -9,6 +9,7 @@ import { KERNEL_REQUEST_BYTES, requireShallow } from '../limits.js';
 import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.js';
 import { askJupyter, connectJupyter, type JupyterAddress } from './jupyter-http.js';
 import type { JupyterPool } from './jupyter-pool.js';
+import { KernelCredentials } from './kernel-credentials.js';
 import { SpecCache } from './spec-cache.js';
 import { unavailable } from './unavailable.js';
 
@@ -30,6 +31,7 @@ const noSuchKernel = () => notFound('There is no kernel or session of yours with
  */
 export function kernelProxy(ctx: Context, pool: JupyterPool) {
   const specs = new SpecCache();
+  const credentials = new KernelCredentials(ctx);
   const router = express.Router();
   router.use(['/api/kernelspecs', '/kernelspecs', '/api/kernels', '/api/sessions'], (req, res, next) => {
     forward(req, res).catch(next);
@@ -67,6 +69,8 @@ export function kernelProxy(ctx: Context, pool: JupyterPool) {
     if (answer.status >= 300 && answer.status < 400) throw refusedByJupyter(404, 'The Jupyter server answered with a redirect, which is not passed on.');
     if (answer.status < 200 || answer.status >= 400) throw refusedByJupyter(answer.status, jupyterMessage(answer.body));
     if (spec && answer.status === 200) specs.put(path, answer.type, answer.body);
+    // Before the answer: the lab's first cell may run as soon as it has the session, and must find its credentials.
+    await credentials.answered(caller, server, req, req.method, url.pathname, answer.body);
     sendAnswer(res, answer.status, answer.type, answer.body);
   }
 
@@ -94,6 +98,8 @@ export function kernelProxy(ctx: Context, pool: JupyterPool) {
         if (req.headers.authorization === undefined && !sameOrigin(req)) throw forbidden(`A websocket from ${req.headers.origin} may not use this server's session cookie.`);
         const server = await pool.serverFor(caller, false);
         if (!server) throw noSuchKernel();
+        // A renewal that fails leaves the token its remaining hours: no reason to refuse the connection.
+        await credentials.connected(caller, url.pathname.split('/')[3] ?? '').catch(() => undefined);
         pipeToJupyter(server.jupyter, req, socket, head, `${url.pathname}${url.search}`);
       })
       .catch((error: unknown) => refuseUpgrade(socket, error instanceof Problem ? error : new Problem(500, 'Internal server error', 'The kernel proxy failed.'), url.pathname));

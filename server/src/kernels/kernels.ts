@@ -7,7 +7,9 @@ import type { Context } from '../domain/context.js';
 import { account } from '../execution.js';
 import { JupyterPool } from './jupyter-pool.js';
 import { KernelAccounts, loadAccountMap } from './kernel-accounts.js';
+import { onKernelImagesChanged } from './kernel-images.js';
 import { kernelProxy } from './kernel-proxy.js';
+import { SharedKernelspecs } from './kernelspecs.js';
 import { writeSharedConfig } from './launch.js';
 import { kernelSettings } from './settings.js';
 import { longestSocketPath, SOCKET_PATH_MAX } from './user-jupyter.js';
@@ -62,12 +64,22 @@ export async function startKernels(ctx: Context, config: Config, logger: Logger)
   }
   const shared = join(dir, 'shared');
   await writeSharedConfig(shared, settings);
+  // Before any user's server starts; again at each offer or withdrawal, which running servers see at their next request.
+  const kernelspecs = new SharedKernelspecs(ctx, shared, settings, logger);
+  await kernelspecs.refresh();
+  const unsubscribe = onKernelImagesChanged(ctx, () => kernelspecs.refresh());
   // The apps' account even on a server that runs no apps: its files (other servers' jobs) are not a user's to reach.
   const runner = ctx.execution ? ctx.execution.runAs : await account(config.execution.runAs);
   const accounts = new KernelAccounts({ mapped, range: settings.uids, forbiddenUids: [0, ...(runner ? [runner.uid] : [])] });
   const pool = new JupyterPool({ settings, dir, shared, accounts, store: ctx.store, logger });
   logger.info({ uids: settings.uids, mapped: mapped.size }, 'code cells: each user gets a Jupyter server of their own on their first kernel');
-  return { proxy: kernelProxy(ctx, pool), stop: () => pool.close() };
+  return {
+    proxy: kernelProxy(ctx, pool),
+    async stop() {
+      unsubscribe();
+      await pool.close();
+    },
+  };
 }
 
 /** Why the interpreter cannot serve kernels, or null: checked once here rather than failing each user's first kernel. */

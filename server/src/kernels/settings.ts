@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
  * Code-cell settings. Everything but `enabled` and `python` is optional, so that
  * a test (or an embedder) that passes `{ enabled, python }` gets the defaults
@@ -21,7 +24,17 @@ export interface KernelConfig {
   memoryMiB?: number;
   /** Processes and threads of one user's kernels together (RLIMIT_NPROC, per uid) (NARRATIVE_KERNEL_PROCESSES). */
   processes?: number;
+  /** The kernel images built and offered on first start, one folder each with a kernel.json (NARRATIVE_KERNEL_IMAGES_DIR). */
+  imagesDir?: string;
+  /**
+   * What network a kernel in an image has (NARRATIVE_KERNEL_NETWORK): `none`, an empty network namespace
+   * (ch-run has none of its own), or `host`, the machine's. The kernel's Jupyter sockets are files, so both work.
+   */
+  network?: KernelNetwork;
 }
+
+export const KERNEL_NETWORKS = ['none', 'host'] as const;
+export type KernelNetwork = (typeof KERNEL_NETWORKS)[number];
 
 export type KernelSettings = Required<KernelConfig>;
 
@@ -38,6 +51,8 @@ const DEFAULTS: Omit<KernelSettings, 'enabled' | 'python'> = {
   memoryMiB: 4096,
   // RLIMIT_NPROC counts threads too: numpy's BLAS alone starts one per core.
   processes: 512,
+  imagesDir: fileURLToPath(new URL('../../../apps-catalog/kernels', import.meta.url)),
+  network: 'none',
 };
 
 export function kernelSettings(config: KernelConfig): KernelSettings {
@@ -57,7 +72,15 @@ export function kernelConfigFrom(env: NodeJS.ProcessEnv): KernelConfig {
     serverIdleSeconds: minutes('NARRATIVE_KERNEL_SERVER_IDLE_MINUTES', DEFAULTS.serverIdleSeconds),
     memoryMiB: positive('NARRATIVE_KERNEL_MEMORY_MIB', env.NARRATIVE_KERNEL_MEMORY_MIB, DEFAULTS.memoryMiB),
     processes: positive('NARRATIVE_KERNEL_PROCESSES', env.NARRATIVE_KERNEL_PROCESSES, DEFAULTS.processes),
+    imagesDir: env.NARRATIVE_KERNEL_IMAGES_DIR ? resolve(env.NARRATIVE_KERNEL_IMAGES_DIR) : DEFAULTS.imagesDir,
+    network: network(env.NARRATIVE_KERNEL_NETWORK),
   };
+}
+
+function network(text: string | undefined): KernelNetwork {
+  const value = text || DEFAULTS.network;
+  if (!(KERNEL_NETWORKS as readonly string[]).includes(value)) throw new Error(`NARRATIVE_KERNEL_NETWORK: "${value}" is not one of ${KERNEL_NETWORKS.join(', ')}`);
+  return value as KernelNetwork;
 }
 
 function uidRange(text: string | undefined): { first: number; last: number } {

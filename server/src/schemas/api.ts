@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Level, Name, Offset, PageLimit, PositiveInt, Ref, Role, Sha256, Timestamp, Title, TypeId } from './common.js';
-import { Provenance } from './provenance.js';
+import { CodeClaim, Provenance } from './provenance.js';
 
 /** Request and response bodies of the REST API: they validate requests and yield the OpenAPI document. */
 
@@ -70,6 +70,7 @@ export const SaveObject = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 10_000 })),
     inputs: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000, description: 'references to the objects this one was made from' })),
     expectVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1, description: 'refuse the save (409) unless the latest version is this one (0: the object must not exist yet)' })),
+    code: Type.Optional(CodeClaim),
   },
   { additionalProperties: false },
 );
@@ -87,7 +88,7 @@ export const ObjectInfo = Type.Object({
   size: Type.Integer(),
   latest: Type.Boolean(),
   copiedFrom: Type.Union([Ref, Type.Null()]),
-  provenanceKind: Type.Union([Type.Literal('upload'), Type.Literal('save'), Type.Literal('app')], { description: "how the version's content came to be (its provenance's kind)" }),
+  provenanceKind: Type.Union([Type.Literal('upload'), Type.Literal('save'), Type.Literal('app'), Type.Literal('code')], { description: "how the version's content came to be (its provenance's kind)" }),
   revertedFrom: Type.Union([Ref, Type.Null()], { description: 'the version this one saved again as the newest' }),
   hidden: Type.Boolean({ description: 'removed from view: left out of listings, still readable by reference' }),
 });

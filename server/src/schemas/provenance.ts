@@ -55,18 +55,59 @@ export const AppRun = Type.Object({
   )),
 });
 export type AppRun = Static<typeof AppRun>;
+
+/** The longest cell source a save from code may send; its sha256 always covers all of it. */
+export const CODE_SOURCE_MAX = 1_000_000;
+/** How much of that source the provenance keeps (the digest stands for the rest). */
+export const CODE_SOURCE_KEPT = 65_536;
+const IMAGE_DIGEST = '^sha256:[0-9a-f]{64}$';
+
+/**
+ * What a kernel says about the code saving an object (the `narrative` client
+ * sends it): the executing cell's id and source. These are the user's own
+ * claims, recorded as given; the server refuses them from anything but a
+ * kernel's token.
+ */
+export const CodeClaim = Type.Object(
+  {
+    cell: Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }), Type.Null()], { description: "the executing cell's id, as JupyterLab sends it in the execute request's metadata" }),
+    source: Type.Union([Type.String({ maxLength: CODE_SOURCE_MAX }), Type.Null()], { description: "the executing cell's source" }),
+  },
+  { additionalProperties: false },
+);
+export type CodeClaim = Static<typeof CodeClaim>;
+
+/**
+ * How code in a narrative's kernel made an object: the cell and its source (by
+ * digest, and the source itself up to CODE_SOURCE_KEPT characters), the kernel's
+ * image, and what the kernel read. The image and `inputs` are the server's own
+ * record (the kernel's kernelspec when its token was minted; the versions that
+ * token read before the save); cell and source are what the kernel said (null
+ * when it said nothing, e.g. a save from a script the kernel ran).
+ */
+export const CodeRun = Type.Object({
+  cell: Type.Union([Type.String(), Type.Null()]),
+  sourceSha256: Type.Union([Sha256, Type.Null()], { description: "sha256 of the cell's whole source (UTF-8)" }),
+  source: Type.Union([Type.String(), Type.Null()]),
+  sourceTruncated: Type.Boolean({ description: 'the source is longer than what is kept here' }),
+  kernelImage: Type.Union([Type.String({ pattern: IMAGE_DIGEST }), Type.Null()], { description: "the kernel's image by digest, as its kernelspec names it; null: the host's Python" }),
+  inputs: Type.Array(Ref, { description: 'the versions the kernel read through its token before this save, in the order first read' }),
+});
+export type CodeRun = Static<typeof CodeRun>;
 export type NarrativeOrigin = Static<typeof NarrativeOrigin>;
 
 /**
  * Provenance of one object version. `kind` says how its content came to be;
  * a copy or revert keeps the provenance of the version it repeats and adds
- * `copiedFrom` / `revertedFrom`. The app-run block is filled by the execution service.
+ * `copiedFrom` / `revertedFrom`. The app-run block is filled by the execution service;
+ * the code block by a save with a kernel's token (kind `code`).
  */
 export const Provenance = Type.Object({
   kind: Type.Union([
     Type.Literal('upload'),
     Type.Literal('save'),
     Type.Literal('app'),
+    Type.Literal('code'),
   ]),
   user: Type.String(),
   at: Timestamp,
@@ -76,6 +117,7 @@ export const Provenance = Type.Object({
   copiedFrom: Type.Optional(Ref),
   revertedFrom: Type.Optional(Ref),
   app: Type.Optional(AppRun),
+  code: Type.Optional(CodeRun),
   narrative: Type.Optional(NarrativeOrigin),
 });
 export type Provenance = Static<typeof Provenance>;

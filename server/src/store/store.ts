@@ -22,12 +22,20 @@ export interface Store {
   listUsers(): Promise<UserRecord[]>;
   countUsers(): Promise<number>;
 
-  createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null }): Promise<number>;
-  /** The user owning an unrevoked, unexpired token with this hash. */
-  findTokenUser(tokenHash: string, now: string): Promise<{ user: UserRecord; tokenId: number; lastUsedAt: string | null } | undefined>;
+  createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null; scope?: TokenScope | null }): Promise<number>;
+  /** The user owning an unrevoked, unexpired token with this hash, and the token's scope (null: all the user may do). */
+  findTokenUser(tokenHash: string, now: string): Promise<{ user: UserRecord; tokenId: number; lastUsedAt: string | null; scope: TokenScope | null } | undefined>;
   touchToken(tokenId: number, at: string): Promise<void>;
   listTokens(userId: number): Promise<TokenRecord[]>;
   revokeToken(userId: number, tokenId: number, at: string): Promise<boolean>;
+  /** Moves an unrevoked token's expiry (a kernel's token, renewed while its kernel is used). */
+  extendToken(tokenId: number, expiresAt: string): Promise<void>;
+  /** Records that a scoped token read this version (once per version; the first time is kept). */
+  recordTokenRead(tokenId: number, key: VersionKey, at: string): Promise<void>;
+  /** The versions a token read, in the order first read. */
+  tokenReads(tokenId: number): Promise<VersionKey[]>;
+  /** Forgets what a token read (its kernel restarted: what it read before is gone from memory). */
+  forgetTokenReads(tokenId: number): Promise<void>;
 
   createWorkspace(ws: { name: string; ownerId: number; createdAt: string }): Promise<WorkspaceRecord>;
   getWorkspace(id: number): Promise<WorkspaceRecord | undefined>;
@@ -68,6 +76,13 @@ export interface Store {
   listApps(): Promise<AppRecord[]>;
   setAppChannel(id: string, version: string, channel: AppRecord['channel']): Promise<void>;
   deprecateApp(id: string, version: string, deprecated: { at: string; reason: string }): Promise<void>;
+
+  /** Offers a kernel image for code cells, or offers again one that was withdrawn (its name and version as given now). */
+  offerKernelImage(image: { digest: string; name: string; version: string; offeredBy: number | null; offeredAt: string }): Promise<void>;
+  /** Every kernel image ever offered here, withdrawn ones too, oldest offer first. */
+  listKernelImages(): Promise<KernelImageRecord[]>;
+  /** Stops offering a kernel image; false when it was never offered or is withdrawn already. */
+  withdrawKernelImage(digest: string, at: string): Promise<boolean>;
 
   /** Plugin id → raw settings text, for one user. */
   labSettings(userId: number): Promise<Map<string, string>>;
@@ -131,6 +146,25 @@ export interface Store {
 }
 
 export type TokenKind = 'api' | 'session';
+
+/** What a kernel's token is limited to: writing only into its narrative's workspace, reading what its user may read. */
+export interface TokenScope {
+  wsid: number;
+  narrativeId: number;
+  /** The image its kernel runs in, by digest, as the kernel's kernelspec says; null: the host's Python. */
+  kernelImage: string | null;
+}
+
+/** A kernel image offered for code cells (server/src/kernels/kernel-images.ts). */
+export interface KernelImageRecord {
+  digest: string;
+  name: string;
+  version: string;
+  offeredBy: number | null;
+  offeredAt: string;
+  /** When it stopped being offered; narratives pinned to it still open into it while it is stored. */
+  withdrawnAt: string | null;
+}
 
 export interface AppRecord {
   id: string;

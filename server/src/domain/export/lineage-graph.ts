@@ -1,9 +1,9 @@
-import type { WorkspaceRecord } from '../../store/store.js';
+import type { VersionRecord, WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
 import { findObject, formatRef, versionOf } from '../refs.js';
 import { inDependencyOrder } from './order.js';
-import type { RunGraph, RunNode } from './run-graph.js';
+import type { CodeStepNode, RunGraph, RunNode } from './run-graph.js';
 import { readableJob, refsOfRuns, runOf, versionNodes } from './runs.js';
 
 /** As deep as GET /objects/{ws}/{obj}/lineage may walk. */
@@ -29,6 +29,7 @@ export async function lineageGraph(ctx: Context, caller: Caller | null, ws: Work
   }
   const ordered = inDependencyOrder(runs.sort((a, b) => a.jobId - b.jobId), (run) => run);
   const steps = ordered.map((run, position) => ({ id: `job-${run.jobId}`, position, name: `Job ${run.jobId}: ${run.app.id}@${run.app.version}`, app: run.app, run }));
+  const codeSteps = [...lineage.values()].flatMap((v) => (v.record ? codeStepOf(v.record) : []));
   const name = lineage.get(rootRef)?.record?.name ?? rootRef;
   return {
     slug: `object-${rootRef.replaceAll('/', '-')}-lineage`,
@@ -36,17 +37,36 @@ export async function lineageGraph(ctx: Context, caller: Caller | null, ws: Work
     description: `How object version ${rootRef} was made: the ${steps.length} runs it and its ancestors came from, and every version they read or made.`,
     base,
     exportedAt: ctx.now(),
-    workflow: { fileName: 'workflow.json', content: Buffer.from(`${JSON.stringify(stepsDocument(rootRef, ordered), null, 2)}\n`), language: 'steps', ref: null },
+    workflow: { fileName: 'workflow.json', content: Buffer.from(`${JSON.stringify(stepsDocument(rootRef, ordered, codeSteps), null, 2)}\n`), language: 'steps', ref: null },
     steps,
     versions: new Map([...lineage, ...(await versionNodes(ctx, caller, refsOfRuns(ordered)))]),
     links: links.flatMap((l) => (l.relation === 'input' ? [] : [{ from: formatRef(l.parent), to: formatRef(l.child), relation: l.relation }])),
+    codeSteps,
   };
 }
 
-/** What would run again, step by step: the app version, its image, params, and which version each input and output is. */
-function stepsDocument(root: string, runs: RunNode[]) {
+/** A version a code cell saved, as a step: its inputs were recorded as its parents, so they are in the lineage too. */
+function codeStepOf(record: VersionRecord): CodeStepNode[] {
+  const { provenance: p } = record;
+  // A copy or a revert repeats the version a cell saved: the step is that version's, not theirs.
+  if (p.kind !== 'code' || !p.code || record.copiedFrom !== null || p.revertedFrom !== undefined) return [];
+  return [{
+    output: formatRef(record),
+    user: p.user,
+    at: p.at,
+    narrative: p.narrative ? { id: p.narrative.id, version: p.narrative.version ?? null } : null,
+    cell: p.code.cell,
+    sourceSha256: p.code.sourceSha256,
+    kernelImage: p.code.kernelImage,
+    inputs: p.inputs.map((i) => i.resolved),
+  }];
+}
+
+/** What would run again, step by step: the app version, its image, params, and which version each input and output is; then what code cells saved. */
+function stepsDocument(root: string, runs: RunNode[], code: CodeStepNode[]) {
   return {
     object: root,
+    code: code.map(({ user: _user, at: _at, ...step }) => step),
     steps: runs.map((r, position) => ({
       position,
       job: r.jobId,

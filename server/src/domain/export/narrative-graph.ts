@@ -44,5 +44,6 @@ export async function narrativeGraph(ctx: Context, caller: Caller | null, loaded
     steps,
     versions: await versionNodes(ctx, caller, refsOfRuns(steps.map((s) => s.run))),
     links: [],
+    codeSteps: [],
   };
 }

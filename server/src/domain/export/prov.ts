@@ -1,5 +1,5 @@
 import type { ProvDocument } from '../../schemas/export.js';
-import type { AppNode, RunGraph, RunNode } from './run-graph.js';
+import type { AppNode, CodeStepNode, RunGraph, RunNode } from './run-graph.js';
 
 /**
  * A run graph as W3C PROV (PROV-JSON): object versions are entities, jobs
@@ -29,6 +29,7 @@ export function provDocument(graph: RunGraph): ProvDocument {
   const notebook = graph.workflow.ref ? versionName(graph.workflow.ref) : null;
   if (notebook) s.entity[notebook] = { 'prov:label': graph.title, 'prov:type': [qualified('prov:Plan'), DATASET], 'schema:encodingFormat': 'application/x-ipynb+json' };
   for (const step of graph.steps) if (step.run) addRun(s, step.run, step.name, notebook);
+  for (const step of graph.codeSteps) addCodeStep(s, step);
   for (const link of graph.links) {
     s.wasDerivedFrom[`${versionName(link.to)}/${link.relation}`] = {
       'prov:generatedEntity': versionName(link.to),
@@ -74,6 +75,34 @@ function addRun(s: Sections, run: RunNode, label: string, notebook: string | nul
         'prov:usage': `${job}/used/${input.name}`,
       };
     }
+  }
+}
+
+/**
+ * A save from a code cell: an activity that used what the kernel read and
+ * generated the version, associated with its user under a plan that is the
+ * cell's source (by sha256) and, for a kernel in an image, with that image.
+ */
+function addCodeStep(s: Sections, step: CodeStepNode): void {
+  const activity = `${versionName(step.output)}/code`;
+  const user = userName(step.user);
+  const plan = `${activity}/source`;
+  const where = step.narrative ? ` of narrative ${step.narrative.id}${step.narrative.version === null ? '' : ` (version ${step.narrative.version})`}` : '';
+  s.activity[activity] = { 'prov:endTime': step.at, 'prov:label': `Code cell ${step.cell ?? '(unnamed)'}${where}` };
+  s.agent[user] = person(step.user);
+  s.entity[plan] = { 'prov:type': qualified('prov:Plan'), 'prov:label': 'the cell source', ...(step.sourceSha256 ? { 'wfrun:sha256': step.sourceSha256 } : {}) };
+  s.wasAssociatedWith[`${activity}/association/user`] = { 'prov:activity': activity, 'prov:agent': user, 'prov:plan': plan };
+  if (step.kernelImage) {
+    const image = `narrative:kernel-images/${step.kernelImage}`;
+    s.agent[image] = { 'prov:type': qualified('prov:SoftwareAgent'), 'prov:label': `kernel image ${step.kernelImage}`, 'schema:identifier': step.kernelImage };
+    s.wasAssociatedWith[`${activity}/association/kernel`] = { 'prov:activity': activity, 'prov:agent': image, 'prov:plan': plan };
+  }
+  const generation = `${activity}/generated`;
+  s.wasGeneratedBy[generation] = { 'prov:entity': versionName(step.output), 'prov:activity': activity, 'prov:time': step.at };
+  for (const input of step.inputs) {
+    const usage = `${activity}/used/${input}`;
+    s.used[usage] = { 'prov:activity': activity, 'prov:entity': versionName(input) };
+    s.wasDerivedFrom[`${activity}/derived/${input}`] = { 'prov:generatedEntity': versionName(step.output), 'prov:usedEntity': versionName(input), 'prov:activity': activity, 'prov:generation': generation, 'prov:usage': usage };
   }
 }
 

@@ -22,6 +22,22 @@ export interface RunGraph {
   versions: Map<string, VersionNode>;
   /** Versions made from another without a run: copies and reverts. */
   links: { from: string; to: string; relation: Exclude<LinkRelation, 'input'> }[];
+  /** Versions saved by code in a narrative's kernel, each with what it read (a lineage's; a narrative's export has none yet). */
+  codeSteps: CodeStepNode[];
+}
+
+/** One save from a code cell: the version it made, from its provenance's code block. */
+export interface CodeStepNode {
+  output: string;
+  user: string;
+  at: string;
+  narrative: { id: number; version: number | null } | null;
+  cell: string | null;
+  sourceSha256: string | null;
+  /** null: the host's Python. */
+  kernelImage: string | null;
+  /** Every input the save names (what the kernel read, and any the code gave), resolved. */
+  inputs: string[];
 }
 
 export interface WorkflowDocument {

@@ -5,7 +5,9 @@ import { CopyObject, Lineage, LineageQuery, ListObjectsQuery, ObjectInfo, Object
 import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
 import { onWorkspace, grantedWorkspace } from '../access.js';
-import { route } from '../route.js';
+import { route, type Granted } from '../route.js';
+import type { Context } from '../../domain/context.js';
+import { noteRead } from '../../domain/code-provenance.js';
 import { myDataRoutes } from './objects-mine.js';
 
 const tag = 'Objects';
@@ -44,7 +46,8 @@ export const objectRoutes = [
     response: { status: 200, contentType: 'application/octet-stream', schema: Type.String({ format: 'binary' }) },
     access: onWorkspace('read'),
     async handle({ params, query }, g, ctx, { res }) {
-      const { file, stream } = await objectFile(ctx, grantedWorkspace(g), params.obj, query.ver, params.file);
+      const { key, file, stream } = await objectFile(ctx, grantedWorkspace(g), params.obj, query.ver, params.file);
+      await noteRead(ctx, g.caller, key);
       res.status(200).set({
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(file.size),
@@ -75,12 +78,19 @@ export const objectRoutes = [
     method: 'get', path: '/objects/{ws}/{obj}', tag, summary: 'The latest version of an object, with data, files and provenance',
     params: ObjParams, response: { status: 200, schema: ObjectVersion },
     access: onWorkspace('read'),
-    handle: async ({ params }, g, ctx) => getObject(ctx, grantedWorkspace(g), params.obj),
+    handle: async ({ params }, g, ctx) => readObject(ctx, g, params.obj),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/{ver}', tag, summary: 'One version of an object (wsid/objid/ver)',
     params: Type.Object({ ws: IdOrName, obj: IdOrName, ver: PositiveInt }), response: { status: 200, schema: ObjectVersion },
     access: onWorkspace('read'),
-    handle: async ({ params }, g, ctx) => getObject(ctx, grantedWorkspace(g), params.obj, params.ver),
+    handle: async ({ params }, g, ctx) => readObject(ctx, g, params.obj, params.ver),
   }),
 ];
+
+/** A version's content, noted as read when a kernel reads it: what code saves next names it as an input. */
+async function readObject(ctx: Context, g: Granted, object: string, ver?: number) {
+  const version = await getObject(ctx, grantedWorkspace(g), object, ver);
+  await noteRead(ctx, g.caller, version);
+  return version;
+}

@@ -4,6 +4,7 @@ import type { ContractPart } from './harness.js';
 import { jobEventsContract } from './job-events.js';
 import { jobsContract } from './jobs.js';
 import { jobsListContract } from './jobs-list.js';
+import { kernelImagesContract } from './kernel-images.js';
 import { labStateContract } from './lab-state.js';
 import { lineageContract } from './lineage.js';
 import { myDataContract } from './my-data.js';
@@ -29,6 +30,7 @@ export const contractParts: readonly ContractPart[] = [
   narrativesContract,
   publicationsContract,
   appsContract,
+  kernelImagesContract,
   jobsContract,
   jobsListContract,
   jobEventsContract,

@@ -1,5 +1,5 @@
 import type { Role } from '../../schemas/common.js';
-import type { Store, TokenKind, TokenRecord, UserRecord } from '../store.js';
+import type { Store, TokenKind, TokenRecord, TokenScope, UserRecord } from '../store.js';
 import type { Db } from './db.js';
 
 type AccountQueries = Pick<Store, 'createUser' | 'findUserByName' | 'findUserById' | 'listUsers' | 'countUsers' | 'createToken' | 'findTokenUser' | 'touchToken' | 'listTokens' | 'revokeToken'>;
@@ -35,7 +35,7 @@ export function accountQueries(db: Db): AccountQueries {
       return Number(n);
     },
 
-    async createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null }) {
+    async createToken(token: { userId: number; tokenHash: string; label: string; kind: TokenKind; createdAt: string; expiresAt: string | null; scope?: TokenScope | null }) {
       const { id } = await db
         .insertInto('tokens')
         .values({
@@ -45,6 +45,9 @@ export function accountQueries(db: Db): AccountQueries {
           kind: token.kind,
           created_at: token.createdAt,
           expires_at: token.expiresAt,
+          scope_wsid: token.scope?.wsid ?? null,
+          scope_narrative: token.scope?.narrativeId ?? null,
+          scope_kernel_image: token.scope?.kernelImage ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -55,12 +58,14 @@ export function accountQueries(db: Db): AccountQueries {
       const row = await db
         .selectFrom('tokens')
         .innerJoin('users', 'users.id', 'tokens.user_id')
-        .select(['tokens.id as tokenId', 'tokens.last_used_at', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
+        .select(['tokens.id as tokenId', 'tokens.last_used_at', 'tokens.scope_wsid', 'tokens.scope_narrative', 'tokens.scope_kernel_image', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
         .where('tokens.token_hash', '=', tokenHash)
         .where('tokens.revoked_at', 'is', null)
         .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
         .executeTakeFirst();
-      return row && { user: toUser(row), tokenId: row.tokenId, lastUsedAt: row.last_used_at };
+      if (!row) return undefined;
+      const scope = row.scope_wsid === null || row.scope_narrative === null ? null : { wsid: row.scope_wsid, narrativeId: row.scope_narrative, kernelImage: row.scope_kernel_image };
+      return { user: toUser(row), tokenId: row.tokenId, lastUsedAt: row.last_used_at, scope };
     },
 
     async touchToken(tokenId: number, at: string) {

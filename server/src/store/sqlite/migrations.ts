@@ -316,6 +316,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_retry_of').on('jobs').column('retry_of').execute();
     },
   },
+  '0014-kernel-tokens': {
+    // A kernel's token is scoped to the narrative its session is for: it writes only into that narrative's
+    // workspace. It names the image its kernel runs in (null: the host's Python), and the versions it read
+    // are kept, so what a code cell saves records what the server knows, not what the kernel says.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tokens').addColumn('scope_wsid', 'integer', (c) => c.references('workspaces.id')).execute();
+      await db.schema.alterTable('tokens').addColumn('scope_narrative', 'integer', (c) => c.references('narratives.id')).execute();
+      await db.schema.alterTable('tokens').addColumn('scope_kernel_image', 'text').execute();
+      await db.schema
+        .createTable('token_reads')
+        .addColumn('token_id', 'integer', (c) => c.notNull().references('tokens.id'))
+        .addColumn('wsid', 'integer', (c) => c.notNull())
+        .addColumn('objid', 'integer', (c) => c.notNull())
+        .addColumn('ver', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('token_reads_pk', ['token_id', 'wsid', 'objid', 'ver'])
+        .addForeignKeyConstraint('token_reads_version', ['wsid', 'objid', 'ver'], 'object_versions', ['wsid', 'objid', 'ver'])
+        .execute();
+    },
+  },
+  '0015-kernel-images': {
+    // The kernel images an admin offers for code cells, by digest. Withdrawing keeps the row: a narrative pinned to
+    // the image still opens into it while the image is stored; it is only no longer offered for new narratives.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('kernel_images')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('offered_by', 'integer', (c) => c.references('users.id'))
+        .addColumn('offered_at', 'text', (c) => c.notNull())
+        .addColumn('withdrawn_at', 'text')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,10 +7,12 @@ import { blobQueries } from './blobs.js';
 import { openSqlite } from './database.js';
 import type { Db } from './db.js';
 import { jobQueries } from './jobs.js';
+import { kernelImageQueries } from './kernel-images.js';
 import { narrativeQueries } from './narratives.js';
 import { objectQueries } from './objects.js';
 import { publicationQueries } from './publications.js';
 import type { Tables } from './tables.js';
+import { tokenReadQueries } from './token-reads.js';
 import { workspaceQueries } from './workspaces.js';
 
 /** The SQLite store: one query module per concept, composed over the database or a transaction. */
@@ -28,11 +30,13 @@ function storeOn(db: Db, root: Kysely<Tables>): Store {
       if (!db.isTransaction) await root.destroy();
     },
     ...accountQueries(db),
+    ...tokenReadQueries(db),
     ...workspaceQueries(db),
     ...objectQueries(db, inTransaction),
     ...blobQueries(db),
     ...narrativeQueries(db),
     ...appQueries(db),
+    ...kernelImageQueries(db),
     ...labStateQueries(db),
     ...jobQueries(db),
     ...publicationQueries(db, inTransaction),

@@ -13,7 +13,11 @@ export interface Tables {
     last_used_at: string | null;
     expires_at: string | null;
     revoked_at: string | null;
+    scope_wsid: number | null;
+    scope_narrative: number | null;
+    scope_kernel_image: string | null;
   };
+  token_reads: { token_id: number; wsid: number; objid: number; ver: number; at: string };
   workspaces: {
     id: Generated<number>;
     name: string;
@@ -53,6 +57,7 @@ export interface Tables {
   lab_settings: { user_id: number; plugin: string; raw: string; updated_at: string };
   lab_workspaces: { user_id: number; id: string; data: string; updated_at: string };
   apps: { id: string; version: string; spec: string; channel: string; registered_by: number; registered_at: string; deprecated_at: string | null; deprecated_reason: string | null };
+  kernel_images: { digest: string; name: string; version: string; offered_by: number | null; offered_at: string; withdrawn_at: string | null };
   jobs: {
     id: Generated<number>;
     app_id: string;

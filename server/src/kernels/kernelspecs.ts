@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Context } from '../domain/context.js';
+import { kernelImages, type KernelImage } from './kernel-images.js';
+import { kernelspecsFor, writeKernelspecs } from './launch.js';
+import { PYTHON_CLIENT_DIR } from './python-client.js';
+import type { KernelSettings } from './settings.js';
+import { SpecCache } from './spec-cache.js';
+
+/** An account in no group and owning nothing: what it can read, every kernel uid can. */
+const NOBODY = '65534';
+
+/**
+ * The shared kernelspecs, kept in step with the offered kernel images: written
+ * at start and again whenever an offer changes (one rewrite at a time, the
+ * last change always seen). Each image is tried once, as nobody, the way its
+ * kernels will run (unprivileged ch-run, no network, its directory read by a
+ * uid in no group, its python3 importing ipykernel: any stored image can be
+ * offered, an app's too); one that fails is left out, logged with why.
+ */
+export class SharedKernelspecs {
+  private running: Promise<void> = Promise.resolve();
+  private readonly tried = new Map<string, Promise<string | null>>();
+  private client: Promise<string | null> | null = null;
+
+  constructor(
+    private readonly ctx: Pick<Context, 'store' | 'images'>,
+    private readonly shared: string,
+    private readonly settings: KernelSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Rewrites the kernelspecs after whatever rewrite is under way. */
+  refresh(): Promise<void> {
+    this.running = this.running.then(() => this.write()).catch((error: unknown) => this.logger.error({ err: error }, 'code cells: the kernelspecs could not be written'));
+    return this.running;
+  }
+
+  private async write(): Promise<void> {
+    const images = await kernelImages(this.ctx);
+    const usable = new Set<string>();
+    for (const image of images) {
+      if (image.rootfs === null) continue;
+      const problem = await this.tryImage(image);
+      if (problem === null) usable.add(image.digest);
+    }
+    const client = await (this.client ??= clientDir(this.logger));
+    const wanted = kernelspecsFor(this.shared, this.settings, images, { client, usable: (i) => usable.has(i.digest) });
+    await writeKernelspecs(this.shared, wanted);
+    SpecCache.invalidateAll();
+    this.logger.info({ kernelspecs: [...wanted.specs.keys()], default: wanted.default }, 'code cells: kernelspecs written');
+  }
+
+  private tryImage(image: KernelImage): Promise<string | null> {
+    let found = this.tried.get(image.digest);
+    if (!found) {
+      found = tryAsNobody(image.rootfs!, this.settings.network).then((problem) => {
+        if (problem) this.logger.warn({ image: image.digest, problem }, 'code cells: a kernel image cannot run here, so it is not offered');
+        return problem;
+      });
+      this.tried.set(image.digest, found);
+    }
+    return found;
+  }
+}
+
+/** Why the image's python3 cannot import ipykernel as nobody, run the way a kernel would be, or null. */
+function tryAsNobody(rootfs: string, network: KernelSettings['network']): Promise<string | null> {
+  const isolate = network === 'none' ? ['unshare', '--user', '--map-current-user', '--net', '--'] : [];
+  const argv = ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups', '--', ...isolate, 'ch-run', '--private-tmp', rootfs, '--', 'python3', '-c', 'import ipykernel'];
+  return new Promise((resolve) => {
+    // ch-run wants $USER.
+    execFile('setpriv', argv, { timeout: 30_000, env: { PATH: '/usr/local/bin:/usr/bin:/bin', USER: 'nobody', LANG: 'C.UTF-8' } }, (error, _stdout, stderr) => {
+      resolve(error ? (stderr.trim().split('\n').pop() || error.message).slice(0, 300) : null);
+    });
+  });
+}
+
+/** server/python (the `narrative` package, bound into every kernel of an image) when every kernel uid can read it, else null (said once: kernels then have no `import narrative`). */
+async function clientDir(logger: Logger): Promise<string | null> {
+  if (!(await stat(PYTHON_CLIENT_DIR).then((s) => s.isDirectory(), () => false))) {
+    logger.warn({ dir: PYTHON_CLIENT_DIR }, 'code cells: the Python client is not there, so kernels cannot import narrative');
+    return null;
+  }
+  const readable = await new Promise<boolean>((resolve) => {
+    execFile('setpriv', ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups', '--', 'test', '-r', PYTHON_CLIENT_DIR, '-a', '-x', PYTHON_CLIENT_DIR], (error) => resolve(!error));
+  });
+  if (!readable) logger.warn({ dir: PYTHON_CLIENT_DIR }, "code cells: kernels' uids cannot read the Python client (a parent directory not traversable by others?), so kernels cannot import narrative");
+  return readable ? PYTHON_CLIENT_DIR : null;
+}
