@@ -160,6 +160,12 @@ describe('code cells reach the narrative\'s data: the narrative client in the ke
     assert.equal((await asKernel(h, token, 'POST', '/api/v1/narratives', { title: 'new' })).status, 403);
     assert.equal((await asKernel(h, token, 'POST', '/api/v1/login', { token })).status, 403);
     assert.equal((await asKernel(h, token, 'GET', '/api/kernels')).status, 403);
+    // Sent as the session cookie (with an XSRF pair it makes up itself), it is no session either.
+    const asCookie = await h.fetch('/api/sessions', {
+      method: 'POST', body: JSON.stringify({ path: 'elsewhere.ipynb', type: 'notebook', kernel: { name: 'python3' } }),
+      headers: { 'Content-Type': 'application/json', Cookie: `narrative_session=${token}; _xsrf=x`, 'X-XSRFToken': 'x' },
+    });
+    assert.equal(asCookie.status, 403, await asCookie.text());
     assert.equal((await asKernel(h, token, 'GET', `/api/v1/workspaces/${other.id}/objects`)).status, 200, 'reads anything its user may');
     assert.equal((await asKernel(h, token, 'POST', `/api/v1/workspaces/${narrative.wsid}/objects`, save)).status, 201, 'writes into its narrative');
   });

@@ -18,7 +18,7 @@ import datetime
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._errors import NarrativeError
 
@@ -29,7 +29,7 @@ _KERNEL_FILE = re.compile(r"^kernel-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 @dataclass(frozen=True)
 class Credentials:
     url: str
-    token: str
+    token: str = field(repr=False)
     narrative: int
     workspace: int
     expires: str

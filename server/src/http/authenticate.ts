@@ -29,6 +29,8 @@ export async function callerOf(ctx: Context, req: Request, use: { cookie: boolea
   const session = use.cookie ? cookies.get(SESSION_COOKIE) : undefined;
   if (session === undefined) return null;
   const caller = await authenticate(ctx, session).catch(() => null);
+  // A kernel's token is never a session: sent as the cookie, it would pass the REST-only check above.
+  if (caller?.scope) throw forbidden(`A kernel's token is for ${API_PREFIX} only, in the Authorization header.`);
   if (caller && !SAFE_METHODS.has(req.method)) {
     const xsrf = cookies.get(XSRF_COOKIE);
     if (!xsrf || req.headers['x-xsrftoken'] !== xsrf) throw forbidden('Missing or wrong X-XSRFToken header for a cookie-authenticated request.');

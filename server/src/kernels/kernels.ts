@@ -35,6 +35,8 @@ export async function startKernels(ctx: Context, config: Config, logger: Logger)
   // What a crashed or killed run left (users' directories, connection files) goes, kernels on or off.
   // Safe: this process holds the data directory's lock, so no other server's children use it.
   await rm(dir, { recursive: true, force: true });
+  // Their tokens too: a copy taken by code that ran before a crash or kill must not outlive its kernel.
+  await ctx.store.revokeKernelTokens(ctx.now());
   if (!config.kernels.enabled) return null;
   const settings = kernelSettings(config.kernels);
   const off = (why: string) => {

@@ -28,6 +28,8 @@ export interface Store {
   touchToken(tokenId: number, at: string): Promise<void>;
   listTokens(userId: number): Promise<TokenRecord[]>;
   revokeToken(userId: number, tokenId: number, at: string): Promise<boolean>;
+  /** Revokes every kernel's (scoped) token still valid: at a start, the kernels they were issued to are gone. */
+  revokeKernelTokens(at: string): Promise<number>;
   /** Moves an unrevoked token's expiry (a kernel's token, renewed while its kernel is used). */
   extendToken(tokenId: number, expiresAt: string): Promise<void>;
   /** Records that a scoped token read this version (once per version; the first time is kept). */

@@ -47,7 +47,13 @@ export const objectRoutes = [
     access: onWorkspace('read'),
     async handle({ params, query }, g, ctx, { res }) {
       const { key, file, stream } = await objectFile(ctx, grantedWorkspace(g), params.obj, query.ver, params.file);
-      await noteRead(ctx, g.caller, key);
+      try {
+        await noteRead(ctx, g.caller, key);
+      } catch (error) {
+        // The stream is open: closed here, or its descriptor (and any error it raises) would have no owner.
+        stream.on('error', () => undefined).destroy();
+        throw error;
+      }
       res.status(200).set({
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(file.size),

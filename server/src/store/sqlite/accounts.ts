@@ -2,7 +2,7 @@ import type { Role } from '../../schemas/common.js';
 import type { Store, TokenKind, TokenRecord, TokenScope, UserRecord } from '../store.js';
 import type { Db } from './db.js';
 
-type AccountQueries = Pick<Store, 'createUser' | 'findUserByName' | 'findUserById' | 'listUsers' | 'countUsers' | 'createToken' | 'findTokenUser' | 'touchToken' | 'listTokens' | 'revokeToken'>;
+type AccountQueries = Pick<Store, 'createUser' | 'findUserByName' | 'findUserById' | 'listUsers' | 'countUsers' | 'createToken' | 'findTokenUser' | 'touchToken' | 'listTokens' | 'revokeToken' | 'revokeKernelTokens'>;
 
 /** Users and their tokens (stored as hashes only). */
 export function accountQueries(db: Db): AccountQueries {
@@ -64,7 +64,10 @@ export function accountQueries(db: Db): AccountQueries {
         .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
         .executeTakeFirst();
       if (!row) return undefined;
-      const scope = row.scope_wsid === null || row.scope_narrative === null ? null : { wsid: row.scope_wsid, narrativeId: row.scope_narrative, kernelImage: row.scope_kernel_image };
+      const scoped = row.scope_wsid !== null || row.scope_narrative !== null || row.scope_kernel_image !== null;
+      // A token with part of a scope is no token at all: it must never count as an unscoped one with the user's full rights.
+      if (scoped && (row.scope_wsid === null || row.scope_narrative === null)) return undefined;
+      const scope = scoped ? { wsid: row.scope_wsid!, narrativeId: row.scope_narrative!, kernelImage: row.scope_kernel_image } : null;
       return { user: toUser(row), tokenId: row.tokenId, lastUsedAt: row.last_used_at, scope };
     },
 
@@ -81,6 +84,16 @@ export function accountQueries(db: Db): AccountQueries {
         .orderBy('id')
         .execute();
       return rows.map((r) => ({ id: r.id, label: r.label, kind: r.kind as TokenKind, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+    },
+
+    async revokeKernelTokens(at: string) {
+      const result = await db
+        .updateTable('tokens')
+        .set({ revoked_at: at })
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('scope_wsid', 'is not', null), eb('scope_narrative', 'is not', null), eb('scope_kernel_image', 'is not', null)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async revokeToken(userId: number, tokenId: number, at: string) {
