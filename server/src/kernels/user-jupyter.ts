@@ -41,10 +41,14 @@ export async function startUserJupyter(o: UserJupyterOptions): Promise<UserJupyt
   const dirs = userDirs(o.dir);
   if (longestSocketPath(o.dir) > SOCKET_PATH_MAX) throw new Error(`${o.dir} is too long a path for the kernels' Unix sockets`);
   await rm(o.dir, { recursive: true, force: true });
-  for (const d of [dirs.root, dirs.home, dirs.tmp, dirs.work, dirs.data, dirs.runtime]) {
+  // Made while the user's directory is still root's, which it becomes last: until then no process of
+  // that uid can swap an entry for a link that root would then chown.
+  await mkdir(dirs.root, { mode: 0o700 });
+  for (const d of [dirs.home, dirs.tmp, dirs.work, dirs.data, dirs.runtime]) {
     await mkdir(d, { mode: 0o700 });
     await chown(d, o.account.uid, o.account.gid);
   }
+  await chown(dirs.root, o.account.uid, o.account.gid);
   const token = randomBytes(24).toString('hex');
   const [command, ...args] = serverArgv(o.settings.python, o.account, o.settings, dirs);
   const child = spawn(command!, args, { cwd: dirs.work, env: serverEnv(o.shared, o.account, dirs, token), stdio: ['ignore', 'ignore', 'pipe'] });
