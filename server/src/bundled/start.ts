@@ -61,12 +61,14 @@ export async function createBundledApps(ctx: Context, config: Config, logger: Lo
 }
 
 /**
- * The kernel images right after the first app (the example narrative's first,
- * MEGAHIT, when bundled): its first cell is runnable soonest, and code cells
- * get their image before the rest of the apps.
+ * The example narrative's apps first (MEGAHIT first: its first cell is runnable
+ * soonest, and the others follow before the long kernel image build), or the
+ * first app when there is no example; then the kernel images, before the rest.
  */
 function buildOrder(apps: BundledSource[], kernels: BundledSource[]): BundledSource[] {
-  return [...apps.slice(0, 1), ...kernels, ...apps.slice(1)];
+  const example = apps.filter((a) => EXAMPLE_APPS.includes(a.id));
+  const lead = example.length > 0 ? example : apps.slice(0, 1);
+  return [...lead, ...kernels, ...apps.filter((a) => !lead.includes(a))];
 }
 
 /** The example's apps among the bundled ones, in its order, each with its parameters' defaults. */
