@@ -3,9 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
 import type { Narrative } from '@narrative/server/client';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
+import { runOnKernel } from '../support/kernel-run.js';
 import { needsRoot } from '../support/prerequisites.js';
 import { readWithPythonProv } from '../support/prov.js';
 import { uploadReads } from '../support/test-app.js';
@@ -18,33 +18,7 @@ interface Session {
 const READS = '@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\nIIII\n';
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** Runs a cell's code on a kernel as JupyterLab does (its cell id in the request's metadata); what it printed, or rejects with the error and its traceback. */
-function run(h: Harness, token: string, kernel: string, code: string, cellId?: string): Promise<string> {
-  const ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/api/kernels/${kernel}/channels?session_id=test`, { headers: bearer(token) });
-  const msgId = `run-${Math.random()}`;
-  let printed = '';
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the kernel did not finish within 60 s; printed: ${printed}`)), 60_000);
-    const done = (fn: () => void) => {
-      clearTimeout(timer);
-      ws.close();
-      fn();
-    };
-    ws.on('open', () => ws.send(JSON.stringify({
-      header: { msg_id: msgId, username: 'test', session: 'test', msg_type: 'execute_request', version: '5.3' },
-      parent_header: {}, metadata: cellId ? { cellId, deletedCells: [], recordTiming: false, trusted: true } : {}, channel: 'shell', content: { code, silent: false },
-    })));
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { msg_type: string; parent_header: { msg_id?: string }; content: { text?: string; ename?: string; evalue?: string; traceback?: string[]; execution_state?: string } };
-      if (m.parent_header.msg_id !== msgId) return;
-      if (m.msg_type === 'stream') printed += m.content.text ?? '';
-      if (m.msg_type === 'error') done(() => reject(Object.assign(new Error(`${m.content.ename}: ${m.content.evalue}`), { traceback: (m.content.traceback ?? []).join('\n') })));
-      if (m.msg_type === 'status' && m.content.execution_state === 'idle') done(() => resolve(printed));
-    });
-    ws.on('unexpected-response', (_req, res) => done(() => reject(new Error(`refused: ${res.statusCode}`))));
-    ws.on('error', (error) => done(() => reject(error)));
-  });
-}
+const run = (h: Harness, token: string, kernel: string, code: string, cellId?: string): Promise<string> => runOnKernel(h, token, kernel, code, cellId ? { cellId } : {});
 
 async function startSession(h: Harness, token: string, path: string): Promise<Session> {
   const response = await h.fetch('/api/sessions', { method: 'POST', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify({ path, type: 'notebook', name: '', kernel: { name: 'python3' } }) });

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import type { NarrativeClient } from '@narrative/server/client';
 import { BUILT_APPS_CACHE } from '../support/built-apps.js';
 import { cliHomeIn, runCli } from '../support/cli.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
+import { runOnKernel } from '../support/kernel-run.js';
 import { needs, needsRoot } from '../support/prerequisites.js';
 
 /**
@@ -37,33 +37,8 @@ interface KernelImageInfo {
 const skip = needsRoot("each user's kernels run under a uid of their own only when the server is root")
   || needs("Debian's mmdebstrap and Charliecloud's ch-run (npm run setup installs them)", existsSync('/usr/bin/mmdebstrap') && existsSync('/usr/bin/ch-run'));
 
-/** Runs code on a kernel through the proxy (as kernel-sandbox.test.ts does); resolves with all it printed once idle, rejects on an error. */
-function run(h: Harness, token: string, kernel: string, code: string): Promise<string> {
-  const ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/api/kernels/${kernel}/channels?session_id=test`, { headers: bearer(token) });
-  const msgId = `run-${Math.random()}`;
-  let printed = '';
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the kernel did not finish within 120 s; printed: ${printed}`)), 120_000);
-    const done = (fn: () => void) => {
-      clearTimeout(timer);
-      ws.close();
-      fn();
-    };
-    ws.on('open', () => ws.send(JSON.stringify({
-      header: { msg_id: msgId, username: 'test', session: 'test', msg_type: 'execute_request', version: '5.3' },
-      parent_header: {}, metadata: {}, channel: 'shell', content: { code, silent: false },
-    })));
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { msg_type: string; parent_header: { msg_id?: string }; content: { text?: string; ename?: string; evalue?: string; execution_state?: string } };
-      if (m.parent_header.msg_id !== msgId) return;
-      if (m.msg_type === 'stream') printed += m.content.text ?? '';
-      if (m.msg_type === 'error') done(() => reject(new Error(`${m.content.ename}: ${m.content.evalue}`)));
-      if (m.msg_type === 'status' && m.content.execution_state === 'idle') done(() => resolve(printed));
-    });
-    ws.on('unexpected-response', (_req, res) => done(() => reject(new Error(`refused: ${res.statusCode}`))));
-    ws.on('error', (error) => done(() => reject(error)));
-  });
-}
+/** Kernels in an image are given twice the time: starting one means starting its container too. */
+const run = (h: Harness, token: string, kernel: string, code: string): Promise<string> => runOnKernel(h, token, kernel, code, { timeoutMs: 120_000 });
 
 async function startSession(h: Harness, token: string, path: string, kernel: string): Promise<Session> {
   const response = await h.fetch('/api/sessions', { method: 'POST', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify({ path, type: 'notebook', name: '', kernel: { name: kernel } }) });

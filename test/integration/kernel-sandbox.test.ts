@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { failureOf } from '@narrative/server/client';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
+import { runOnKernel as run } from '../support/kernel-run.js';
 import { needsRoot } from '../support/prerequisites.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
 
@@ -32,32 +33,6 @@ interface Facts {
 
 const skip = needsRoot("each user's kernels run under a uid of their own only when the server is root");
 
-/** Runs code on a kernel through the proxy; resolves with all it printed once the kernel is idle again, rejects on an error. */
-function run(h: Harness, token: string, kernel: string, code: string, ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/api/kernels/${kernel}/channels?session_id=test`, { headers: bearer(token) })): Promise<string> {
-  const msgId = `run-${Math.random()}`;
-  let printed = '';
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the kernel did not finish within 60 s; printed: ${printed}`)), 60_000);
-    const done = (fn: () => void) => {
-      clearTimeout(timer);
-      ws.close();
-      fn();
-    };
-    ws.on('open', () => ws.send(JSON.stringify({
-      header: { msg_id: msgId, username: 'test', session: 'test', msg_type: 'execute_request', version: '5.3' },
-      parent_header: {}, metadata: {}, channel: 'shell', content: { code, silent: false },
-    })));
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { msg_type: string; parent_header: { msg_id?: string }; content: { text?: string; ename?: string; evalue?: string; execution_state?: string } };
-      if (m.parent_header.msg_id !== msgId) return;
-      if (m.msg_type === 'stream') printed += m.content.text ?? '';
-      if (m.msg_type === 'error') done(() => reject(new Error(`${m.content.ename}: ${m.content.evalue}`)));
-      if (m.msg_type === 'status' && m.content.execution_state === 'idle') done(() => resolve(printed));
-    });
-    ws.on('unexpected-response', (_req, res) => done(() => reject(new Error(`refused: ${res.statusCode}`))));
-    ws.on('error', (error) => done(() => reject(error)));
-  });
-}
 
 async function startSession(h: Harness, token: string, path: string): Promise<Session> {
   const response = await h.fetch('/api/sessions', { method: 'POST', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify({ path, type: 'notebook', name: '', kernel: { name: 'python3' } }) });
