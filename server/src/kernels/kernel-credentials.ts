@@ -7,6 +7,7 @@ import type { Context } from '../domain/context.js';
 import { atLeast, levelOf, type Caller } from '../domain/permissions.js';
 import { API_SOCKET, openApiSocket } from './api-socket.js';
 import { askJupyter } from './jupyter-http.js';
+import { isKernelId } from './kernel-id.js';
 import { removeCredentials, writeCredentials } from './credentials-file.js';
 import { unavailable } from './unavailable.js';
 import type { UserServer } from './jupyter-pool.js';
@@ -35,8 +36,6 @@ interface Issued {
   token: string;
 }
 
-/** jupyter_server's kernel ids are UUIDs; anything else never becomes part of a file name. */
-const KERNEL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SESSION = /^\/api\/sessions\/([^/]+)$/;
 const KERNEL = /^\/api\/kernels\/([^/]+)$/;
 const RESTART = /^\/api\/kernels\/([^/]+)\/restart$/;
@@ -198,7 +197,7 @@ function parse(body: Buffer): Session | null {
     const model = JSON.parse(body.toString('utf8')) as { id?: unknown; path?: unknown; kernel?: { id?: unknown; name?: unknown } | null };
     const kernel = model.kernel?.id;
     const kernelName = model.kernel?.name;
-    if (typeof model.id !== 'string' || typeof model.path !== 'string' || typeof kernel !== 'string' || !KERNEL_ID.test(kernel) || typeof kernelName !== 'string') return null;
+    if (typeof model.id !== 'string' || typeof model.path !== 'string' || !isKernelId(kernel) || typeof kernelName !== 'string') return null;
     return { id: model.id, path: model.path, kernel, kernelName };
   } catch {
     return null;

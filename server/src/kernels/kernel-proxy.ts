@@ -10,6 +10,7 @@ import { refuseUpgrade, sameOrigin, type UpgradeHandler } from '../http/upgrade.
 import { askJupyter, connectJupyter, type JupyterAddress } from './jupyter-http.js';
 import type { JupyterPool } from './jupyter-pool.js';
 import { KernelCredentials } from './kernel-credentials.js';
+import { isKernelId } from './kernel-id.js';
 import { SpecCache } from './spec-cache.js';
 import { unavailable } from './unavailable.js';
 
@@ -81,7 +82,7 @@ export function kernelProxy(ctx: Context, pool: JupyterPool) {
   async function requireOwnKernel(jupyter: JupyterAddress, body: unknown): Promise<void> {
     const named = (body as { kernel?: { id?: unknown } } | null)?.kernel?.id;
     if (named === undefined || named === null) return;
-    if (typeof named !== 'string' || named === '') throw noSuchKernel();
+    if (!isKernelId(named)) throw noSuchKernel();
     const found = await askJupyter(jupyter, 'GET', `/api/kernels/${encodeURIComponent(named)}`).catch(() => {
       throw unavailable();
     });
