@@ -7,15 +7,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findTests, root, TIERS } from './test-files.mjs';
+import { findTests, root, runsAlone, TIERS } from './test-files.mjs';
 
 // Generous: the slowest file (real-apps) takes about 7 minutes, the scientist's path about 2 with
 // its image build; under load either may take longer. Finite, so a hang ends with the file's name.
 const TIMEOUT_MIN = Number(process.env.NARRATIVE_TEST_TIMEOUT_MIN || 20);
 // A killed file's processes get this long to exit on SIGTERM before SIGKILL.
 const KILL_GRACE_MS = 10_000;
-// As many files at once as `node --test` runs: one fewer than the CPUs, at least one.
-const CONCURRENCY = Number(process.env.NARRATIVE_TEST_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
+// Files at once: one fewer than the CPUs, and two on two (most files mostly wait: on Slurm, a
+// container, a browser). A file that runs alone (test-files.mjs) takes them all.
+const CONCURRENCY = Number(process.env.NARRATIVE_TEST_CONCURRENCY) || Math.max(2, availableParallelism() - 1);
 
 const args = process.argv.slice(2);
 const list = args.includes('--list');
@@ -41,7 +42,7 @@ if (process.stdout.isTTY && env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1'
 if (env.NARRATIVE_SCREENSHOTS_DIR) env.NARRATIVE_SCREENSHOTS_DIR = resolve(env.NARRATIVE_SCREENSHOTS_DIR);
 else if (tests.some((t) => t.tier === 'browser')) env.NARRATIVE_SCREENSHOTS_DIR = mkdtempSync(join(tmpdir(), 'narrative-screenshots-'));
 
-process.stdout.write(`running ${tests.length} ${tier ? `${tier} ` : ''}test file${tests.length === 1 ? '' : 's'}, ${CONCURRENCY} at a time, each limited to ${TIMEOUT_MIN} min: ${tests.map((t) => t.source).join(', ')}\n`);
+process.stdout.write(`running ${tests.length} ${tier ? `${tier} ` : ''}test file${tests.length === 1 ? '' : 's'}, up to ${CONCURRENCY} at a time (${tests.filter(runsAlone).length} alone), each limited to ${TIMEOUT_MIN} min: ${tests.map((t) => t.source).join(', ')}\n`);
 if (env.NARRATIVE_SCREENSHOTS_DIR) process.stdout.write(`screenshots go to ${env.NARRATIVE_SCREENSHOTS_DIR}\n`);
 
 // Output of files running at once is not interleaved: the oldest streams, the others wait their turn.
@@ -101,11 +102,30 @@ for (const name of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+// Each file in order, or the next that fits beside what runs: a file that runs alone waits for an idle machine.
 const queue = [...tests];
 const results = [];
-await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-  while (queue.length > 0) results.push(await runFile(queue.shift()));
-}));
+let busy = 0;
+await new Promise((allDone) => {
+  const startWhatFits = () => {
+    for (let i = 0; i < queue.length;) {
+      const cost = runsAlone(queue[i]) ? CONCURRENCY : 1;
+      if (busy > 0 && busy + cost > CONCURRENCY) {
+        i++;
+        continue;
+      }
+      const [test] = queue.splice(i, 1);
+      busy += cost;
+      runFile(test).then((result) => {
+        results.push(result);
+        busy -= cost;
+        if (queue.length === 0 && busy === 0) allDone();
+        else startWhatFits();
+      });
+    }
+  };
+  startWhatFits();
+});
 const failed = results.filter((r) => !r.ok);
 process.stdout.write(`\n${tests.length} file${tests.length === 1 ? '' : 's'}: ${tests.length - failed.length} passed, ${failed.length} failed\n`);
 for (const r of failed) process.stdout.write(`  ✖ ${r.test.source}: ${r.outcome}\n`);

@@ -14,6 +14,17 @@ export const TIERS = ['unit', 'integration', 'browser'];
 /** Each workspace's compiler output directory (labextension compiles to lib/, the others to dist/). */
 const OUTPUTS = ['server/dist', 'launcher-native/dist', 'apps-catalog/dist', 'labextension/lib', 'test/dist'];
 
+/**
+ * Files that want the whole machine, run with no other beside them: they build images, run the real
+ * assemblers, or drive Chromium, and two of them at once on two cores would only trade places on the
+ * CPU, with their waits running out. Every other file shares the machine with one more.
+ */
+const ALONE = ['test/integration/real-apps.test.ts', 'test/integration/verify-image.test.ts', 'test/integration/kernel-image.test.ts', 'test/integration/bundled-apps.test.ts'];
+
+export function runsAlone(test) {
+  return test.tier === 'browser' || ALONE.includes(test.source);
+}
+
 export function tierOf(source) {
   if (source.startsWith('test/browser/')) return 'browser';
   if (source.startsWith('test/integration/') || /\.integration\.test\.[jt]s$/.test(source)) return 'integration';

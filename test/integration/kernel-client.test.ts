@@ -164,6 +164,20 @@ except narrative.NarrativeError as e:
     assert.ok(!notebook.includes(credentials.token) && !notebook.includes('.narrative/kernel-'), 'neither the token nor its file in the notebook');
   });
 
+  it('mints one token per kernel, however many sessions the lab opens on it at once', async () => {
+    const other = await h.users.alice!.client.createNarrative('Opened twice');
+    const aliceId = (await h.server.ctx.store.findUserByName('alice'))!.id;
+    const kernelTokens = async () => (await h.server.ctx.store.listTokens(aliceId)).filter((t) => t.label === `kernel for narrative ${other.id}`);
+    const opened = await Promise.all([1, 2, 3].map(() => startSession(h, alice, other.path)));
+    const kernels = new Set(opened.map((s) => s.kernel.id));
+    assert.equal((await kernelTokens()).length, kernels.size, `${kernels.size} kernel(s)`);
+    const again = await Promise.all([1, 2].map(() => startSession(h, alice, other.path)));
+    for (const s of again) assert.ok(kernels.has(s.kernel.id), "jupyter_server answers the path's session");
+    assert.equal((await kernelTokens()).length, kernels.size);
+    for (const s of new Set(opened.map((o) => o.id))) await h.fetch(`/api/sessions/${s}`, { method: 'DELETE', headers: bearer(alice) });
+    assert.equal((await kernelTokens()).length, 0, 'every one revoked with its session');
+  });
+
   it('revokes the token and removes the file when the session ends', async () => {
     const response = await h.fetch(`/api/sessions/${session.id}`, { method: 'DELETE', headers: bearer(alice) });
     assert.equal(response.status, 204);
@@ -210,6 +224,19 @@ describe("a kernel's token across the API: the user's reads, writes into its nar
       ['DELETE', `/api/v1/narratives/${mine.id}`], ['POST', '/api/v1/login', { token }], ['PUT', '/lab/api/settings/x', {}],
     ];
     for (const [method, path, body] of calls) assert.equal((await asKernel(h, token, method, path, body)).status, 403, `${method} ${path}`);
+  });
+
+  it("refuses archives and crates, whose bytes would pass the record of what the kernel read; PROV, which holds none, it may read", async () => {
+    const saved = await h.users.bob!.client.request<{ ref: string }>('POST', `/workspaces/${theirs.wsid}/objects`, { json: { name: 'notes', type: 'Report.Report-1.0', data: { title: 'notes' } } });
+    const [ws, obj] = saved.ref.split('/');
+    for (const path of [`/api/v1/narratives/${theirs.id}/export?format=archive`, `/api/v1/narratives/${theirs.id}/export?format=ro-crate`, `/api/v1/objects/${ws}/${obj}/export?format=ro-crate`, `/api/v1/objects/${ws}/${obj}/export`]) {
+      const refused = await asKernel(h, token, 'GET', path);
+      assert.equal(refused.status, 403, path);
+      assert.match(refused.detail, /narrative\.get/);
+    }
+    assert.equal((await asKernel(h, token, 'GET', `/api/v1/objects/${ws}/${obj}/export?format=prov`)).status, 200);
+    assert.equal((await asKernel(h, token, 'GET', `/api/v1/narratives/${theirs.id}/export?format=prov`)).status, 200);
+    assert.equal((await h.fetch(`/api/v1/objects/${ws}/${obj}/export`, { headers: bearer(h.users.alice!.token) })).status, 200, "alice's own token may");
   });
 
   it('saves into its narrative (a file through POST /blobs first), and only a kernel may describe the code', async () => {

@@ -13,9 +13,10 @@ import { runOnKernel } from '../support/kernel-run.js';
 import { needs, needsRoot } from '../support/prerequisites.js';
 
 /**
- * A lean kernel image (python3 and ipykernel only), built as the bundled builder builds
- * apps-catalog/kernels on a first start: the mechanics are the same, and the full
- * scientific image (1.3 GB, some 13 minutes cold) would not fit the test run.
+ * A lean kernel image (python3, ipykernel and matplotlib), built as the bundled builder
+ * builds apps-catalog/kernels on a first start: the mechanics are the same, and the full
+ * scientific image (1.3 GB, some 13 minutes cold) would not fit the test run. The
+ * browser tests of code cells (first-start, code-cell-data) share this one build.
  */
 const KERNELS = fileURLToPath(new URL('../../fixtures/kernels/', import.meta.url));
 /** A cold build takes a minute or two; a cached one only the storing. */
@@ -62,7 +63,7 @@ import json, os, sys, tempfile
 root = next(l.split()[3] for l in open('/proc/self/mountinfo') if l.split()[4] == '/')
 print(json.dumps({'uid': os.getuid(), 'image': os.environ.get('NARRATIVE_KERNEL_IMAGE'), 'root': root, 'executable': sys.executable,
   'home': os.path.expanduser('~'), 'tmp': tempfile.gettempdir(), 'cwd': os.getcwd(), 'os': open('/etc/os-release').read(),
-  'numpy': __import__('importlib.util').util.find_spec('numpy') is not None,
+  'jupyter_server': __import__('importlib.util').util.find_spec('jupyter_server') is not None,
   'interfaces': [l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:]]}))
 `;
 
@@ -74,7 +75,7 @@ describe('code cells in a kernel image pinned by digest', { skip }, () => {
   let bundledDir: string;
 
   before(async () => {
-    // No bundled apps, only the kernel image: built (or found in the tests' shared build cache, under `kernel-python-minimal`) and offered as on a first start.
+    // No bundled apps, only the kernel image: built (or found in the tests' shared build cache, under `kernel-python-matplotlib`) and offered as on a first start.
     bundledDir = await mkdtemp(join(tmpdir(), 'narrative-no-apps-'));
     h = await startHarness(['alice', 'bob'], {
       kernels: { enabled: true, python: '/usr/bin/python3', imagesDir: KERNELS },
@@ -84,7 +85,7 @@ describe('code cells in a kernel image pinned by digest', { skip }, () => {
     const until = Date.now() + READY_WITHIN_MS;
     for (;;) {
       const status = await h.admin.bundledApps();
-      const kernel = status.apps.find((a) => a.id === 'kernel/python-minimal');
+      const kernel = status.apps.find((a) => a.id === 'kernel/python-matplotlib');
       assert.ok(kernel, `the kernel image is listed in the bundled progress: ${JSON.stringify(status)}`);
       if (kernel.state === 'ready') break;
       assert.notEqual(kernel.state, 'failed', JSON.stringify(kernel));
@@ -108,7 +109,7 @@ describe('code cells in a kernel image pinned by digest', { skip }, () => {
     const specs = await kernelspecs(h, alice);
     assert.deepEqual(Object.keys(specs.kernelspecs), [image.kernelspec]);
     assert.equal(specs.default, image.kernelspec);
-    assert.match(specs.kernelspecs[image.kernelspec]!.spec.display_name, /^Python 3 · minimal \(sha256:[0-9a-f]{12}…\)$/);
+    assert.match(specs.kernelspecs[image.kernelspec]!.spec.display_name, /^Python 3 · matplotlib \(sha256:[0-9a-f]{12}…\)$/);
     // A kernel not offered does not start, whatever it is called.
     const refused = await h.fetch('/api/kernels', { method: 'POST', headers: { ...bearer(alice), 'Content-Type': 'application/json' }, body: '{"name":"python3"}' });
     assert.ok(refused.status >= 400 && refused.status < 500, `python3: ${refused.status}`);
@@ -123,8 +124,8 @@ describe('code cells in a kernel image pinned by digest', { skip }, () => {
     assert.equal(facts['root'], stored!.forms.directory, "the container's root is the image's directory form");
     assert.equal(facts['executable'], '/usr/bin/python3');
     assert.match(String(facts['os']), /bookworm/);
-    // numpy is on this machine's python, not in the image: the kernel's python is the image's.
-    assert.equal(facts['numpy'], false);
+    // jupyter_server is on this machine's python (it runs the user's server), not in the image: the kernel's python is the image's.
+    assert.equal(facts['jupyter_server'], false);
     assert.equal(facts['home'], '/home/narrative-kernel-' + id);
     assert.equal(facts['cwd'], facts['home']);
     assert.equal(facts['tmp'], '/tmp');
@@ -173,7 +174,7 @@ print(attempt(('127.0.0.1', ${h.server.port})), attempt(('1.1.1.1', 53)))
     const reopened = await startSession(h, alice, narrative.path, model.content.metadata.kernelspec.name);
     assert.equal(reopened.kernel.name, image.kernelspec);
     assert.equal((await run(h, alice, reopened.kernel.id, "import os; print(os.environ['NARRATIVE_KERNEL_IMAGE'])")).trim(), image.digest);
-    const offered = await runCli(['kernel-image', 'offer', image.digest, '--name', 'Python 3 · minimal', '--kernel-version', '1.0.0', '--json'], cli);
+    const offered = await runCli(['kernel-image', 'offer', image.digest, '--name', 'Python 3 · matplotlib', '--kernel-version', '1.0.0', '--json'], cli);
     assert.equal(offered.code, 0, offered.stderr);
     assert.deepEqual(Object.keys((await kernelspecs(h, alice)).kernelspecs), [image.kernelspec]);
   });
@@ -182,7 +183,7 @@ print(attempt(('127.0.0.1', ${h.server.port})), attempt(('1.1.1.1', 53)))
     const gone = `sha256:${'e'.repeat(64)}`;
     await h.server.ctx.store.offerKernelImage({ digest: gone, name: 'Python 3 · old', version: '0.9.0', offeredBy: null, offeredAt: '2020-01-01T00:00:00.000Z' });
     // Any change of the offers rewrites the kernelspecs: offering the real one again is one.
-    const again = await h.fetch('/api/v1/kernel-images', { method: 'POST', headers: { ...bearer(h.server.adminToken!), 'Content-Type': 'application/json' }, body: JSON.stringify({ digest: image.digest, name: 'Python 3 · minimal', version: '1.0.0' }) });
+    const again = await h.fetch('/api/v1/kernel-images', { method: 'POST', headers: { ...bearer(h.server.adminToken!), 'Content-Type': 'application/json' }, body: JSON.stringify({ digest: image.digest, name: 'Python 3 · matplotlib', version: '1.0.0' }) });
     assert.equal(again.status, 201, await again.text());
     const name = `narrative-python-${'e'.repeat(12)}`;
     assert.match((await kernelspecs(h, alice)).kernelspecs[name]!.spec.display_name, /no longer on this server/);

@@ -41,7 +41,8 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
     fetch: (path, init) => fetch(`${server.url}${path}`, init),
     async stop() {
       await server.close();
-      await rm(home, { recursive: true, force: true });
+      // A local job's wrapper outlives the server (as it must, for a restart) and may still be writing its last lines.
+      await rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

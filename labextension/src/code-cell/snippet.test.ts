@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { importsNarrative, insertLines, loadLine, pythonName } from './snippet.js';
+import { importsNarrative, insertLines, loadLine, usesClient, pythonName } from './snippet.js';
 
 describe('the line a Data panel object becomes in a code cell', () => {
   it('names the variable after the object, as Python allows', () => {
@@ -19,6 +19,13 @@ describe('the line a Data panel object becomes in a code cell', () => {
     assert.equal(importsNarrative(['x = 1', 'import os\nimport narrative']), true);
     assert.equal(importsNarrative(['from narrative import get']), true);
     assert.equal(importsNarrative(['import narratives', '# import narrative later', 'x = "import narrative"']), false);
+  });
+
+  it('sees a cell that calls on the client, so the Data panel refreshes after it', () => {
+    assert.equal(usesClient('ref = narrative.save("x", "Report.Report-1.0", {"title": "x"})'), true);
+    assert.equal(usesClient('from narrative import save'), true);
+    assert.equal(usesClient('print(1 + 1)'), false);
+    assert.equal(usesClient('narratives = []'), false);
   });
 
   it('inserts whole lines before the line dropped on, or into an empty cell', () => {

@@ -31,6 +31,11 @@ export function importsNarrative(sources: readonly string[]): boolean {
   return sources.some((source) => IMPORTED.test(source));
 }
 
+/** Whether a cell's source calls on the client (`narrative.save(…)`, `from narrative import save`): after it runs, the narrative may have new objects. */
+export function usesClient(source: string): boolean {
+  return /\bnarrative\s*\.\s*\w|\bfrom\s+narrative\s+import\b/.test(source);
+}
+
 /**
  * The cell's source with the lines inserted before line `line` (0-based; past
  * the end appends), each on a line of its own.

@@ -1,10 +1,12 @@
-/** A node of the drawn lineage: a data object, or the app run that made one. */
+/** A node of the drawn lineage: a data object, or the step (an app run or a code cell) that made one. */
 export interface IGraphNode {
   id: string;
   kind: 'object' | 'step';
-  /** First line: the object's name, or the app id@version. */
+  /** A step's kind: drawn differently for code than for an app run. */
+  stepKind?: 'app' | 'code';
+  /** First line: the object's name, the app id@version, or the code cell. */
   title: string;
-  /** Second line: the type and ref, or the job. */
+  /** Second line: the type and ref, the job, or the source's digest. */
   subtitle: string;
   accessible: boolean;
   layer: number;
@@ -24,30 +26,38 @@ export interface IGraph {
   rows: number;
 }
 
-/** The lineage as the server returns it, plus what each produced object says of the app run that made it. */
+/** The step that made an object, as its provenance tells: outputs with the same `key` (one job's) share one step node. */
+export interface IStep {
+  key?: string;
+  kind: 'app' | 'code';
+  title: string;
+  subtitle: string;
+}
+
+/** The lineage as the server returns it, plus what each produced object says of the step that made it. */
 export interface ILineageInput {
   nodes: { ref: string; accessible: boolean; name?: string; type?: string }[];
   edges: { from: string; to: string; relation: string }[];
-  /** object ref → the run that made it (from its provenance), when readable. */
-  runs: Map<string, { app: string; job?: number }>;
+  /** object ref → the step that made it (from its provenance), when readable. */
+  steps: Map<string, IStep>;
 }
 
 /**
- * Lays a lineage out left to right: every app run becomes a step node between
- * its inputs and its outputs (outputs of one job share one step), copies and
+ * Lays a lineage out left to right: every app run or code cell becomes a step node
+ * between its inputs and its outputs (outputs of one job share one step), copies and
  * reverts stay direct edges. Each node's column is its longest path from a
  * source, so an arrow always points right.
  */
-export function layoutLineage(input: ILineageInput, labels: { untitled: string; appRun: string; job: (id: number) => string }): IGraph {
+export function layoutLineage(input: ILineageInput, labels: { untitled: string; step: string }): IGraph {
   const nodes = new Map<string, Omit<IGraphNode, 'layer' | 'row'>>();
   const edges: IGraphEdge[] = [];
   for (const n of input.nodes) {
     nodes.set(n.ref, { id: n.ref, kind: 'object', title: n.name ?? labels.untitled, subtitle: n.type ? `${n.type} · ${n.ref}` : n.ref, accessible: n.accessible });
   }
   const stepOf = (child: string): string => {
-    const run = input.runs.get(child);
-    const id = run?.job !== undefined ? `job:${run.job}` : `step:${child}`;
-    if (!nodes.has(id)) nodes.set(id, { id, kind: 'step', title: run?.app ?? labels.appRun, subtitle: run?.job !== undefined ? labels.job(run.job) : '', accessible: true });
+    const step = input.steps.get(child);
+    const id = step?.key ?? `step:${child}`;
+    if (!nodes.has(id)) nodes.set(id, { id, kind: 'step', stepKind: step?.kind ?? 'app', title: step?.title ?? labels.step, subtitle: step?.subtitle ?? '', accessible: true });
     return id;
   };
   const seen = new Set<string>();

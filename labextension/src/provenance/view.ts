@@ -4,7 +4,8 @@ import type { Lineage, NarrativeClient, ObjectVersion } from '@narrative/server/
 import { describeError } from '../client/client.js';
 import { el, svg, table } from '../dom.js';
 import { JobComparison } from './job-diff.js';
-import { layoutLineage, type IGraph, type IGraphNode } from './layout.js';
+import { layoutLineage, type IGraph, type IGraphNode, type IStep } from './layout.js';
+import { madeBy, stepOf, stepRows } from './steps.js';
 
 const NODE_WIDTH = 210;
 const NODE_HEIGHT = 44;
@@ -13,14 +14,14 @@ const ROW_GAP = 18;
 /** Tells one view's arrow marker from another's: SVG ids are page-wide. */
 let views = 0;
 
-/** Objects read for their app runs; a lineage larger than this shows the rest without app names. */
+/** Objects read for their steps; a lineage larger than this shows the rest without app names. */
 const MAX_OBJECTS_READ = 60;
 
 /**
  * The lineage of one object version as a graph (ancestors on the left,
- * descendants on the right, app runs between them), and the provenance of
- * the selected node: who made it, with which app version, image, job,
- * node, parameters and inputs.
+ * descendants on the right, app runs and code cells between them), and the
+ * provenance of the selected node: who made it, with which app version, image,
+ * job, node, parameters and inputs, or which cell, source and kernel image.
  */
 export class ProvenanceView extends Widget {
   private graph: IGraph | null = null;
@@ -54,20 +55,16 @@ export class ProvenanceView extends Widget {
       try {
         this.objects.set(n.ref, await this.client.getObject(n.ref));
       } catch {
-        // Drawn without its app run.
+        // Drawn without the step that made it.
       }
     }));
-    const runs = new Map<string, { app: string; job?: number }>();
-    for (const [ref, object] of this.objects) {
-      const app = object.provenance.app as { id?: string; version?: string; jobId?: number } | undefined;
-      if (object.provenance.kind === 'app' && app?.id) runs.set(ref, { app: `${app.id}@${app.version ?? '?'}`, job: app.jobId });
-    }
     const { trans } = this;
-    this.graph = layoutLineage({ nodes: lineage.nodes, edges: lineage.edges, runs }, {
-      untitled: trans.__('(not readable)'),
-      appRun: trans.__('app run'),
-      job: (id) => trans.__('job %1', id),
-    });
+    const steps = new Map<string, IStep>();
+    for (const [ref, object] of this.objects) {
+      const step = stepOf(object, trans);
+      if (step) steps.set(ref, step);
+    }
+    this.graph = layoutLineage({ nodes: lineage.nodes, edges: lineage.edges, steps }, { untitled: trans.__('(not readable)'), step: trans.__('a step') });
     if (this.isDisposed) return;
     this.render();
   }
@@ -117,7 +114,7 @@ export class ProvenanceView extends Widget {
     }
     for (const n of graph.nodes) {
       const { x, y } = at(n);
-      const group = svg('g', { class: `jp-narrative-GraphNode jp-mod-${n.kind}`, transform: `translate(${x} ${y})`, 'data-ref': n.id, tabindex: 0 });
+      const group = svg('g', { class: `jp-narrative-GraphNode jp-mod-${n.kind}${n.stepKind === 'code' ? ' jp-mod-code' : ''}`, transform: `translate(${x} ${y})`, 'data-ref': n.id, tabindex: 0 });
       if (n.id === this.ref) group.classList.add('jp-mod-root');
       if (n.id === this.selected) group.classList.add('jp-mod-selected');
       if (!n.accessible) group.classList.add('jp-mod-hidden');
@@ -143,7 +140,7 @@ export class ProvenanceView extends Widget {
     this.node.querySelector<SVGGElement>(`.jp-narrative-GraphNode[data-ref="${CSS.escape(id)}"]`)?.focus();
   }
 
-  /** The provenance of the selected object, or of the object a selected app run made. */
+  /** The provenance of the selected object, or of the object a selected step made. */
   private details(): HTMLElement {
     const { trans } = this;
     const box = el('div', 'jp-narrative-ProvenanceDetails');
@@ -157,24 +154,13 @@ export class ProvenanceView extends Widget {
       return box;
     }
     const p = object.provenance;
-    const app = (p.app ?? {}) as Record<string, unknown>;
     const rows: [string, string][] = [
       [trans.__('object'), `${object.name} (${object.type}) ${object.ref}`],
-      [trans.__('made by'), p.kind === 'app' ? trans.__('an app run') : p.kind === 'upload' ? trans.__('an upload') : trans.__('a save')],
+      [trans.__('made by'), madeBy(p, trans)],
       [trans.__('user'), p.user],
       [trans.__('at'), p.at],
+      ...stepRows(p, trans),
     ];
-    if (p.kind === 'app') {
-      rows.push(
-        [trans.__('app'), `${String(app.id)}@${String(app.version)}`],
-        [trans.__('image'), show(app.imageDigest)],
-        [trans.__('job'), `${show(app.jobId)} (${show(app.scheduler)} ${show(app.schedulerId)})`],
-        [trans.__('node'), show(app.node)],
-        [trans.__('runtime'), show(app.runtime)],
-        [trans.__('started, ended'), `${show(app.startedAt)}, ${show(app.endedAt)}`],
-        [trans.__('parameters'), show(app.params ?? {})],
-      );
-    }
     for (const input of p.inputs) rows.push([trans.__('input'), input.given === input.resolved ? input.resolved : `${input.given} → ${input.resolved}`]);
     for (const f of p.sourceFiles ?? []) rows.push([trans.__('uploaded file'), `${f.filename} (${f.size} bytes, sha256 ${f.sha256.slice(0, 12)})`]);
     if (p.copiedFrom) rows.push([trans.__('copied from'), p.copiedFrom]);
@@ -183,7 +169,11 @@ export class ProvenanceView extends Widget {
     const details = table([trans.__('what'), trans.__('value')], rows);
     details.dataset.ref = object.ref;
     box.appendChild(details);
-    if (p.kind === 'app' && typeof app.jobId === 'number') box.appendChild(this.comparison(app.jobId).node);
+    if (p.kind === 'code' && p.code?.source) {
+      box.appendChild(el('h3', '', p.code.sourceTruncated ? trans.__('Source (the start of it)') : trans.__('Source')));
+      box.appendChild(el('pre', 'jp-narrative-ProvenanceSource', p.code.source));
+    }
+    if (p.kind === 'app' && p.app && p.app.jobId > 0) box.appendChild(this.comparison(p.app.jobId).node);
     return box;
   }
 
@@ -192,12 +182,6 @@ export class ProvenanceView extends Widget {
     if (!comparison) this.comparisons.set(jobId, (comparison = new JobComparison(this.client, jobId, this.trans)));
     return comparison;
   }
-}
-
-/** A provenance value as text: objects as JSON, absent as a dash. */
-function show(value: unknown): string {
-  if (value === undefined || value === null) return '—';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function clip(text: string, length: number): string {

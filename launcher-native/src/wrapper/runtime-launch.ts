@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { removeOwnedTree } from '../files/remove-owned.js';
 import { jobFolders } from '../job-dir/layout.js';
 import { appendLogLine } from '../job-dir/log.js';
 import type { Account } from '../job-dir/run-as.js';
@@ -21,7 +22,7 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
       return await launchIn(stateDir, spec, prepared, account, cancel);
     } finally {
       // It is beside the job directory (see jobFolders): nothing of it is kept once the runtime has cleaned up.
-      await rm(stateDir, { recursive: true, force: true })
+      await removeOwnedTree(stateDir)
         .catch((error: unknown) => appendLogLine(jobDir, 'system', `the runtime's state could not be removed: ${error instanceof Error ? error.message : String(error)}`))
         .catch(() => undefined);
     }

@@ -31,7 +31,8 @@ export async function authorize(ctx: Context, caller: Caller | null, access: Acc
  */
 function kernelsMay(access: Access): boolean {
   if (access.kind === 'user') return access.kernels === true;
-  if (access.kind === 'public') return true;
+  // Signing in is the one public change, and never a kernel's.
+  if (access.kind === 'public') return false;
   return 'level' in access && access.level !== 'read';
 }
 

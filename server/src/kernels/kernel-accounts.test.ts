@@ -9,7 +9,7 @@ const hpcAlice = { uid: 5001, gid: 5001, user: 'hpc_alice' };
 
 describe("the account each user's kernels run as", () => {
   it('is the mapped account for a mapped user, else first + user id with the same gid', async () => {
-    const accounts = new KernelAccounts({ mapped: new Map([['alice', hpcAlice]]), range, forbiddenUids: [0, 999] });
+    const accounts = new KernelAccounts({ mapped: new Map([['alice', hpcAlice]]), range, forbiddenUids: [0, 999], forbiddenGids: [0, 995] });
     assert.deepEqual(await accounts.of({ id: 7, name: 'alice' }), { ...hpcAlice, allocated: false });
     assert.deepEqual(await accounts.of({ id: 3, name: 'bob' }), { uid: 2_000_000_003, gid: 2_000_000_003, user: 'narrative-kernel-3', allocated: true });
   });
@@ -17,14 +17,29 @@ describe("the account each user's kernels run as", () => {
   it("refuses root, the apps' account, a user past the range, and an id that belongs to someone", async () => {
     const accounts = new KernelAccounts({
       mapped: new Map([['root-ish', { uid: 5002, gid: 0, user: 'wheel' }], ['runner', { uid: 999, gid: 995, user: 'narrative-runner' }]]),
-      range, forbiddenUids: [0, 999],
+      range, forbiddenUids: [0, 999], forbiddenGids: [0, 995],
     });
     await assert.rejects(accounts.of({ id: 1, name: 'root-ish' }), (e: { status: number; detail: string }) => e.status === 503 && /root/.test(e.detail));
     await assert.rejects(accounts.of({ id: 2, name: 'runner' }), /the account apps/);
     await assert.rejects(accounts.of({ id: 10, name: 'late' }), /past the end of NARRATIVE_KERNEL_UIDS/);
     // nobody's uid, as every Debian system has it.
-    const taken = new KernelAccounts({ mapped: new Map(), range: { first: 65_533, last: 70_000 }, forbiddenUids: [0] });
+    const taken = new KernelAccounts({ mapped: new Map(), range: { first: 65_533, last: 70_000 }, forbiddenUids: [0], forbiddenGids: [0] });
     await assert.rejects(taken.of({ id: 1, name: 'carol' }), /belongs to an existing account/);
+  });
+
+  it("refuses two users on one account, accounts sharing a primary group, and the apps' group: job directories are open to their account's group", async () => {
+    const accounts = new KernelAccounts({
+      mapped: new Map([
+        ['alice', hpcAlice], ['alias', hpcAlice],
+        ['carol', { uid: 5003, gid: 100, user: 'hpc_carol' }], ['dave', { uid: 5004, gid: 100, user: 'hpc_dave' }],
+        ['erin', { uid: 5005, gid: 995, user: 'hpc_erin' }], ['frank', { uid: 5006, gid: 5006, user: 'hpc_frank' }],
+      ]),
+      range, forbiddenUids: [0, 999], forbiddenGids: [0, 995],
+    });
+    await assert.rejects(accounts.of({ id: 1, name: 'alice' }), /alice and alias are both mapped to hpc_alice/);
+    await assert.rejects(accounts.of({ id: 3, name: 'carol' }), /share their primary group \(gid 100\)/);
+    await assert.rejects(accounts.of({ id: 5, name: 'erin' }), /apps' account's primary group/);
+    assert.deepEqual(await accounts.of({ id: 6, name: 'frank' }), { uid: 5006, gid: 5006, user: 'hpc_frank', allocated: false });
   });
 });
 

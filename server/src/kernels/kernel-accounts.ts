@@ -17,6 +17,8 @@ export interface KernelAccountRules {
   range: { first: number; last: number };
   /** Accounts no user's code may run as: the apps' (it owns running jobs' /out), the server's own. */
   forbiddenUids: number[];
+  /** Groups no user's code may run in: the apps' account's (job directories are open to it), root's. */
+  forbiddenGids: number[];
 }
 
 /**
@@ -45,6 +47,8 @@ export class KernelAccounts {
     if (mapped) {
       if (mapped.uid === 0 || mapped.gid === 0) throw refused(`${user.name} is mapped to ${mapped.user}, which is root or in root's group`);
       if (this.rules.forbiddenUids.includes(mapped.uid)) throw refused(`${user.name} is mapped to ${mapped.user}, the account apps (or this server) run as`);
+      if (this.rules.forbiddenGids.includes(mapped.gid)) throw refused(`${user.name}'s account ${mapped.user} is in the apps' account's primary group (gid ${mapped.gid}), to which job directories are open: give it a group of its own`);
+      this.refuseShared(user.name, mapped);
       return { ...mapped, allocated: false };
     }
     const uid = this.rules.range.first + user.id;
@@ -53,6 +57,19 @@ export class KernelAccounts {
     if (await known('passwd', uid)) throw refused(`uid ${uid} (NARRATIVE_KERNEL_UIDS first + user id ${user.id}) belongs to an existing account`);
     if (await known('group', uid)) throw refused(`gid ${uid} (NARRATIVE_KERNEL_UIDS first + user id ${user.id}) belongs to an existing group`);
     return { uid, gid: uid, user: `narrative-kernel-${user.id}`, allocated: true };
+  }
+
+  /**
+   * A job directory is open to its account's primary group (domain/jobs/run.ts), and a
+   * user's kernels are their account's: two users on one account, or on accounts that
+   * share a primary group, could each reach the other's jobs and kernels.
+   */
+  private refuseShared(name: string, mine: Account): void {
+    for (const [other, theirs] of this.rules.mapped) {
+      if (other === name) continue;
+      if (theirs.uid === mine.uid) throw refused(`${name} and ${other} are both mapped to ${mine.user}: each one's code could reach the other's kernels and jobs`);
+      if (theirs.gid === mine.gid) throw refused(`${name}'s account ${mine.user} and ${other}'s account ${theirs.user} share their primary group (gid ${mine.gid}), to which job directories are open: give each account a group of its own`);
+    }
   }
 }
 

@@ -58,6 +58,7 @@ export function credentialsFileName(kernelId: string): string {
 export class KernelCredentials {
   private readonly byKernel = new Map<string, Issued>();
   private readonly kernelOfSession = new Map<string, string>();
+  private readonly turns = new Map<string, Promise<void>>();
   /** Each user server's API socket, opened with its first credentials and closed when it ends. */
   private readonly sockets = new Map<UserServer, Promise<() => Promise<void>>>();
 
@@ -67,14 +68,20 @@ export class KernelCredentials {
   async answered(caller: Caller, server: UserServer, req: IncomingMessage, method: string, pathname: string, body: Buffer): Promise<void> {
     if ((method === 'POST' && pathname === '/api/sessions') || (method === 'PATCH' && SESSION.test(pathname))) {
       const session = parse(body);
-      if (session) await this.forSession(caller, server, req, session);
+      if (!session) return;
+      // A session moved to another kernel: jupyter_server shut the old one down, and its token goes with it.
+      const before = this.kernelOfSession.get(session.id);
+      this.kernelOfSession.set(session.id, session.kernel);
+      if (before && before !== session.kernel) await this.inTurn(before, () => this.revoke(caller, before));
+      await this.inTurn(session.kernel, () => this.forSession(caller, server, req, session));
     } else if (method === 'DELETE' && SESSION.test(pathname)) {
       const id = SESSION.exec(pathname)![1]!;
       const kernel = this.kernelOfSession.get(id);
       this.kernelOfSession.delete(id);
-      if (kernel) await this.revoke(caller, kernel);
+      if (kernel) await this.inTurn(kernel, () => this.revoke(caller, kernel));
     } else if (method === 'DELETE' && KERNEL.test(pathname)) {
-      await this.revoke(caller, KERNEL.exec(pathname)![1]!);
+      const kernel = KERNEL.exec(pathname)![1]!;
+      await this.inTurn(kernel, () => this.revoke(caller, kernel));
     } else if (method === 'POST' && RESTART.test(pathname)) {
       // A restarted kernel has forgotten what it read: its next save names only what it reads from now on.
       const issued = this.byKernel.get(RESTART.exec(pathname)![1]!);
@@ -84,14 +91,30 @@ export class KernelCredentials {
 
   /** The lab connected to a kernel: a token past half its life is renewed, so a kernel in use keeps working. */
   async connected(caller: Caller, kernelId: string): Promise<void> {
-    const issued = this.byKernel.get(kernelId);
-    if (issued?.userId !== caller.id || !dueForRenewal(issued.file.expires, this.ctx.now())) return;
-    issued.file.expires = await renewKernelToken(this.ctx, issued.tokenId);
-    await writeCredentials(issued.home, credentialsFileName(kernelId), contentOf(issued));
+    await this.inTurn(kernelId, async () => {
+      const issued = this.byKernel.get(kernelId);
+      if (issued?.userId !== caller.id || !dueForRenewal(issued.file.expires, this.ctx.now())) return;
+      issued.file.expires = await renewKernelToken(this.ctx, issued.tokenId);
+      await writeCredentials(issued.home, credentialsFileName(kernelId), contentOf(issued));
+    });
+  }
+
+  /**
+   * One kernel's changes take turns: two sessions the lab opens at once on one
+   * kernel must not each mint a token (one would never be revoked), nor a
+   * renewal write a file a revocation just removed.
+   */
+  private inTurn(kernelId: string, work: () => Promise<void>): Promise<void> {
+    const turn = (this.turns.get(kernelId) ?? Promise.resolve()).then(work);
+    const settled = turn.catch(() => undefined);
+    this.turns.set(kernelId, settled);
+    void settled.then(() => {
+      if (this.turns.get(kernelId) === settled) this.turns.delete(kernelId);
+    });
+    return turn;
   }
 
   private async forSession(caller: Caller, server: UserServer, req: IncomingMessage, session: Session): Promise<void> {
-    this.kernelOfSession.set(session.id, session.kernel);
     const narrative = await this.readableNarrative(caller, session.path);
     const current = this.byKernel.get(session.kernel);
     if (current && current.narrative === narrative?.id && current.userId === caller.id) return;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { removeOwnedTree } from '@narrative/launcher-native';
 import type { Config } from '../config.js';
 import type { Context } from '../domain/context.js';
 import { account } from '../execution.js';
@@ -34,7 +35,7 @@ export async function startKernels(ctx: Context, config: Config, logger: Logger)
   const dir = join(config.home, JUPYTER_DIR);
   // What a crashed or killed run left (users' directories, connection files) goes, kernels on or off.
   // Safe: this process holds the data directory's lock, so no other server's children use it.
-  await rm(dir, { recursive: true, force: true });
+  await removeLeftovers(dir, logger);
   // Their tokens too: a copy taken by code that ran before a crash or kill must not outlive its kernel.
   await ctx.store.revokeKernelTokens(ctx.now());
   if (!config.kernels.enabled) return null;
@@ -72,7 +73,7 @@ export async function startKernels(ctx: Context, config: Config, logger: Logger)
   const unsubscribe = onKernelImagesChanged(ctx, () => kernelspecs.refresh());
   // The apps' account even on a server that runs no apps: its files (other servers' jobs) are not a user's to reach.
   const runner = ctx.execution ? ctx.execution.runAs : await account(config.execution.runAs);
-  const accounts = new KernelAccounts({ mapped, range: settings.uids, forbiddenUids: [0, ...(runner ? [runner.uid] : [])] });
+  const accounts = new KernelAccounts({ mapped, range: settings.uids, forbiddenUids: [0, ...(runner ? [runner.uid] : [])], forbiddenGids: [0, ...(runner ? [runner.gid] : [])] });
   const pool = new JupyterPool({ settings, dir, shared, accounts, store: ctx.store, logger });
   logger.info({ uids: settings.uids, mapped: mapped.size }, 'code cells: each user gets a Jupyter server of their own on their first kernel');
   return {
@@ -102,4 +103,20 @@ async function untraversable(home: string): Promise<string | null> {
     if (!((await stat(dir)).mode & 0o001)) return dir;
     if (dirname(dir) === dir) return null;
   }
+}
+
+/**
+ * Each user's directory goes as that user (removeOwnedTree): their kernels may have
+ * left links in it that root must not follow. One that cannot be emptied is left,
+ * with a warning, and tried again when that user's server next starts.
+ */
+async function removeLeftovers(dir: string, logger: Logger): Promise<void> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  for (const entry of entries) {
+    await removeOwnedTree(join(dir, entry)).catch((error: unknown) => logger.warn({ err: error }, `a code-cell directory left by an earlier run could not be removed: ${join(dir, entry)}`));
+  }
+  await rmdir(dir).catch(() => undefined);
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
+import { removeOwnedTree } from '@narrative/launcher-native';
 import { askJupyter, type JupyterAddress } from './jupyter-http.js';
 import type { KernelAccount } from './kernel-accounts.js';
 import { serverArgv, serverEnv, serverSocket, userDirs } from './launch.js';
@@ -40,7 +41,7 @@ export function longestSocketPath(dir: string): number {
 export async function startUserJupyter(o: UserJupyterOptions): Promise<UserJupyter> {
   const dirs = userDirs(o.dir);
   if (longestSocketPath(o.dir) > SOCKET_PATH_MAX) throw new Error(`${o.dir} is too long a path for the kernels' Unix sockets`);
-  await rm(o.dir, { recursive: true, force: true });
+  await removeOwnedTree(o.dir);
   // Made while the user's directory is still root's, which it becomes last: until then no process of
   // that uid can swap an entry for a link that root would then chown.
   await mkdir(dirs.root, { mode: 0o700 });
@@ -64,7 +65,7 @@ export async function startUserJupyter(o: UserJupyterOptions): Promise<UserJupyt
   const address = { socket: serverSocket(dirs), token };
   const stop = async () => {
     await stopChild(child, exited);
-    await rm(o.dir, { recursive: true, force: true });
+    await removeOwnedTree(o.dir);
   };
   try {
     await waitUntilReady(child, address, o.startTimeoutMs ?? 30_000, stderr, () => spawnError);

@@ -5,7 +5,7 @@ import { archiveBytes, writeArchive } from './archive/write.js';
 import type { WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { LoadedNarrative } from '../narratives.js';
-import type { Caller } from '../permissions.js';
+import { refuseKernelDownload, type Caller } from '../permissions.js';
 import { buildCrate } from './crate/crate.js';
 import { renderPreview } from './crate/preview.js';
 import { writeCrateZip } from './crate/zip.js';
@@ -27,6 +27,7 @@ export type Exported =
   | { format: 'archive'; fileName: string; size: number; write: (out: Writable) => Promise<void> };
 
 export async function exportNarrative(ctx: Context, caller: Caller | null, loaded: LoadedNarrative, format: NarrativeExportFormat, base: string): Promise<Exported> {
+  if (format !== 'prov') refuseKernelDownload(caller, format === 'archive' ? 'An offline archive' : 'An RO-Crate');
   const graph = await narrativeGraph(ctx, caller, loaded, base);
   if (format !== 'archive') return exported(ctx, graph, format);
   const entries = await narrativeArchive(ctx, graph, loaded.narrative.id);
@@ -46,6 +47,7 @@ export async function narrativeArchive(ctx: Context, graph: RunGraph, narrativeI
 }
 
 export async function exportObject(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, format: ExportFormat, base: string): Promise<Exported> {
+  if (format !== 'prov') refuseKernelDownload(caller, 'An RO-Crate');
   return exported(ctx, await lineageGraph(ctx, caller, ws, object, ver, base), format);
 }
 

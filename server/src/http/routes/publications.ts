@@ -4,6 +4,7 @@ import { publishNarrativeVersion } from '../../domain/publish/publish.js';
 import { describePublication, listPublications } from '../../domain/publish/publications.js';
 import { PositiveInt } from '../../schemas/common.js';
 import { Publication, PublicationParams } from '../../schemas/publication.js';
+import { refuseKernelDownload } from '../../domain/permissions.js';
 import { grantedPublication, onNarrative, onPublication } from '../access.js';
 import { signedIn } from '../authorize.js';
 import { originOf } from '../origin.js';
@@ -52,6 +53,7 @@ export const publicationRoutes = [
     response: { status: 200, contentType: 'application/x-tar', schema: Type.String({ format: 'binary' }), description: 'the offline archive as published: a tar whose manifest-sha256.txt hashes to the content id' },
     access: onPublication(),
     async handle(_i, g, ctx, { req, res }) {
+      refuseKernelDownload(g.caller, "A publication's archive");
       const publication = grantedPublication(g);
       const archive = await publishedArchive(ctx, publication);
       res.status(200).set({ 'Content-Type': 'application/x-tar', 'Content-Length': String(archive.size), 'Content-Disposition': `attachment; filename="${archive.fileName}"` });

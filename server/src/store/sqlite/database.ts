@@ -1,6 +1,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Tables } from './tables.js';
 
@@ -10,7 +10,7 @@ import type { Tables } from './tables.js';
  */
 export async function openSqlite(file: string): Promise<Kysely<Tables>> {
   const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({
+    dialect: new TransactionalDdlSqliteDialect({
       database: async () => {
         const sqlite = new Database(file);
         // Before the WAL exists: SQLite gives -wal and -shm the database file's mode. Only the server reads them.
@@ -32,6 +32,28 @@ export async function openSqlite(file: string): Promise<Kysely<Tables>> {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
   return db;
+}
+
+/**
+ * SQLite changes schemas in transactions; Kysely's adapter says it does not, and
+ * its Migrator then runs migrations bare: a crash between two statements of one
+ * would leave it half applied, and its first statement would fail at every start
+ * after. Said here, all pending migrations and their record commit together or not at all.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+export class TransactionalDdlSqliteDialect extends SqliteDialect {
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 /**
