@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
@@ -76,6 +78,17 @@ describe("code cells: the kernel proxy to each user's own Jupyter server", () =>
     const [answer, uid] = printed.split(' ');
     assert.equal(answer, '42');
     assert.notEqual(uid, '0', "kernels run as the user's own uid when the server is root");
+  });
+
+  it("answers kernelspecs from the last answer, whatever time stamp the lab adds, without starting a server for one who has none", async () => {
+    const { token } = await h.admin.createUser('carol', 'user', 'carol-password');
+    const carol = (await h.server.ctx.store.findUserByName('carol'))!.id;
+    for (const stamp of [Date.now(), Date.now() + 1]) {
+      const answer = await api(`/api/kernelspecs?${stamp}`, token);
+      assert.equal(answer.status, 200);
+      assert.ok(((await answer.json()) as { kernelspecs: Record<string, unknown> }).kernelspecs.python3);
+    }
+    assert.equal(existsSync(join(h.home, 'run', 'jupyter', String(carol))), false, "carol's Jupyter server was never started");
   });
 
   it("keeps each user's kernels and sessions to themselves, before and after the other starts a server of their own", async () => {

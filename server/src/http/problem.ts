@@ -2,6 +2,7 @@ import { withoutSecrets } from '../logging.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { Problem } from '../errors.js';
+import { isUniqueViolation } from '../store/errors.js';
 
 /**
  * The last error handler: every error leaves as application/problem+json.
@@ -51,7 +52,7 @@ function toProblem(error: unknown): Problem {
   if (e.code === 'ECONNRESET' || e.code === 'ECONNABORTED' || e.message === 'aborted') {
     return new Problem(400, 'Request aborted', 'The client closed the request before its body arrived.');
   }
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+  if (isUniqueViolation(e)) {
     return new Problem(409, 'Conflict', 'Someone else made the same change at the same moment; try again.');
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {

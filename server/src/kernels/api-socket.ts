@@ -40,6 +40,8 @@ export async function openApiSocket(runtime: string, target: { host: string; por
       outbound.on('error', end).on('close', end);
       inbound.pipe(outbound).pipe(inbound);
     });
+    // Once listening, an error (an accept that ran out of file descriptors, say) loses that one connection, never the process.
+    server.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(path, () => resolve());

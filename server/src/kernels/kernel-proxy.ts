@@ -53,7 +53,8 @@ export function kernelProxy(ctx: Context, pool: JupyterPool) {
     if (sent !== undefined) requireShallow(sent, ctx.limits.jsonDepth, 'The request body');
     const spec = SPECS.test(url.pathname) && req.method === 'GET';
     const creates = req.method === 'POST' && LISTS.includes(url.pathname);
-    const cached = spec ? specs.get(path) : undefined;
+    // By path alone: the lab adds a time stamp to every GET against caches, and kernelspecs do not depend on it.
+    const cached = spec ? specs.get(url.pathname) : undefined;
     const server = await pool.serverFor(caller, creates || (spec && !cached));
     if (!server) {
       if (cached) return void sendAnswer(res, 200, cached.type, cached.body);
@@ -69,7 +70,7 @@ export function kernelProxy(ctx: Context, pool: JupyterPool) {
     });
     if (answer.status >= 300 && answer.status < 400) throw refusedByJupyter(404, 'The Jupyter server answered with a redirect, which is not passed on.');
     if (answer.status < 200 || answer.status >= 400) throw refusedByJupyter(answer.status, jupyterMessage(answer.body));
-    if (spec && answer.status === 200) specs.put(path, answer.type, answer.body);
+    if (spec && answer.status === 200) specs.put(url.pathname, answer.type, answer.body);
     // Before the answer: the lab's first cell may run as soon as it has the session, and must find its credentials.
     await credentials.answered(caller, server, req, req.method, url.pathname, answer.body);
     sendAnswer(res, answer.status, answer.type, answer.body);

@@ -80,6 +80,7 @@ export async function startKernels(ctx: Context, config: Config, logger: Logger)
     proxy: kernelProxy(ctx, pool),
     async stop() {
       unsubscribe();
+      kernelspecs.close();
       await pool.close();
     },
   };

@@ -10,19 +10,23 @@ import { SpecCache } from './spec-cache.js';
 
 /** An account in no group and owning nothing: what it can read, every kernel uid can. */
 const NOBODY = '65534';
+/** A failed try may have been the machine's load (a 30 s timeout) rather than the image: tried again after this long. */
+const RETRY_FAILED_MS = 5 * 60_000;
 
 /**
  * The shared kernelspecs, kept in step with the offered kernel images: written
  * at start and again whenever an offer changes (one rewrite at a time, the
- * last change always seen). Each image is tried once, as nobody, the way its
+ * last change always seen). Each image is tried, as nobody, the way its
  * kernels will run (unprivileged ch-run, no network, its directory read by a
  * uid in no group, its python3 importing ipykernel: any stored image can be
- * offered, an app's too); one that fails is left out, logged with why.
+ * offered, an app's too); one that fails is left out, logged with why, and
+ * tried again a few minutes later. One that passed is not tried again.
  */
 export class SharedKernelspecs {
   private running: Promise<void> = Promise.resolve();
-  private readonly tried = new Map<string, Promise<string | null>>();
+  private readonly tried = new Map<string, { problem: Promise<string | null>; at: number; failed: boolean }>();
   private client: Promise<string | null> | null = null;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: Pick<Context, 'store' | 'images'>,
@@ -37,13 +41,27 @@ export class SharedKernelspecs {
     return this.running;
   }
 
+  /** No retry after the platform stops. */
+  close(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
   private async write(): Promise<void> {
     const images = await kernelImages(this.ctx);
     const usable = new Set<string>();
+    let failed = false;
     for (const image of images) {
       if (image.rootfs === null) continue;
       const problem = await this.tryImage(image);
       if (problem === null) usable.add(image.digest);
+      else failed = true;
+    }
+    if (failed && !this.retry) {
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        void this.refresh();
+      }, RETRY_FAILED_MS).unref();
     }
     const client = await (this.client ??= clientDir(this.logger));
     const wanted = kernelspecsFor(this.shared, this.settings, images, { client, usable: (i) => usable.has(i.digest) });
@@ -53,15 +71,18 @@ export class SharedKernelspecs {
   }
 
   private tryImage(image: KernelImage): Promise<string | null> {
-    let found = this.tried.get(image.digest);
-    if (!found) {
-      found = tryAsNobody(image.rootfs!, this.settings.network).then((problem) => {
-        if (problem) this.logger.warn({ image: image.digest, problem }, 'code cells: a kernel image cannot run here, so it is not offered');
-        return problem;
-      });
-      this.tried.set(image.digest, found);
-    }
-    return found;
+    const known = this.tried.get(image.digest);
+    if (known && !(known.failed && Date.now() - known.at >= RETRY_FAILED_MS)) return known.problem;
+    const tried = { at: Date.now(), failed: false, problem: Promise.resolve<string | null>(null) };
+    tried.problem = tryAsNobody(image.rootfs!, this.settings.network).then((problem) => {
+      if (problem) {
+        tried.failed = true;
+        this.logger.warn({ image: image.digest, problem }, `code cells: a kernel image cannot run here, so it is not offered (tried again in ${RETRY_FAILED_MS / 60_000} minutes)`);
+      }
+      return problem;
+    });
+    this.tried.set(image.digest, tried);
+    return tried.problem;
   }
 }
 

@@ -20,7 +20,7 @@ export class SpecCache {
     return this.answers.get(path);
   }
 
-  /** Only small answers, and only so many paths (a query string makes a new one). */
+  /** Only small answers, and only so many paths (each kernelspec's is one). */
   put(path: string, type: string | undefined, body: Buffer): void {
     this.catchUp();
     if (body.length > 1024 * 1024 || (this.answers.size >= 32 && !this.answers.has(path))) return;

@@ -29,6 +29,14 @@ export const blobsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.uploadedBlobSizes(alice.id, [hex('one')]), new Map([[hex('one'), 11]]));
     });
 
+    it('keeps sizes past 32 bits (a 4 GiB upload is allowed) exactly', async () => {
+      const store = await fresh();
+      const alice = await user(store, 'alice');
+      const big = 2 ** 32 + 7;
+      await store.recordBlob({ sha256: hex('big'), size: big, uploadedBy: alice.id, at: at(1) });
+      assert.deepEqual(await store.uploadedBlobSizes(alice.id, [hex('big')]), new Map([[hex('big'), big]]));
+    });
+
     it('answers for many blobs at once', async () => {
       const store = await fresh();
       const alice = await user(store, 'alice');

@@ -33,25 +33,23 @@ export function publicationQueries(db: Db, inTransaction: <T>(work: (tx: Db) => 
  * Run inside a transaction: whoever published this version (or these bytes)
  * first wins, and the loser is handed theirs. The table's own keys decide
  * who was first, not a look beforehand: a look can be answered before
- * another server's commit and the insert come after it. A refused insert
- * undoes only itself, so the transaction goes on to read the winner.
+ * another server's commit and the insert come after it. The insert that
+ * conflicts does nothing (never an error, which would end a PostgreSQL
+ * transaction), so the transaction goes on to read the winner.
  */
 async function createPublication(tx: Db, p: NewPublication): Promise<{ publication: PublicationRecord; created: boolean }> {
-  try {
-    await tx
-      .insertInto('publications')
-      .values({
-        content_id: p.contentId, narrative_id: p.narrativeId, wsid: p.wsid, workspaces: JSON.stringify(p.workspaces), narrative_ver: p.narrativeVersion,
-        title: p.title, published_by: p.publishedBy, published_at: p.publishedAt, size: p.size,
-      })
-      .execute();
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+  const inserted = await tx
+    .insertInto('publications')
+    .values({
+      content_id: p.contentId, narrative_id: p.narrativeId, wsid: p.wsid, workspaces: JSON.stringify(p.workspaces), narrative_ver: p.narrativeVersion,
+      title: p.title, published_by: p.publishedBy, published_at: p.publishedAt, size: p.size,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
     const existing = await publications(tx)
       .where((eb) => eb.or([eb('p.content_id', '=', p.contentId), eb.and([eb('p.narrative_id', '=', p.narrativeId), eb('p.narrative_ver', '=', p.narrativeVersion)])]))
-      .executeTakeFirst();
-    if (!existing) throw error;
+      .executeTakeFirstOrThrow();
     return { publication: toRecord(existing), created: false };
   }
   const rows = p.entries.map((e, seq) => ({ content_id: p.contentId, seq, path: e.path, kind: e.kind, sha256: e.sha256, size: e.size, digest: e.kind === 'image' ? e.digest : null }));
