@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findTests, root, runsAlone, TIERS } from './test-files.mjs';
 
-// Generous: the slowest file (real-apps) takes about 7 minutes, the scientist's path about 2 with
+// Generous: the slowest file (real-apps) takes about 4 minutes, the scientist's path about 2 with
 // its image build; under load either may take longer. Finite, so a hang ends with the file's name.
 const TIMEOUT_MIN = Number(process.env.NARRATIVE_TEST_TIMEOUT_MIN || 20);
 // A killed file's processes get this long to exit on SIGTERM before SIGKILL.
@@ -102,7 +102,7 @@ for (const name of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-// Each file in order, or the next that fits beside what runs: a file that runs alone waits for an idle machine.
+// Files in order as they fit beside what runs; a file that runs alone waits for an idle machine, so those tend to come last.
 const queue = [...tests];
 const results = [];
 let busy = 0;

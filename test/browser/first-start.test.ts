@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { NarrativeClient, outputsOf, type Job, type ObjectVersion } from '@narrative/server/client';
 import { dragTo, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { BUILT_APPS_CACHE } from '../support/built-apps.js';
-import { needs } from '../support/prerequisites.js';
+import { needs, needsRoot } from '../support/prerequisites.js';
 import { kill9 } from '../support/server-process.js';
 
 const CLI = fileURLToPath(new URL('../../../server/dist/cli/main.js', import.meta.url));
@@ -154,7 +154,7 @@ describe('ready on first start: a new user runs the example narrative', { skip: 
     assert.deepEqual(problems.filter((p) => !stillBuilding(p)), []);
   });
 
-  it('loads the assembly in a code cell, plots its contig lengths with matplotlib, saves a report, and its provenance draws the cell', async () => {
+  it('loads the assembly in a code cell, plots its contig lengths with matplotlib, saves a report, and its provenance draws the cell', { skip: needsRoot("each user's kernels run under a uid of their own only when the server is root") }, async () => {
     assert.ok(assembly, 'MEGAHIT made an assembly');
     const image = await kernelImageReady(newcomer);
     // The first visit's kernel runs on the host's python (no image was ready then). Ended, as by

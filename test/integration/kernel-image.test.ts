@@ -16,7 +16,7 @@ import { needs, needsRoot } from '../support/prerequisites.js';
  * A lean kernel image (python3, ipykernel and matplotlib), built as the bundled builder
  * builds apps-catalog/kernels on a first start: the mechanics are the same, and the full
  * scientific image (1.3 GB, some 13 minutes cold) would not fit the test run. The
- * browser tests of code cells (first-start, code-cell-data) share this one build.
+ * browser test of code cells (first-start's second) shares this one build.
  */
 const KERNELS = fileURLToPath(new URL('../../fixtures/kernels/', import.meta.url));
 /** A cold build takes a minute or two; a cached one only the storing. */

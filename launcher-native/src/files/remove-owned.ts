@@ -3,7 +3,8 @@ import { lstat, rm, rmdir, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const ENV = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' };
+/** Bounded: a stalled file system (an owner's FUSE mount) must not hold up a start or a stop. */
+const OPTIONS = { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, timeout: 60_000, killSignal: 'SIGKILL' as const };
 
 /**
  * Removes a directory that another account owns and may still be writing to.
@@ -24,8 +25,9 @@ export async function removeOwnedTree(dir: string): Promise<void> {
   if (process.getuid?.() !== 0 || found.uid === 0) return rm(dir, { recursive: true, force: true });
   const asOwner = ['--reuid', String(found.uid), '--regid', String(found.gid), '--clear-groups', '--'];
   // A directory its owner made unwritable would keep its entries; the owner may open it again.
-  await run('setpriv', [...asOwner, 'chmod', '-R', 'u+rwx', '--', dir], { env: ENV }).catch(() => undefined);
-  await run('setpriv', [...asOwner, 'find', dir, '-mindepth', '1', '-delete'], { env: ENV }).catch((error: { stderr?: string; message: string }) => {
+  await run('setpriv', [...asOwner, 'chmod', '-R', 'u+rwx', '--', dir], OPTIONS).catch(() => undefined);
+  // -xdev: nothing mounted inside (the owner's own FUSE mount, say) is entered.
+  await run('setpriv', [...asOwner, 'find', dir, '-xdev', '-mindepth', '1', '-delete'], OPTIONS).catch((error: { stderr?: string; message: string }) => {
     throw new Error(`${dir} could not be emptied as uid ${found.uid}: ${(error.stderr || error.message).trim().split('\n')[0]}`);
   });
   await rmdir(dir);

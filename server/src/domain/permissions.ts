@@ -88,7 +88,6 @@ export function requireRole(caller: Caller | null, role: Role): Caller {
   return caller;
 }
 
-/** What a kernel's token hears when it asks for more than reading and saving into its narrative. */
 /**
  * Archives and crates carry objects' bytes past the record of what a kernel read;
  * code reads through the client (`narrative.get`), where each read becomes an
@@ -98,6 +97,7 @@ export function refuseKernelDownload(caller: Caller | null, what: string): void 
   if (caller?.scope) throw forbidden(`${what} cannot be downloaded with a kernel's token: code reads objects with narrative.get, which records each as an input of what the code saves.`);
 }
 
+/** What a kernel's token hears when it asks for more than reading and saving into its narrative. */
 export const KERNEL_REFUSAL = "A kernel's token reads what its user may read and saves only into its narrative's workspace; use your own token for this.";
 
 const ACTION: Record<Level, string> = { none: 'see', read: 'read', write: 'change', admin: 'administer' };

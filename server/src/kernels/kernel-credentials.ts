@@ -72,8 +72,11 @@ export class KernelCredentials {
       // A session moved to another kernel: jupyter_server shut the old one down, and its token goes with it.
       const before = this.kernelOfSession.get(session.id);
       this.kernelOfSession.set(session.id, session.kernel);
-      if (before && before !== session.kernel) await this.inTurn(before, () => this.revoke(caller, before));
-      await this.inTurn(session.kernel, () => this.forSession(caller, server, req, session));
+      // Both queued now, so a DELETE of the session that comes meanwhile is queued after them.
+      await Promise.all([
+        before && before !== session.kernel ? this.inTurn(before, () => this.revoke(caller, before)) : undefined,
+        this.inTurn(session.kernel, () => this.forSession(caller, server, req, session)),
+      ]);
     } else if (method === 'DELETE' && SESSION.test(pathname)) {
       const id = SESSION.exec(pathname)![1]!;
       const kernel = this.kernelOfSession.get(id);

@@ -27,6 +27,9 @@ export class SharedKernelspecs {
   private readonly tried = new Map<string, { problem: Promise<string | null>; at: number; failed: boolean }>();
   private client: Promise<string | null> | null = null;
   private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** What was written last, to leave unchanged kernelspecs (and the answers cached from them) alone. */
+  private written: string | null = null;
 
   constructor(
     private readonly ctx: Pick<Context, 'store' | 'images'>,
@@ -43,6 +46,7 @@ export class SharedKernelspecs {
 
   /** No retry after the platform stops. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.retry);
     this.retry = undefined;
   }
@@ -57,15 +61,19 @@ export class SharedKernelspecs {
       if (problem === null) usable.add(image.digest);
       else failed = true;
     }
-    if (failed && !this.retry) {
+    if (failed && !this.retry && !this.closed) {
       this.retry = setTimeout(() => {
         this.retry = undefined;
-        void this.refresh();
+        if (!this.closed) void this.refresh();
       }, RETRY_FAILED_MS).unref();
     }
     const client = await (this.client ??= clientDir(this.logger));
     const wanted = kernelspecsFor(this.shared, this.settings, images, { client, usable: (i) => usable.has(i.digest) });
+    // Unchanged (a retry that failed again): the cached answers stay, so no open lab tab starts a server.
+    const written = JSON.stringify([wanted.default, [...wanted.specs]]);
+    if (written === this.written) return;
     await writeKernelspecs(this.shared, wanted);
+    this.written = written;
     SpecCache.invalidateAll();
     this.logger.info({ kernelspecs: [...wanted.specs.keys()], default: wanted.default }, 'code cells: kernelspecs written');
   }

@@ -70,7 +70,8 @@ export async function startUserJupyter(o: UserJupyterOptions): Promise<UserJupyt
   try {
     await waitUntilReady(child, address, o.startTimeoutMs ?? 30_000, stderr, () => spawnError);
   } catch (error) {
-    await stop();
+    // The reason it did not start is the one to report, not a cleanup's.
+    await stop().catch(() => undefined);
     throw error;
   }
   return { ...address, pid: child.pid!, exited, stop };
