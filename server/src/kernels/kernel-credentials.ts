@@ -7,6 +7,7 @@ import type { Context } from '../domain/context.js';
 import { atLeast, levelOf, type Caller } from '../domain/permissions.js';
 import { API_SOCKET, openApiSocket } from './api-socket.js';
 import { askJupyter } from './jupyter-http.js';
+import { IMAGE_DIGEST_PATTERN } from '../schemas/common.js';
 import { isKernelId } from './kernel-id.js';
 import { removeCredentials, writeCredentials } from './credentials-file.js';
 import { unavailable } from './unavailable.js';
@@ -39,7 +40,7 @@ interface Issued {
 const SESSION = /^\/api\/sessions\/([^/]+)$/;
 const KERNEL = /^\/api\/kernels\/([^/]+)$/;
 const RESTART = /^\/api\/kernels\/([^/]+)\/restart$/;
-const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+const IMAGE_DIGEST = new RegExp(IMAGE_DIGEST_PATTERN);
 
 /** The credentials file of a kernel, in its user's home: named by the kernel's id, which ipykernel knows from its connection file. */
 export function credentialsFileName(kernelId: string): string {

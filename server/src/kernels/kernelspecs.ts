@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { WITHOUT_NETWORK } from '@narrative/launcher-native';
 import type { Context } from '../domain/context.js';
 import { kernelImages, type KernelImage } from './kernel-images.js';
 import { kernelspecsFor, writeKernelspecs } from './launch.js';
@@ -96,7 +97,7 @@ export class SharedKernelspecs {
 
 /** Why the image's python3 cannot import ipykernel as nobody, run the way a kernel would be, or null. */
 function tryAsNobody(rootfs: string, network: KernelSettings['network']): Promise<string | null> {
-  const isolate = network === 'none' ? ['unshare', '--user', '--map-current-user', '--net', '--'] : [];
+  const isolate = network === 'none' ? WITHOUT_NETWORK : [];
   const argv = ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups', '--', ...isolate, 'ch-run', '--private-tmp', rootfs, '--', 'python3', '-c', 'import ipykernel'];
   return new Promise((resolve) => {
     // ch-run wants $USER.

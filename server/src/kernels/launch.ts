@@ -1,5 +1,6 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WITHOUT_NETWORK } from '@narrative/launcher-native';
 import type { KernelAccount } from './kernel-accounts.js';
 import { PYTHON_CLIENT_DIR } from './python-client.js';
 import { HOST_KERNEL_NAME, hostKernelspec, newestOffered, type KernelImage } from './kernel-images.js';
@@ -70,7 +71,7 @@ export function kernelArgv(python: string): string[] {
 export function imageKernelArgv(python: string, shared: string, image: { digest: string; rootfs: string }, o: { network: KernelNetwork; client: string | null }): string[] {
   return [
     python, join(shared, STARTER_FILE), '{connection_file}', image.rootfs, image.digest, IN_IMAGE.run, '--',
-    ...(o.network === 'none' ? ['unshare', '--user', '--map-current-user', '--net', '--'] : []),
+    ...(o.network === 'none' ? WITHOUT_NETWORK : []),
     'ch-run', '--private-tmp', '--home',
     '-b', `@RUN@:${IN_IMAGE.run}`, '-b', `@TMP@:${IN_IMAGE.tmp}`, ...(o.client ? ['-b', `${o.client}:${IN_IMAGE.client}`] : []),
     '-c', '/home/@USER@',

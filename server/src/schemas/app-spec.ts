@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Title, TypeId } from './common.js';
+import { ImageDigest, Title, TypeId } from './common.js';
 import { ImageRecipe } from './recipe.js';
 
 /**
@@ -31,7 +31,6 @@ export const RetryPolicy = Type.Object(
   { additionalProperties: false },
 );
 
-const ImageDigest = Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'sha256:<64 hex digits>' });
 
 /** An image this server stores (by its OCI manifest digest), in every form its runtimes run; `narrative app register` pushes it. */
 export const StoredImageRef = Type.Object({ digest: ImageDigest }, { additionalProperties: false });

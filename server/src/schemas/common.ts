@@ -23,6 +23,10 @@ export const TypeId = Type.String({ pattern: TYPE_ID_PATTERN, description: 'Modu
 
 export const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
+/** An image by its digest: an app's, a kernel's, a stored one. */
+export const IMAGE_DIGEST_PATTERN = '^sha256:[0-9a-f]{64}$';
+export const ImageDigest = Type.String({ pattern: IMAGE_DIGEST_PATTERN, description: 'sha256:<64 hex digits>' });
+
 /** Canonical reference `wsid/objid/ver`, always numeric. */
 export const Ref = Type.String({ pattern: '^[0-9]+/[0-9]+/[0-9]+$', description: 'wsid/objid/ver' });
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Ref, Sha256, Timestamp } from './common.js';
+import { IMAGE_DIGEST_PATTERN, Ref, Sha256, Timestamp } from './common.js';
 
 /** An input as the user gave it, and the numeric reference the server resolved it to. */
 export const ResolvedInput = Type.Object({
@@ -60,7 +60,6 @@ export type AppRun = Static<typeof AppRun>;
 export const CODE_SOURCE_MAX = 1_000_000;
 /** How much of that source the provenance keeps (the digest stands for the rest). */
 export const CODE_SOURCE_KEPT = 65_536;
-const IMAGE_DIGEST = '^sha256:[0-9a-f]{64}$';
 
 /**
  * What a kernel says about the code saving an object (the `narrative` client
@@ -90,7 +89,7 @@ export const CodeRun = Type.Object({
   sourceSha256: Type.Union([Sha256, Type.Null()], { description: "sha256 of the cell's whole source (UTF-8)" }),
   source: Type.Union([Type.String(), Type.Null()]),
   sourceTruncated: Type.Boolean({ description: 'the source is longer than what is kept here' }),
-  kernelImage: Type.Union([Type.String({ pattern: IMAGE_DIGEST }), Type.Null()], { description: "the kernel's image by digest, as its kernelspec names it; null: the host's Python" }),
+  kernelImage: Type.Union([Type.String({ pattern: IMAGE_DIGEST_PATTERN }), Type.Null()], { description: "the kernel's image by digest, as its kernelspec names it; null: the host's Python" }),
   inputs: Type.Array(Ref, { description: 'the versions the kernel read through its token before this save, in the order first read' }),
 });
 export type CodeRun = Static<typeof CodeRun>;

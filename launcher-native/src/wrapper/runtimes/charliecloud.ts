@@ -1,5 +1,8 @@
 import { requireFormat, type Runtime, type RunSpec } from './runtime.js';
 
+/** What ch-run is wrapped in to run without a network: its own namespace, only a downed loopback (code-cell kernels use it too). */
+export const WITHOUT_NETWORK: readonly string[] = ['unshare', '--user', '--map-current-user', '--net', '--'];
+
 /**
  * Charliecloud's ch-run: rootless, runs as the invoking user. It has no
  * network namespace of its own, so a run without network is wrapped in
@@ -18,7 +21,7 @@ export const charliecloud: Runtime = {
   },
   run(spec: RunSpec) {
     requireFormat(charliecloud, spec);
-    const isolate = spec.network ? [] : ['unshare', '--user', '--map-current-user', '--net', '--'];
+    const isolate = spec.network ? [] : WITHOUT_NETWORK;
     return [
       ...isolate,
       'ch-run',

@@ -7,6 +7,7 @@ import type { Runtime } from './runtime.js';
 import { shifter } from './shifter.js';
 
 export * from './runtime.js';
+export { WITHOUT_NETWORK } from './charliecloud.js';
 
 /** In order of preference when the operator names none: Charliecloud first (rootless, ~3 ms start). */
 export const RUNTIMES: readonly Runtime[] = [charliecloud, podman, apptainer, podmanHpc, shifter, docker];

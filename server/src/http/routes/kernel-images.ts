@@ -1,15 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { kernelImages, offerKernelImage, withdrawKernelImage, type KernelImage } from '../../kernels/kernel-images.js';
 import { APP_VERSION_PATTERN } from '../../schemas/app-spec.js';
-import { Timestamp } from '../../schemas/common.js';
+import { ImageDigest, Timestamp } from '../../schemas/common.js';
 import { always, route } from '../route.js';
 import { signedIn } from '../authorize.js';
 
 const tag = 'Kernel images';
-const Digest = Type.String({ pattern: '^sha256:[0-9a-f]{64}$' });
 
 const KernelImageInfo = Type.Object({
-  digest: Digest,
+  digest: ImageDigest,
   name: Type.String({ description: 'what the kernel picker shows, with the digest' }),
   version: Type.String(),
   kernelspec: Type.String({ description: "the kernelspec name a notebook's metadata.kernelspec.name pins it by" }),
@@ -34,14 +33,14 @@ export const kernelImageRoutes = [
   route({
     method: 'post', path: '/kernel-images', tag,
     summary: 'Offer a pushed image for code cells (admins): each user gets a kernelspec named by its digest, and new narratives are pinned to the newest offer',
-    body: Type.Object({ digest: Digest, name: Type.String({ minLength: 1, maxLength: 200 }), version: Type.String({ pattern: APP_VERSION_PATTERN }) }, { additionalProperties: false }),
+    body: Type.Object({ digest: ImageDigest, name: Type.String({ minLength: 1, maxLength: 200 }), version: Type.String({ pattern: APP_VERSION_PATTERN }) }, { additionalProperties: false }),
     response: { status: 201, schema: KernelImageInfo },
     access: always.admin,
     handle: async ({ body }, g, ctx) => info(await offerKernelImage(ctx, body, signedIn(g).id)),
   }),
   route({
     method: 'delete', path: '/kernel-images/{digest}', tag, summary: 'Stop offering a kernel image to new narratives (admins); narratives pinned to it still start it',
-    params: Type.Object({ digest: Digest }), response: { status: 204 },
+    params: Type.Object({ digest: ImageDigest }), response: { status: 204 },
     access: always.admin,
     handle: async ({ params }, _g, ctx) => withdrawKernelImage(ctx, params.digest),
   }),
