@@ -29,6 +29,7 @@ const debianPackages = [
   ['docker.io', 'dockerd for the docker scheduler backend and its tests (a private engine: no bridge, no iptables)'],
   ['podman', 'the rootless podman runtime on nodes and its tests'],
   ['runc', "podman's OCI runtime (crun, its default, fails on hosts with hybrid cgroups)"],
+  ['postgresql', 'PostgreSQL, the store of a scaled-out deployment; the tests start throwaway servers of it (initdb, postgres)'],
   ['uidmap', 'newuidmap/newgidmap: the subuid/subgid ranges rootless podman maps into its user namespace'],
 ];
 

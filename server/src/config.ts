@@ -7,8 +7,10 @@ import { kernelConfigFrom, type KernelConfig } from './kernels/settings.js';
 
 /** Server settings: embedded defaults, overridden by NARRATIVE_* environment variables, then by explicit options. */
 export interface Config {
-  /** Data directory: the SQLite database, blobs, the first admin's token. */
+  /** Data directory: the SQLite database (unless `databaseUrl` names another), blobs, images, job directories, the first admin's token. */
   home: string;
+  /** The PostgreSQL database that holds the metadata instead of the data directory's SQLite file (postgres://…); may hold a password, so never logged. */
+  databaseUrl?: string;
   host: string;
   port: number;
   typesDir: string;
@@ -69,6 +71,7 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   return {
     home: defaultHome(env),
+    ...(env.NARRATIVE_DATABASE_URL ? { databaseUrl: postgresUrl(env.NARRATIVE_DATABASE_URL) } : {}),
     host: env.NARRATIVE_HOST ?? '127.0.0.1',
     port: numberFrom(env.NARRATIVE_PORT, 8765),
     typesDir: env.NARRATIVE_TYPES_DIR ?? fileURLToPath(new URL('../../apps-catalog/types', import.meta.url)),
@@ -106,6 +109,20 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     },
     ...overrides,
   };
+}
+
+/** `url` when it names a PostgreSQL database; an error saying what is accepted otherwise (without the URL, which may hold a password). */
+export function postgresUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    throw new Error('NARRATIVE_DATABASE_URL must be a PostgreSQL URL: postgres://user[:password]@host[:port]/database (or ?host=/socket/dir)');
+  }
+  return url;
 }
 
 function oneOf<T extends string>(text: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -12,7 +12,7 @@ import { createApp } from './http/app.js';
 import { jobStreams } from './http/job-stream.js';
 import { dispatchUpgrades } from './http/upgrade.js';
 import { lockDataDir } from './store/sqlite/data-dir-lock.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open.js';
 import { bindPort } from './listen.js';
 import { StartedSteps } from './started-steps.js';
 import { createExecution } from './execution.js';
@@ -56,7 +56,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     started.add(async () => lock.release());
     const bound = await bindPort(config.port, config.host);
     started.add(() => bound.abandon());
-    const store = await openSqliteStore(join(config.home, 'narrative.sqlite'));
+    const store = await openStore(config);
     started.add(() => store.close());
     const ctx: Context = {
       store,

@@ -1,9 +1,10 @@
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
-import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
+import { conflict, forbidden, notFound, Problem, unauthorized } from '../errors.js';
 import type { Role } from '../schemas/common.js';
 import type { TokenKind, UserRecord } from '../store/store.js';
 import { bundledAppsOf } from '../bundled/attach.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { Context } from './context.js';
 import { KERNEL_REFUSAL, type Caller } from './permissions.js';
 
@@ -66,13 +67,20 @@ export async function findUser(ctx: Context, name: string): Promise<UserRecord> 
 /**
  * On an empty database, creates the first admin and hands its token to
  * `keep` before committing: if keeping it fails, no admin exists and the next
- * start tries again, so the only admin token is never lost.
+ * start tries again, so the only admin token is never lost. Of two servers
+ * starting together on one database, the second waits on the first's admin
+ * row, or sees it, and finds the name taken: it makes none.
  */
 export async function bootstrapAdmin(ctx: Context, keep: (token: string) => Promise<void>, name = 'admin'): Promise<string | null> {
   if ((await ctx.store.countUsers()) > 0) return null;
-  return ctx.store.transaction(async (store) => {
-    const { token } = await createUser({ ...ctx, store }, name, 'admin');
-    await keep(token);
-    return token;
-  });
+  try {
+    return await ctx.store.transaction(async (store) => {
+      const { token } = await createUser({ ...ctx, store }, name, 'admin');
+      await keep(token);
+      return token;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) || (error instanceof Problem && error.status === 409)) return null;
+    throw error;
+  }
 }

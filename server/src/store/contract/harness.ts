@@ -8,6 +8,8 @@ import type { Store } from '../store.js';
 export interface StoreFactory {
   /** Shown in the test names. */
   readonly name: string;
+  /** Why its tests are skipped (a missing prerequisite), or false. */
+  readonly skip: string | false;
   /** A store on `dir`: empty the first time, the same data when opened on that directory again. */
   open(dir: string): Promise<Store>;
   /** Drops what `open` made outside `dir` (a PostgreSQL database, say), after its stores are closed; the suite removes `dir`. */

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
-import { migrationProvider } from './migrations.js';
-import type { Tables } from './tables.js';
+import { migrationProvider } from '../sql/migrations.js';
+import type { Tables } from '../sql/tables.js';
 
 /**
  * Opens (creating if needed) the SQLite database in WAL mode with foreign keys

@@ -3,6 +3,7 @@ import type { ObjectSummary } from '../../schemas/api.js';
 import type { Provenance } from '../../schemas/provenance.js';
 import { StaleVersionError, type LatestFilter, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
 import type { Db } from './db.js';
+import type { Flavor } from './flavor.js';
 import type { Tables } from './tables.js';
 
 type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'lineage' | 'listLatestIn' | 'setHidden'>;
@@ -11,7 +12,7 @@ type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertV
  * Objects and their immutable versions, files and lineage links.
  * `inTransaction` runs a save atomically even when the caller holds no transaction.
  */
-export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>): ObjectQueries {
+export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>, flavor: Flavor): ObjectQueries {
   return {
     findObjectByName: (wsid: number, name: string) => findObjectByName(db, wsid, name),
 
@@ -20,7 +21,7 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
       return row && toHead(row);
     },
 
-    insertVersion: (v: NewVersion) => inTransaction((tx) => insertVersion(tx, v)),
+    insertVersion: (v: NewVersion) => inTransaction((tx) => insertVersion(tx, v, flavor)),
 
     async getVersion({ wsid, objid, ver }: VersionKey) {
       const row = await versions(db).where('v.wsid', '=', wsid).where('v.objid', '=', objid).where('v.ver', '=', ver).executeTakeFirst();
@@ -28,7 +29,7 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
     },
 
     async listObjects(wsid: number, f: ObjectFilter) {
-      let q = latestMatching(versions(db).where('v.wsid', '=', wsid), f);
+      let q = latestMatching(versions(db).where('v.wsid', '=', wsid), f, flavor);
       if (f.after) q = q.where('v.saved_at', '>', f.after);
       if (f.before) q = q.where('v.saved_at', '<', f.before);
       const { total } = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
@@ -38,7 +39,7 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
 
     async listLatestIn(wsids: number[], f: LatestFilter) {
       if (wsids.length === 0) return [];
-      let q = latestMatching(versions(db).where('v.wsid', 'in', wsids), f);
+      let q = latestMatching(versions(db).where('v.wsid', 'in', wsids), f, flavor);
       if (f.excludeType) q = q.where('v.type', '!=', f.excludeType);
       const after = f.after;
       if (after) q = q.where((eb) => eb.or([eb('v.wsid', '<', after.wsid), eb.and([eb('v.wsid', '=', after.wsid), eb('o.name', '>', after.name)])]));
@@ -66,7 +67,7 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
       const [from, to] = direction === 'ancestors' ? ['child', 'parent'] : ['parent', 'child'];
       const rows = await sql<LinkRow>`
         with recursive walk(wsid, objid, ver, depth) as (
-          select ${root.wsid}, ${root.objid}, ${root.ver}, 0
+          select cast(${root.wsid} as bigint), cast(${root.objid} as bigint), cast(${root.ver} as bigint), 0
           union
           select l.${sql.raw(to)}_wsid, l.${sql.raw(to)}_objid, l.${sql.raw(to)}_ver, walk.depth + 1
           from object_links l join walk
@@ -86,7 +87,8 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
 }
 
 /** Saves version latest+1 (a new object when the name is new). Run inside a transaction. */
-async function insertVersion(tx: Db, v: NewVersion): Promise<{ objid: number; ver: number }> {
+async function insertVersion(tx: Db, v: NewVersion, flavor: Flavor): Promise<{ objid: number; ver: number }> {
+  await flavor.lockWorkspace(tx, v.wsid);
   const head = await findObjectByName(tx, v.wsid, v.name);
 
   const latest = head?.latestVer ?? 0;
@@ -160,10 +162,11 @@ function versions(db: Db) {
 }
 
 /** The latest version of each object, narrowed by type (an id, or a prefix without a version), name fragment and hiding. */
-function latestMatching(q: ReturnType<typeof versions>, f: { type?: string; nameContains?: string; hidden?: boolean }) {
+function latestMatching(q: ReturnType<typeof versions>, f: { type?: string; nameContains?: string; hidden?: boolean }, flavor: Flavor) {
+  const like = sql.raw(flavor.likeIgnoringCase);
   q = q.whereRef('v.ver', '=', 'o.latest_ver');
-  if (f.type) q = f.type.includes('-') ? q.where('v.type', '=', f.type) : q.where(sql<boolean>`v.type like ${escapeLike(f.type) + '%'} escape '\\'`);
-  if (f.nameContains) q = q.where(sql<boolean>`o.name like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
+  if (f.type) q = f.type.includes('-') ? q.where('v.type', '=', f.type) : q.where(sql<boolean>`v.type ${like} ${escapeLike(f.type) + '%'} escape '\\'`);
+  if (f.nameContains) q = q.where(sql<boolean>`o.name ${like} ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
   if (f.hidden !== undefined) q = q.where('o.hidden_at', f.hidden ? 'is not' : 'is', null);
   return q;
 }

@@ -1,0 +1,38 @@
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Tables } from '../sql/tables.js';
+import { postgresMigrationProvider } from './migrations.js';
+import { PostgresSchemaPlugin } from './schema-plugin.js';
+
+/** Connections per server process: requests wait for one rather than open more. */
+const POOL_SIZE = 10;
+
+// The schema's integers are bigints (and counts are too); they hold ids and byte sizes, all far below 2^53.
+const BIGINT = 20;
+const NUMERIC = 1700;
+const numbersAsNumbers = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === BIGINT || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Connects to the PostgreSQL database at `url` and brings its schema up to
+ * date. Kysely's Migrator holds an advisory lock while it migrates, so two
+ * servers starting together on one database migrate it once.
+ */
+export async function openPostgres(url: string): Promise<Kysely<Tables>> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: numbersAsNumbers });
+  // An idle connection the database drops (a restart, say) must not take the process with it; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const migrating = db.withPlugin(new PostgresSchemaPlugin());
+    const { error, results } = await new Migrator({ db: migrating, provider: postgresMigrationProvider }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,29 @@
+import type { Db } from './db.js';
+
+/**
+ * What the SQL dialects do differently, in the few places the shared queries
+ * care. Everything else is one query for both.
+ */
+export interface Flavor {
+  /** The operator that matches a pattern ignoring ASCII case: SQLite's `like` already does, PostgreSQL's does not. */
+  readonly likeIgnoringCase: 'like' | 'ilike';
+  /**
+   * Makes a transaction the only writer of one workspace's objects until it ends.
+   * SQLite needs nothing (every write transaction holds the database); PostgreSQL
+   * locks the workspace's row, or two saves of one name would both read the same
+   * latest version and the second would fail on the key instead of going on after it.
+   */
+  lockWorkspace(tx: Db, wsid: number): Promise<void>;
+}
+
+export const sqliteFlavor: Flavor = {
+  likeIgnoringCase: 'like',
+  lockWorkspace: async () => {},
+};
+
+export const postgresFlavor: Flavor = {
+  likeIgnoringCase: 'ilike',
+  async lockWorkspace(tx, wsid) {
+    await tx.selectFrom('workspaces').select('id').where('id', '=', wsid).forUpdate().execute();
+  },
+};

@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../store.js';
+import { accountQueries } from './accounts.js';
+import { appQueries } from './apps.js';
+import { blobQueries } from './blobs.js';
+import type { Db } from './db.js';
+import type { Flavor } from './flavor.js';
+import { jobQueries } from './jobs.js';
+import { kernelImageQueries } from './kernel-images.js';
+import { labStateQueries } from './lab-state.js';
+import { narrativeQueries } from './narratives.js';
+import { objectQueries } from './objects.js';
+import { publicationQueries } from './publications.js';
+import type { Tables } from './tables.js';
+import { tokenReadQueries } from './token-reads.js';
+import { workspaceQueries } from './workspaces.js';
+
+/** A Store over an SQL database (SQLite or PostgreSQL): one query module per concept, composed over the database or a transaction. */
+export function sqlStore(root: Kysely<Tables>, flavor: Flavor): Store {
+  return storeOn(root, root, flavor);
+}
+
+function storeOn(db: Db, root: Kysely<Tables>, flavor: Flavor): Store {
+  const inTransaction = <T>(work: (tx: Db) => Promise<T>): Promise<T> =>
+    db.isTransaction ? work(db) : (db as Kysely<Tables>).transaction().execute((tx) => work(tx));
+  return {
+    transaction: (work) => inTransaction((tx) => work(storeOn(tx, root, flavor))),
+    close: async () => {
+      if (!db.isTransaction) await root.destroy();
+    },
+    ...accountQueries(db),
+    ...tokenReadQueries(db),
+    ...workspaceQueries(db),
+    ...objectQueries(db, inTransaction, flavor),
+    ...blobQueries(db),
+    ...narrativeQueries(db),
+    ...appQueries(db),
+    ...kernelImageQueries(db),
+    ...labStateQueries(db),
+    ...jobQueries(db),
+    ...publicationQueries(db, inTransaction),
+  };
+}

@@ -1,0 +1,3 @@
+// Helpers for tests of the server and of the platform around it; not part of the server's runtime.
+export { needs, needsRoot, underCI } from './prerequisites.js';
+export { postgresBinaries, sharedPostgresCluster, startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
