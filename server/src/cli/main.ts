@@ -4,6 +4,7 @@ import { ApiError } from '../client/index.js';
 import { SERVER_VERSION } from '../version.js';
 import { appCommands } from './commands/apps.js';
 import { clusterCommands } from './commands/cluster.js';
+import { dbCommands } from './commands/db.js';
 import { exportCommands, importCommands } from './commands/export.js';
 import { jobCommands } from './commands/jobs.js';
 import { kernelImageCommands } from './commands/kernel-images.js';
@@ -41,6 +42,7 @@ appCommands(program);
 kernelImageCommands(program);
 jobCommands(program);
 clusterCommands(program);
+dbCommands(program);
 
 try {
   await program.parseAsync(process.argv);

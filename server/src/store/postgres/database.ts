@@ -1,5 +1,6 @@
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { Tables } from '../sql/tables.js';
 import { postgresMigrationProvider } from './migrations.js';
 import { PostgresSchemaPlugin } from './schema-plugin.js';
@@ -24,7 +25,7 @@ export async function openPostgres(url: string): Promise<Kysely<Tables>> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: numbersAsNumbers });
   // An idle connection the database drops (a restart, say) must not take the process with it; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   try {
     const migrating = db.withPlugin(new PostgresSchemaPlugin());
     const { error, results } = await new Migrator({ db: migrating, provider: postgresMigrationProvider }).migrateToLatest();
