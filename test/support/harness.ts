@@ -13,6 +13,8 @@ export interface Harness {
   users: Record<string, { client: NarrativeClient; token: string }>;
   client(token?: string): NarrativeClient;
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the server, runs `meanwhile`, and starts it again on the same data directory and port with `more` settings (a database, say). */
+  restart(more: Partial<Config>, meanwhile?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +25,8 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
   // No Jupyter child unless a test asks for code cells: most tests never start a kernel.
   const kernels = { enabled: false, python: '/usr/bin/python3' };
   // No bundled apps built in the background unless a test asks: they would race every test's own registrations.
-  const server = await startServer(loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', kernels, bundledApps: 'off', ...overrides }, env));
+  const configWith = (more: Partial<Config>) => loadConfig({ home, port: 0, logLevel: process.env.NARRATIVE_LOG_LEVEL ?? 'silent', kernels, bundledApps: 'off', ...overrides, ...more }, env);
+  let server = await startServer(configWith({}));
   const client = (token?: string) => new NarrativeClient({ url: server.url, ...(token ? { token } : {}) });
   const admin = client(server.adminToken!);
   const users: Harness['users'] = {};
@@ -31,7 +34,7 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
     const { token } = await admin.createUser(name, 'user', `${name}-password`);
     users[name] = { client: client(token), token };
   }
-  return {
+  const harness: Harness = {
     server,
     home,
     admin,
@@ -39,12 +42,21 @@ export async function startHarness(userNames: string[] = [], overrides: Partial<
     users,
     client,
     fetch: (path, init) => fetch(`${server.url}${path}`, init),
+    async restart(more, meanwhile) {
+      const port = server.port;
+      await server.close();
+      await meanwhile?.();
+      overrides = { ...overrides, ...more };
+      server = await startServer(configWith({ port }));
+      harness.server = server;
+    },
     async stop() {
       await server.close();
       // A local job's wrapper outlives the server (as it must, for a restart) and may still be writing its last lines.
       await rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
+  return harness;
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -9,7 +9,7 @@ import { readResult, type JobResult } from '../job-dir/result.js';
 import { accountFor } from '../job-dir/run-as.js';
 import type { SchedulerStatus } from '../job-state.js';
 import { checkRequest, jobEnvironment } from './job-environment.js';
-import type { Scheduler, SubmitRequest } from './scheduler.js';
+import { SchedulerUnavailable, type Scheduler, type SubmitRequest } from './scheduler.js';
 
 export interface DockerSchedulerOptions {
   /** The engine's API socket. */
@@ -75,6 +75,14 @@ export class DockerScheduler implements Scheduler {
     task.finished = this.run(task, request, env, container);
     this.tasks.set(id, task);
     return id;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (error) {
+      throw new SchedulerUnavailable(`the Docker engine does not answer: ${(error as Error).message}`);
+    }
   }
 
   async status(ids: string[]): Promise<Map<string, SchedulerStatus>> {

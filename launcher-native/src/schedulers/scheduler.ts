@@ -46,6 +46,8 @@ export interface Scheduler {
   status(ids: string[]): Promise<Map<string, SchedulerStatus>>;
   /** Stops a job (or every task of an array) and everything it started; cancelling a finished job is not an error. */
   cancel(id: string): Promise<void>;
+  /** Resolves when the scheduler answers (its controller, its engine); throws SchedulerUnavailable when it cannot be asked. */
+  ping(): Promise<void>;
 }
 
 export class SchedulerUnavailable extends Error {}

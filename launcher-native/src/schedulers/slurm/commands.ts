@@ -42,6 +42,11 @@ export function sacctArgv(jobIds: string[]): string[] {
   return ['sacct', '--noheader', '--parsable2', `--jobs=${jobIds.join(',')}`, '--format=JobID,State,ExitCode,NodeList,Reason'];
 }
 
+/** The partitions the controller knows: a question only a reachable controller answers. */
+export function pingArgv(): string[] {
+  return ['sinfo', '--noheader', '--format=%P'];
+}
+
 export function scancelArgv(jobIds: string[], signal?: string): string[] {
   return ['scancel', ...(signal ? [`--signal=${signal}`, '--full'] : []), ...jobIds];
 }

@@ -6,7 +6,7 @@ import { CommandNotFound, CommandTimedOut, execFileRunner, type CommandRunner } 
 import { checkAfter } from '../dependencies.js';
 import { checkRequest, jobEnvironment } from '../job-environment.js';
 import { SchedulerUnavailable, type Scheduler, type SubmitRequest } from '../scheduler.js';
-import { queueOrderArgv, sacctArgv, sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
+import { pingArgv, queueOrderArgv, sacctArgv, sbatchArgv, scancelArgv, squeueArgv } from './commands.js';
 import { renderBatchScript } from './directives.js';
 import { expandArrayTaskIds, parseJobcompLine, parseSacct, parseSbatch, parseSqueue } from './parse.js';
 import { toSchedulerStatus, type SlurmObservation } from './state-table.js';
@@ -88,6 +88,10 @@ export class SlurmScheduler implements Scheduler {
   }
 
   /** Asking for an array's id answers for each of its tasks, under the task ids (`12_0`, ...). */
+  async ping(): Promise<void> {
+    await this.run(pingArgv());
+  }
+
   async status(ids: string[]): Promise<Map<string, SchedulerStatus>> {
     const wanted = [...new Set(ids)].filter((id) => SLURM_ID.test(id));
     const out = new Map<string, SchedulerStatus>();

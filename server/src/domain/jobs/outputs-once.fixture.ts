@@ -26,6 +26,7 @@ const finished: Scheduler = {
   submit: () => Promise.reject(new Error('submits nothing')),
   status: async (ids) => new Map(ids.map((id) => [id, { state: 'completed' as const, node: 'node1' }])),
   cancel: async () => undefined,
+  ping: async () => undefined,
 };
 
 /** A context on a new connection to the database of `home`; blobs must have been set up (prepareHome). */
