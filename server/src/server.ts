@@ -13,6 +13,8 @@ import { jobStreams } from './http/job-stream.js';
 import { dispatchUpgrades } from './http/upgrade.js';
 import { lockDataDir } from './store/sqlite/data-dir-lock.js';
 import { openStore } from './store/open.js';
+import { Metrics } from './operations/metrics.js';
+import { operationsRouter } from './operations/routes.js';
 import { bindPort } from './listen.js';
 import { StartedSteps } from './started-steps.js';
 import { createExecution } from './execution.js';
@@ -79,13 +81,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const kernels = await startKernels(ctx, config, logger);
     if (kernels) started.add(() => kernels.stop());
     const { server } = bound;
-    const extra = [labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
+    const metrics = new Metrics();
+    const extra = [operationsRouter(ctx, config.home, metrics), labRoutes(ctx, labAssets), ...(kernels ? [kernels.proxy.router] : [])];
     const streams = jobStreams(ctx, logger);
     const events = labEvents(ctx);
+    metrics.attach({ store, subscribers: () => ({ jobs: streams.subscribers(), lab: events.subscribers() }) });
     const upgrades = dispatchUpgrades(server, [streams.handler, events.handler, ...(kernels ? [kernels.proxy.handler] : [])], logger);
-    bound.ready(createApp(ctx, logger, extra, { labAvailable: labAssets !== null }));
+    bound.ready(createApp(ctx, logger, extra, { labAvailable: labAssets !== null, countRequests: metrics.countRequests }));
     // Last, once nothing else can fail: from here on jobs move.
-    const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger);
+    const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger, (seconds) => metrics.reconcilePassEnded(seconds));
     // In the background: a first start serves at once and builds its apps while people sign in.
     bundled.start();
     const address = server.address();

@@ -63,11 +63,12 @@ export function apiRoutes(): AnyRoute[] {
 }
 
 /** `extra` routers (the lab, the kernel proxy) answer before the catch-all 404. */
-export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = [], options: { labAvailable?: boolean } = {}): express.Express {
+export function createApp(ctx: Context, logger: Logger, extra: express.Router[] = [], options: { labAvailable?: boolean; countRequests?: express.RequestHandler } = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (options.countRequests) app.use(options.countRequests);
   // Our serializers see the raw request and keep no header that could hold a credential.
-  app.use(pinoHttp({ logger, serializers: httpLogSerializers, wrapSerializers: false, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` } }));
+  app.use(pinoHttp({ logger, serializers: httpLogSerializers, wrapSerializers: false, autoLogging: { ignore: (req) => req.url === `${API_PREFIX}/health` || req.url === '/healthz' || req.url === '/metrics' } }));
 
   const api = express.Router();
   mountRoutes(api, apiRoutes(), ctx);

@@ -26,7 +26,7 @@ const SHUTDOWN_GRACE_MS = 500;
  * decided by `authorize`; a refusal is answered as HTTP with a problem
  * document. Not in the OpenAPI document: it is no REST operation.
  */
-export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHandler; close(): Promise<void> } {
+export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHandler; subscribers(): number; close(): Promise<void> } {
   // Clients only listen: a small message limit keeps what they send from costing memory.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const open = new Map<WebSocket, JobFollower>();
@@ -79,6 +79,7 @@ export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHand
 
   return {
     handler: { matches: (pathname) => STREAM_PATH.test(pathname), handle: onUpgrade },
+    subscribers: () => open.size,
     /** Ends every stream (1001: going away) so that closing the HTTP server does not wait on them. */
     async close() {
       closing = true;

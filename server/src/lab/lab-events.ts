@@ -34,6 +34,7 @@ export function labEvents(ctx: Context) {
 
   return {
     handler: { matches: (pathname: string) => pathname === EVENTS_PATH, handle: onUpgrade } satisfies UpgradeHandler,
+    subscribers: () => open.size,
     async close() {
       for (const ws of open) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -94,6 +94,8 @@ export interface Store {
   putLabWorkspace(userId: number, id: string, data: string, at: string): Promise<void>;
 
   createJob(job: NewJob): Promise<number>;
+  /** How many jobs are in each state (states without jobs are absent). */
+  countJobsByState(): Promise<Map<JobState, number>>;
   getJob(id: number): Promise<Job | undefined>;
   findJobByRequest(userId: number, clientRequestId: string): Promise<Job | undefined>;
   /** Puts a job in its next state, with every field of it, only if it is still in `expected` state; false when another writer moved it first. */

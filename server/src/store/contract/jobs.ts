@@ -135,6 +135,16 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.listJobsInStates(['running']), []);
     });
 
+    it('counts jobs by state, leaving out states without jobs', async () => {
+      const store = await fresh();
+      assert.deepEqual(await store.countJobsByState(), new Map());
+      const { owner, ws, registered } = await jobSetup(store);
+      const second = await store.createJob(job(owner, ws, registered));
+      await store.createJob(job(owner, ws, registered));
+      await store.updateJob(second, 'created', queuedAs('2'));
+      assert.deepEqual(await store.countJobsByState(), new Map([['created', 2], ['queued', 1]]));
+    });
+
     it('lists the jobs that failed after a time, oldest first', async () => {
       const store = await fresh();
       const { owner, ws, registered } = await jobSetup(store);

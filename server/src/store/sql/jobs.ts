@@ -10,7 +10,7 @@ import { ownedOrGranted } from './workspaces.js';
 
 type JobQueries = Pick<
   Store,
-  | 'createJob' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'listJobsOf' | 'retriesOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
+  | 'createJob' | 'countJobsByState' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'listJobsOf' | 'retriesOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
   | 'setJobInputs' | 'recordVerification' | 'verificationsOf' | 'jobEvents' | 'createNarrativeRun' | 'getNarrativeRun' | 'jobsOfRun'
 >;
 
@@ -56,6 +56,10 @@ export function jobQueries(db: Db): JobQueries {
     async updateJob(id, expected, next) {
       const result = await db.updateTable('jobs').set(toRow(next)).where('id', '=', id).where('state', '=', expected).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async countJobsByState() {
+      const rows = await db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+      return new Map(rows.flatMap((r) => (isJobState(r.state) ? [[r.state, Number(r.n)] as const] : [])));
     },
     async listJobsInStates<S extends JobState>(states: S[]) {
       if (states.length === 0) return [];
