@@ -30,6 +30,7 @@ const debianPackages = [
   ['podman', 'the rootless podman runtime on nodes and its tests'],
   ['runc', "podman's OCI runtime (crun, its default, fails on hosts with hybrid cgroups)"],
   ['postgresql', 'PostgreSQL, the store of a scaled-out deployment; the tests start throwaway servers of it (initdb, postgres)'],
+  ['nginx', 'the load balancer in front of server replicas (narrative deploy nginx-conf; the replica tests)'],
   ['uidmap', 'newuidmap/newgidmap: the subuid/subgid ranges rootless podman maps into its user namespace'],
 ];
 

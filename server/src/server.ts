@@ -13,6 +13,9 @@ import { jobStreams } from './http/job-stream.js';
 import { dispatchUpgrades } from './http/upgrade.js';
 import { lockDataDir } from './store/sqlite/data-dir-lock.js';
 import { openStore } from './store/open.js';
+import { aloneCoordination } from './store/coordination.js';
+import { postgresCoordination } from './store/postgres/coordination.js';
+import { isReplica } from './replicas.js';
 import { Metrics } from './operations/metrics.js';
 import { operationsRouter } from './operations/routes.js';
 import { bindPort } from './listen.js';
@@ -53,13 +56,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const started = new StartedSteps();
   try {
-    // Before anything reads or writes the data directory: a second server on it would race this one's writes.
-    const lock = lockDataDir(config.home);
-    started.add(async () => lock.release());
+    // Before anything reads or writes the data directory: a second server on it would race this one's writes. Replicas share
+    // it, agreeing through their database instead.
+    const lock = isReplica(config) ? null : lockDataDir(config.home);
+    if (lock) started.add(async () => lock.release());
     const bound = await bindPort(config.port, config.host);
     started.add(() => bound.abandon());
     const store = await openStore(config);
     started.add(() => store.close());
+    const coordination = config.databaseUrl ? await postgresCoordination(config.databaseUrl, logger) : aloneCoordination();
+    started.add(() => coordination.close());
     const ctx: Context = {
       store,
       types: new TypeRegistry(config.typesDir),
@@ -68,6 +74,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       limits: config.limits,
       now: () => new Date().toISOString(),
       execution: await createExecution(config),
+      coordination,
     };
     const adminToken = await bootstrapAdmin(ctx, async (token) => {
       // Made now, so its bundled apps are built by default (NARRATIVE_BUNDLED_APPS=auto); marked before the admin commits, so a crash leaves it new.
@@ -113,8 +120,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
         server.closeAllConnections();
         upgrades.destroyAll();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await coordination.close();
         await store.close();
-        lock.release();
+        lock?.release();
       },
     };
   } catch (error) {

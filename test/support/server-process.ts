@@ -14,6 +14,8 @@ export interface Served {
   token: string;
   client: NarrativeClient;
   stderr: () => string;
+  /** The first admin's token when this start made it (the first start on a database), else null. */
+  madeAdmin: string | null;
 }
 
 /** Real server processes (`narrative --json serve --port 0`) that tests can kill -9 and restart; `cleanup` kills and removes whatever is left. */
@@ -37,7 +39,7 @@ export class ServerProcesses {
     proc.once('exit', () => this.children.delete(proc));
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
+    const started = await new Promise<{ url: string; adminToken: string | null }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server did not start in 15 s: ${stderr}`)), 15_000);
       const onExit = (code: number | null) => {
         clearTimeout(timer);
@@ -48,14 +50,15 @@ export class ServerProcesses {
         clearTimeout(timer);
         proc.off('exit', onExit);
         try {
-          resolve((JSON.parse(line) as { url: string }).url);
+          resolve(JSON.parse(line) as { url: string; adminToken: string | null });
         } catch (error) {
           reject(error);
         }
       });
     });
+    const { url } = started;
     const token = (await readFile(join(home, 'admin-token'), 'utf8')).trim();
-    return { proc, url, token, client: new NarrativeClient({ url, token }), stderr: () => stderr };
+    return { proc, url, token, client: new NarrativeClient({ url, token }), stderr: () => stderr, madeAdmin: started.adminToken ?? null };
   }
 
   async cleanup(): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { payloadTooLarge } from '../errors.js';
 import { syncDirectory } from '@narrative/launcher-native';
+import { freshScratch, scratchOf } from './scratch.js';
 
 /**
  * Content-addressed blobs (sha256). A blob is streamed to a temp file while
@@ -21,13 +22,12 @@ export class LocalBlobStore implements BlobStore {
   private readonly tmp: string;
 
   constructor(private readonly root: string) {
-    this.tmp = join(root, 'tmp');
+    this.tmp = scratchOf(join(root, 'tmp'));
   }
 
-  /** Clears temp files that uploads cut off by a crash left behind; they were never blobs. */
+  /** Clears temp files that uploads cut off by a crash left behind (this host's, of processes that are gone); they were never blobs. */
   async init(): Promise<this> {
-    await rm(this.tmp, { recursive: true, force: true });
-    await mkdir(this.tmp, { recursive: true });
+    await freshScratch(join(this.root, 'tmp'));
     // Only the server reads blobs; jobs get copies of their inputs.
     await chmod(this.root, 0o700);
     return this;
@@ -42,6 +42,8 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(source: Readable, maxBytes: number): Promise<{ sha256: string; size: number }> {
+    // Made here too: a store used without init() (a second process's, in tests) has none yet.
+    await mkdir(this.tmp, { recursive: true, mode: 0o700 });
     const tempPath = join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const file = await open(tempPath, 'wx', 0o640);
     const hash = createHash('sha256');

@@ -19,6 +19,7 @@ import { BuildCache } from './build-cache.js';
 import { BundledAppBuilder } from './bundled-apps.js';
 import { parseBundledSpec } from './bundled-spec.js';
 import { BundledProgress } from './progress.js';
+import { aloneCoordination } from '../store/coordination.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const RECIPE = { suite: 'bookworm', variant: 'minbase', packages: ['jq=1.6-2.1+deb12u3'], sourceDateEpoch: 1735689600, files: {} };
@@ -62,7 +63,7 @@ describe('building and registering the bundled apps', () => {
   });
 
   const contextWith = (images: ImageStore): Context => ({
-    store, images, types: new TypeRegistry(loadConfig().typesDir), blobs: null as unknown as Context['blobs'], limits: loadConfig().limits, now: () => new Date().toISOString(), execution: null,
+    store, images, types: new TypeRegistry(loadConfig().typesDir), blobs: null as unknown as Context['blobs'], limits: loadConfig().limits, now: () => new Date().toISOString(), execution: null, coordination: aloneCoordination(),
   });
 
   /** A bundled-apps folder of one app (changed by `edit`), with a build of it in the cache as `narrative app build` leaves one. */

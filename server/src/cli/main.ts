@@ -5,6 +5,7 @@ import { SERVER_VERSION } from '../version.js';
 import { appCommands } from './commands/apps.js';
 import { clusterCommands } from './commands/cluster.js';
 import { dbCommands } from './commands/db.js';
+import { deployCommands } from './commands/deploy.js';
 import { exportCommands, importCommands } from './commands/export.js';
 import { jobCommands } from './commands/jobs.js';
 import { kernelImageCommands } from './commands/kernel-images.js';
@@ -43,6 +44,7 @@ kernelImageCommands(program);
 jobCommands(program);
 clusterCommands(program);
 dbCommands(program);
+deployCommands(program);
 
 try {
   await program.parseAsync(process.argv);

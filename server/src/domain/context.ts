@@ -2,6 +2,7 @@ import type { Limits } from '../limits.js';
 import type { Runtime, Scheduler } from '@narrative/launcher-native';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ImageStore } from '../images/image-store.js';
+import type { Coordination } from '../store/coordination.js';
 import type { Store } from '../store/store.js';
 import type { TypeRegistry } from './types-registry.js';
 
@@ -17,6 +18,8 @@ export interface Context {
   now: () => string;
   /** How apps run; null where this server runs none. */
   execution: Execution | null;
+  /** Agreement with the other servers on the store: who reconciles, and job change wake-ups. */
+  coordination: Coordination;
 }
 
 export interface Account {

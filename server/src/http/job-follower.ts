@@ -4,7 +4,6 @@ import { hasResult, LogTail } from '@narrative/launcher-native';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Context } from '../domain/context.js';
-import { onJobChange } from '../domain/jobs/transitions.js';
 import { Problem } from '../errors.js';
 
 /** What one stream connection follows, from which positions, and how often it looks. */
@@ -58,7 +57,9 @@ export class JobFollower {
   constructor(private readonly ctx: Context, private readonly socket: WebSocket, private readonly spec: FollowSpec, private readonly logger: Logger) {
     this.lastSeq = spec.afterEvent;
     this.tail = spec.jobDir ? new LogTail(spec.jobDir, spec.afterLine) : null;
-    this.unsubscribe = onJobChange(spec.jobId, () => this.wake());
+    this.unsubscribe = ctx.coordination.onJobChange((jobId) => {
+      if (jobId === spec.jobId) this.wake();
+    });
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => void this.stop());
     this.wake();

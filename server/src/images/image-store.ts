@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { buildSquashfsImage, InvalidImage, syncDirectory, unpackOciArchive, writeFileDurably, type ImageFormat } from '@narrative/launcher-native';
 import { invalidContent, payloadTooLarge } from '../errors.js';
+import { freshScratch, scratchOf } from '../blobs/scratch.js';
 import { installedPackages } from './packages.js';
 
 const run = promisify(execFile);
@@ -40,13 +41,12 @@ export class ImageStore {
   private readonly incoming: string;
 
   constructor(private readonly root: string, readonly maxBytes: number) {
-    this.incoming = join(root, 'incoming');
+    this.incoming = scratchOf(join(root, 'incoming'));
   }
 
   async init(): Promise<this> {
     await mkdir(join(this.root, 'sha256'), { recursive: true });
-    await rm(this.incoming, { recursive: true, force: true });
-    await mkdir(this.incoming, { mode: 0o700 });
+    await freshScratch(join(this.root, 'incoming'));
     // The account apps run as reads image forms; nothing here is secret.
     await chmod(this.root, 0o711);
     await chmod(join(this.root, 'sha256'), 0o711);

@@ -15,6 +15,7 @@ import type { Context, Execution } from '../context.js';
 import { TypeRegistry } from '../types-registry.js';
 import { cancelJob } from './control.js';
 import { submit } from './run.js';
+import { aloneCoordination } from '../../store/coordination.js';
 
 /**
  * A cancel that lands while a job is still `created` (before its submission
@@ -39,6 +40,7 @@ async function contextFor(home: string, execution: Config['execution']): Promise
     limits: config.limits,
     now: () => new Date().toISOString(),
     execution: made,
+    coordination: aloneCoordination(),
   };
   return { ctx, execution: made };
 }

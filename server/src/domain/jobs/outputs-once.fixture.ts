@@ -9,6 +9,7 @@ import type { AppSpec } from '../../schemas/app-spec.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Context, Execution } from '../context.js';
 import { TypeRegistry } from '../types-registry.js';
+import { aloneCoordination } from '../../store/coordination.js';
 
 /**
  * For the outputs-once tests: a data directory holding finished jobs (each
@@ -43,6 +44,7 @@ export async function contextOn(home: string): Promise<{ ctx: Context; execution
     limits: config.limits,
     now: () => new Date().toISOString(),
     execution,
+    coordination: aloneCoordination(),
   };
   return { ctx, execution };
 }

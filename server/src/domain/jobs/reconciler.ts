@@ -14,7 +14,7 @@ export function startReconciler(ctx: Context, everyMs: number, logger: Logger, p
   const timer = setInterval(() => {
     pass = pass
       .then(async () => {
-        if (stopped) return;
+        if (stopped || !(await ctx.coordination.leadsReconciler())) return;
         const started = performance.now();
         await reconcileOnce(ctx, execution);
         passEnded((performance.now() - started) / 1000);

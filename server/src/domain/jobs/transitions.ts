@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Job, JobStateFields } from './job.js';
 import { transition, type JobEvent } from './job-events.js';
 import type { Context } from '../context.js';
@@ -19,21 +18,10 @@ export async function recordTransition(ctx: Context, job: Job, happened: JobEven
     await store.appendJobEvent(job.id, ctx.now(), event);
     return true;
   });
-  if (moved) changes.emit(String(job.id));
+  // Wakes the job's streams on every server at once rather than at their next poll. Only a hint: a change inside
+  // an outer transaction is announced before that commits, and a replica may miss one, so streams still poll.
+  if (moved) ctx.coordination.announceJobChange(job.id);
   return moved;
-}
-
-/**
- * Wake-ups for job streams on this process, so a state change goes out at
- * once rather than at the next poll. Only a hint: changes made by another
- * replica never come through here, and a change inside an outer transaction
- * is announced before that commits, so streams still poll the store.
- */
-const changes = new EventEmitter().setMaxListeners(0);
-
-export function onJobChange(jobId: number, listener: () => void): () => void {
-  changes.on(String(jobId), listener);
-  return () => changes.off(String(jobId), listener);
 }
 
 /** What the job's event log keeps of a state: what a reader of the log wants, without the wrapper's whole result. */
