@@ -3,6 +3,7 @@ export * from './job-state.js';
 export { syncDirectory, writeFileDurably } from './files/durable-file.js';
 export { fileDigest } from './files/file-digest.js';
 export { removeOwnedTree } from './files/remove-owned.js';
+export { isRunning } from './processes/process-table.js';
 
 // The job directory: the one owner of its files.
 export { InvalidJobFile } from './job-dir/check.js';

@@ -11,6 +11,8 @@ export interface Config {
   home: string;
   /** The PostgreSQL database that holds the metadata instead of the data directory's SQLite file (postgres://…); may hold a password, so never logged. */
   databaseUrl?: string;
+  /** One of several servers sharing the database and data directory (server/src/replicas.ts); needs PostgreSQL and Slurm. */
+  replica: boolean;
   host: string;
   port: number;
   typesDir: string;
@@ -72,6 +74,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   return {
     home: defaultHome(env),
     ...(env.NARRATIVE_DATABASE_URL ? { databaseUrl: postgresUrl(env.NARRATIVE_DATABASE_URL) } : {}),
+    replica: oneOf(env.NARRATIVE_REPLICA, ['on', 'off'] as const, 'off') === 'on',
     host: env.NARRATIVE_HOST ?? '127.0.0.1',
     port: numberFrom(env.NARRATIVE_PORT, 8765),
     typesDir: env.NARRATIVE_TYPES_DIR ?? fileURLToPath(new URL('../../apps-catalog/types', import.meta.url)),

@@ -1,13 +1,27 @@
 import type { Config } from './config.js';
 
+type ReplicaSettings = Pick<Config, 'replica' | 'databaseUrl' | 'execution'>;
+
 /**
- * Whether this server may share its data directory with other servers: on
- * PostgreSQL, running apps on Slurm (or none). Everything they share is then in
- * the database or written to the shared directory all-or-nothing. The local
- * scheduler's jobs are children of the server that started them, which only it
- * can follow, so a server running them stays alone on its data directory; so
- * does a server on SQLite, which one process writes.
+ * Whether this server shares its data directory with other servers
+ * (NARRATIVE_REPLICA=on): it then takes no lock on the directory, agrees with
+ * the others through the database, and runs no code-cell kernels.
  */
-export function isReplica(config: Pick<Config, 'databaseUrl' | 'execution'>): boolean {
-  return config.databaseUrl !== undefined && (config.execution.scheduler === 'slurm' || config.execution.scheduler === 'none');
+export function isReplica(config: ReplicaSettings): boolean {
+  return config.replica;
+}
+
+/**
+ * Refuses a replica that could not share: one on SQLite, which one process
+ * writes, or running apps on the local or docker scheduler, whose jobs only
+ * the server that started them can follow. Slurm's jobs, and everything in
+ * PostgreSQL or written all-or-nothing to the shared directory, any replica can.
+ */
+export function checkReplicaSettings(config: ReplicaSettings): void {
+  if (!config.replica) return;
+  if (!config.databaseUrl) throw new Error('NARRATIVE_REPLICA=on needs NARRATIVE_DATABASE_URL: replicas share a PostgreSQL database, not the SQLite file');
+  const scheduler = config.execution.scheduler;
+  if (scheduler !== 'slurm' && scheduler !== 'none') {
+    throw new Error(`NARRATIVE_REPLICA=on needs NARRATIVE_SCHEDULER=slurm (or none): the ${scheduler} scheduler's jobs are followed only by the server that started them`);
+  }
 }

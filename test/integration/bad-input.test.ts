@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { NarrativeClient } from '@narrative/server/client';
+import { blobTempFiles } from '../support/blob-temp.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 // Bad input of every kind gets a 4xx problem naming what is wrong, never a 5xx, and never leaves a trace.
@@ -185,7 +186,7 @@ describe('bad names (generated)', () => {
 });
 
 describe('uploads', () => {
-  const tmpFiles = () => readdirSync(join(h.home, 'blobs', 'tmp'));
+  const tmpFiles = () => blobTempFiles(h.home);
   const blobOnDisk = (data: Buffer) => { const sha = createHash('sha256').update(data).digest('hex'); return existsSync(join(h.home, 'blobs', sha.slice(0, 2), sha)); };
 
   test('an oversize blob or upload file is a 413 and leaves no object, blob or temp file', () => unchanged('alice-ws', async () => {

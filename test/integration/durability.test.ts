@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
+import { blobTempFiles } from '../support/blob-temp.js';
 import { kill9, ServerProcesses, type Served } from '../support/server-process.js';
 import { ApiError, NarrativeClient } from '@narrative/server/client';
 
@@ -39,7 +40,7 @@ async function checkBlobs(home: string): Promise<string[]> {
   return names.sort();
 }
 
-const tmpFiles = (home: string) => readdir(join(home, 'blobs', 'tmp'));
+const tmpFiles = async (home: string) => blobTempFiles(home);
 
 function form(name: string, filename: string, content: Buffer): FormData {
   const fd = new FormData();

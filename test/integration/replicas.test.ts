@@ -52,12 +52,19 @@ describe('replicas behind nginx on PostgreSQL and Slurm', { skip: needsPostgres(
       NARRATIVE_SLURM_PARTITION: cluster.partition,
       NARRATIVE_SLURM_JOBCOMP_LOG: cluster.jobcompLog,
       NARRATIVE_RECONCILE_MS: '200',
+      NARRATIVE_REPLICA: 'on',
     };
   });
   after(async () => {
     await nginx?.stop();
     await servers.cleanup();
     await stopCluster?.();
+  });
+
+  it('refuses a replica that could not share: on SQLite, or running jobs itself', async () => {
+    const other = await servers.newHome('narrative-not-replica-');
+    await assert.rejects(servers.serve(other, { NARRATIVE_REPLICA: 'on' }), /NARRATIVE_REPLICA=on needs NARRATIVE_DATABASE_URL/);
+    await assert.rejects(servers.serve(other, { ...env, NARRATIVE_SCHEDULER: 'local' }), /needs NARRATIVE_SCHEDULER=slurm \(or none\): the local scheduler/);
   });
 
   it('runs 30 jobs through any replica, each exactly once, across a kill -9 of the reconciling one', async () => {

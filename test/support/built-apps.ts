@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRunning } from '@narrative/launcher-native';
 import { runCli, type CliTarget } from './cli.js';
 
 const APPS = fileURLToPath(new URL('../../../apps-catalog/apps/', import.meta.url));
@@ -51,17 +52,9 @@ async function lock(dir: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
-    if (owner && !alive(owner)) await rm(dir, { recursive: true, force: true });
+    if (owner && !isRunning(owner)) await rm(dir, { recursive: true, force: true });
     else if (Date.now() > until) throw new Error(`${dir} is still held by process ${owner || '?'}`);
     else await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

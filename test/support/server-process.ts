@@ -50,7 +50,9 @@ export class ServerProcesses {
         clearTimeout(timer);
         proc.off('exit', onExit);
         try {
-          resolve(JSON.parse(line) as { url: string; adminToken: string | null });
+          const said = JSON.parse(line) as { url: string; adminToken: string | null; error?: { detail: string } };
+          if (said.error) reject(new Error(`the server refused to start: ${said.error.detail}`));
+          else resolve(said);
         } catch (error) {
           reject(error);
         }

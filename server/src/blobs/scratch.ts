@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isRunning } from '@narrative/launcher-native';
 
 /**
  * Temp space under a directory that several servers may share (replicas on
@@ -23,7 +24,7 @@ export async function freshScratch(parent: string, mode = 0o700): Promise<string
     const dot = entry.lastIndexOf('.');
     const pid = Number(entry.slice(dot + 1));
     const owned = dot > 0 && Number.isSafeInteger(pid) && pid > 0;
-    if (owned && (entry.slice(0, dot) !== host || (pid !== process.pid && isAlive(pid)))) continue;
+    if (owned && (entry.slice(0, dot) !== host || (pid !== process.pid && isRunning(pid)))) continue;
     await rm(join(parent, entry), { recursive: true, force: true });
   }
   const mine = scratchOf(parent);
@@ -31,11 +32,3 @@ export async function freshScratch(parent: string, mode = 0o700): Promise<string
   return mine;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

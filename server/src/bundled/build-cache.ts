@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRunning } from '@narrative/launcher-native';
 
 /**
  * A lock without a pid this old is a crash's leftover: a lock is renamed into
@@ -98,7 +99,7 @@ export class BuildCache {
       const holder = await holderOf(lock);
       // Let go of meanwhile: try again at once.
       if (!holder) continue;
-      if (holder.pid === null ? holder.ageMs > PIDLESS_STALE_MS : !alive(holder.pid)) await this.takeOver(app, holder);
+      if (holder.pid === null ? holder.ageMs > PIDLESS_STALE_MS : !isRunning(holder.pid)) await this.takeOver(app, holder);
       else if (o.stopped()) throw new Error('stopped while waiting for the build cache');
       else if (Date.now() > until) throw new Error(`${lock} is still held by process ${holder.pid ?? '?'}`);
       else {
@@ -191,7 +192,7 @@ export class BuildCache {
       const locking = /^lock\.(\d+)\.[0-9a-f]+\.(tmp|stale|release)$/.exec(rest);
       const pid = Number(staged?.[1] ?? locking?.[1] ?? NaN);
       if (!Number.isSafeInteger(pid) || pid <= 0) continue;
-      if (!alive(pid) || (staged && pid === process.pid)) await rm(join(this.dir, name), { recursive: true, force: true });
+      if (!isRunning(pid) || (staged && pid === process.pid)) await rm(join(this.dir, name), { recursive: true, force: true });
     }
   }
 }
@@ -218,11 +219,3 @@ function ignoreMissingAsNull(error: NodeJS.ErrnoException): null {
   return null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

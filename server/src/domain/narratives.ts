@@ -68,10 +68,12 @@ function saveNotebookVersion(ctx: Context, caller: Caller, ws: WorkspaceRecord, 
 /** Renaming saves a new notebook version too, so the stamp inside the notebook stays true. */
 export async function renameNarrative(ctx: Context, caller: Caller, loaded: LoadedNarrative, title: string): Promise<NarrativeRecord> {
   return inTransaction(ctx, async (tx) => {
-    await tx.store.updateNarrative(loaded.narrative.id, { title, updatedAt: ctx.now() });
     const renamed = { ...loaded, narrative: { ...loaded.narrative, title } };
     const { notebook } = await readNotebook(tx, renamed);
+    // The save first, as every save does (the workspace's objects, then the narrative's row): in the other order a
+    // rename and a save at the same moment would each wait for the other on PostgreSQL.
     await saveNotebook(tx, caller, renamed, notebook);
+    await tx.store.updateNarrative(loaded.narrative.id, { title, updatedAt: ctx.now() });
     return (await tx.store.getNarrative(loaded.narrative.id))!;
   });
 }

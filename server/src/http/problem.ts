@@ -2,7 +2,7 @@ import { withoutSecrets } from '../logging.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { Problem } from '../errors.js';
-import { isUniqueViolation } from '../store/errors.js';
+import { isConcurrencyAbort, isUniqueViolation, isUnstorableText } from '../store/errors.js';
 
 /**
  * The last error handler: every error leaves as application/problem+json.
@@ -52,8 +52,11 @@ function toProblem(error: unknown): Problem {
   if (e.code === 'ECONNRESET' || e.code === 'ECONNABORTED' || e.message === 'aborted') {
     return new Problem(400, 'Request aborted', 'The client closed the request before its body arrived.');
   }
-  if (isUniqueViolation(e)) {
+  if (isUniqueViolation(e) || isConcurrencyAbort(e)) {
     return new Problem(409, 'Conflict', 'Someone else made the same change at the same moment; try again.');
+  }
+  if (isUnstorableText(e)) {
+    return new Problem(400, 'Bad request', 'Text may not contain the NUL character (\\u0000).');
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new Problem(e.status, 'Bad request', e.message ?? 'Bad request.');

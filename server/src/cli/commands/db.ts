@@ -11,14 +11,16 @@ export function dbCommands(program: Command): void {
       'copy the data directory\'s SQLite store (NARRATIVE_HOME) into an empty PostgreSQL database, checking every table\'s rows and digest; ' +
         'run it again to take up a copy that stopped. The server must be stopped; afterwards start it with NARRATIVE_DATABASE_URL set and the same data directory',
     )
-    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user[:password]@host[:port]/database')
-    .action(async (options: { to: string }, command: Command) => {
+    .option('--to <url>', 'the PostgreSQL database: postgres://user@host[:port]/database (default: NARRATIVE_DATABASE_URL, which keeps a password out of the process list)')
+    .action(async (options: { to?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      const given = options.to ?? process.env.NARRATIVE_DATABASE_URL;
+      if (!given) throw new UsageError('name the PostgreSQL database: --to postgres://… or NARRATIVE_DATABASE_URL');
       let url: string;
       try {
-        url = postgresUrl(options.to);
+        url = postgresUrl(given);
       } catch (error) {
-        throw new UsageError((error as Error).message.replace('NARRATIVE_DATABASE_URL', '--to'));
+        throw new UsageError(options.to === undefined ? (error as Error).message : (error as Error).message.replace('NARRATIVE_DATABASE_URL', '--to'));
       }
       // Loaded here so the other commands start without the database drivers.
       const [{ lockDataDir }, { SQLITE_FILE }, { migrateSqliteToPostgres }] = await Promise.all([

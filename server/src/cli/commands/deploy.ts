@@ -11,10 +11,9 @@ export function deployCommands(program: Command): void {
     .description('print an nginx configuration (for conf.d/) that balances requests over server replicas, websockets and the kernel proxy included')
     .requiredOption('--replica <host:port>', 'a replica (`narrative serve` on PostgreSQL and the shared data directory); repeat for each', collect, [])
     .option('--listen <port>', 'what nginx listens on: a port, or address:port', '8080')
-    .option('--metrics-from <address>', 'an address or CIDR range that may read /metrics (repeat; default: this host only)', collect, [])
-    .action((options: { replica: string[]; listen: string; metricsFrom: string[] }) => {
+    .action((options: { replica: string[]; listen: string }) => {
       try {
-        process.stdout.write(nginxConf({ replicas: options.replica, listen: options.listen, metricsFrom: options.metricsFrom.length > 0 ? options.metricsFrom : ['127.0.0.1', '::1'] }));
+        process.stdout.write(nginxConf({ replicas: options.replica, listen: options.listen }));
       } catch (error) {
         throw new UsageError((error as Error).message);
       }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { needs } from '../../testing/prerequisites.js';
 import { postgresBinaries, sharedPostgresCluster, type PostgresCluster } from '../../testing/postgres-cluster.js';
 import { app, at, job, owned, range, version } from '../contract/seed.js';
@@ -68,6 +69,7 @@ describe('narrative db migrate: SQLite into PostgreSQL', { skip: needs('PostgreS
       if (p.table === 'object_versions' && p.copied >= 500) throw new Error('the connection dropped');
     };
     await assert.rejects(migrateSqliteToPostgres(file(), url, stopAt), /the connection dropped/);
+    await assert.rejects(openPostgresStore(url), /has not finished/, 'a server does not start on half a copy');
     const report = await migrateSqliteToPostgres(file(), url);
     assert.equal(report.resumed, true);
     assert.equal(report.tables.find((t) => t.name === 'object_versions')?.rows, 1201);
@@ -80,6 +82,16 @@ describe('narrative db migrate: SQLite into PostgreSQL', { skip: needs('PostgreS
     await other.createUser({ name: 'someone', role: 'user', passwordHash: null, createdAt: at(0) });
     await other.close();
     await assert.rejects(migrateSqliteToPostgres(file(), url), /not empty \(table users has rows\)/);
+  });
+
+  it('refuses a database with tables of its own, and a data directory without a store', async () => {
+    const url = await cluster.createDatabase('migrate_foreign');
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query('create table invoices (id integer)');
+    await other.end();
+    await assert.rejects(migrateSqliteToPostgres(file(), url), /not empty \(it has tables invoices\)/);
+    await assert.rejects(migrateSqliteToPostgres(join(dir, 'elsewhere', 'narrative.sqlite'), url), /no SQLite store at/);
   });
 });
 

@@ -20,7 +20,7 @@ export async function postgresDigest(db: Kysely<unknown>, table: TableShape): Pr
   for (const column of table.key) query = query.orderBy(column);
   const hash = createHash('sha256');
   let rows = 0;
-  for await (const row of query.stream(1000)) {
+  for await (const row of query.stream(100)) {
     hash.update(lineOf(row, table.columns));
     rows++;
   }
