@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@narrative/server';
 import type { NarrativeClient } from '@narrative/server/client';
@@ -60,8 +61,10 @@ describe('health and metrics for operators', () => {
   });
 
   it('answers 503 naming the scheduler when it cannot be asked', async () => {
-    // A Slurm whose configuration is not there: every command fails.
-    const broken = await startHarness([], { execution: { ...loadConfig().execution, scheduler: 'slurm', slurm: { conf: join(h.home, 'no-such-slurm.conf') } } });
+    // A Slurm whose configuration is broken: every command fails at once.
+    const conf = join(h.home, 'broken-slurm.conf');
+    await writeFile(conf, 'ClusterName=\n');
+    const broken = await startHarness([], { execution: { ...loadConfig().execution, scheduler: 'slurm', slurm: { conf } } });
     try {
       const response = await broken.fetch('/healthz');
       assert.equal(response.status, 503);

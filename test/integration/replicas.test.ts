@@ -86,8 +86,8 @@ describe('replicas behind nginx on PostgreSQL and Slurm', { skip: needsPostgres(
     const admin = new NarrativeClient({ url: nginx.url, token: a!.token });
     const { token } = await admin.createUser('alice', 'user', 'alice-password');
     const alice = new NarrativeClient({ url: nginx.url, token });
-    // A whole node per job: two run at once, the rest wait in Slurm's queue.
-    const app = await buildTestApp('3.0.0', { cpus: 4, memoryMiB: 64, timeMinutes: 5, gpus: 0 });
+    // Half a node per job: four run at once, the rest wait in Slurm's queue.
+    const app = await buildTestApp('3.0.0', { cpus: 2, memoryMiB: 64, timeMinutes: 5, gpus: 0 });
     await admin.registerApp(app);
     const wsid = (await alice.createWorkspace('replicas')).id;
     const reads = await uploadReads(alice, wsid, '@r1\nACGT\n+\nIIII\n');
