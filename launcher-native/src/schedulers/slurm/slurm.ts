@@ -28,6 +28,8 @@ export interface SlurmSchedulerOptions {
 const SLURM_ID = /^[0-9]+(_[0-9]+)?$/;
 /** What the client commands print when the controller (or munge, which they need first) cannot be reached. */
 const UNREACHABLE = /Unable to contact slurm controller|Could not establish a configuration source|Socket timed out|Connection refused|Zero Bytes were transmitted|Communication connection failure|munge/i;
+const PING_TIMEOUT_MS = 5000;
+
 /** squeue/scancel about ids the controller no longer (or never) knew. */
 const UNKNOWN_JOB = /Invalid job id specified/i;
 const ALREADY_DONE = /already completing or completed/i;
@@ -89,7 +91,8 @@ export class SlurmScheduler implements Scheduler {
 
   /** Asking for an array's id answers for each of its tasks, under the task ids (`12_0`, ...). */
   async ping(): Promise<void> {
-    await this.run(pingArgv());
+    // A health check's question: answered quickly or not at all, never holding a child for the commands' long limit.
+    await this.run(pingArgv(), Math.min(this.timeoutMs, PING_TIMEOUT_MS));
   }
 
   async status(ids: string[]): Promise<Map<string, SchedulerStatus>> {
@@ -194,15 +197,15 @@ export class SlurmScheduler implements Scheduler {
   }
 
   /** Runs one client command (never through a shell) and returns its stdout. */
-  private async run(argv: string[]): Promise<string> {
+  private async run(argv: string[], timeoutMs = this.timeoutMs): Promise<string> {
     const program = argv[0]!;
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLIENT_OPTION_VARIABLES.test(name)));
     let ran;
     try {
-      ran = await this.runner.run(argv, { env: { ...inherited, ...this.options.env }, timeoutMs: this.timeoutMs });
+      ran = await this.runner.run(argv, { env: { ...inherited, ...this.options.env }, timeoutMs });
     } catch (error) {
       if (error instanceof CommandNotFound) throw new SchedulerUnavailable(`${program} not found on PATH: Slurm's client commands are not installed here (Debian: slurm-client)`);
-      if (error instanceof CommandTimedOut) throw new SchedulerUnavailable(`${program} did not answer within ${this.timeoutMs} ms`);
+      if (error instanceof CommandTimedOut) throw new SchedulerUnavailable(`${program} did not answer within ${timeoutMs} ms`);
       throw error;
     }
     if (ran.code === 0) return ran.stdout;
