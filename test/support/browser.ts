@@ -86,6 +86,10 @@ export function asSignedIn<T = unknown>(page: Page, method: string, path: string
 
 /** Drags `from` onto `to` with the mouse, as a user does (a Lumino drag starts after a few pixels). */
 export async function dragTo(page: Page, from: Locator, to: Locator): Promise<void> {
+  // Both in place first: a panel still filling in would move them under the pointer.
+  await from.waitFor({ state: 'visible' });
+  await to.waitFor({ state: 'visible' });
+  await from.hover();
   const a = (await from.boundingBox())!;
   const b = (await to.boundingBox())!;
   await page.mouse.move(a.x + 20, a.y + 10);
