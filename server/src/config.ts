@@ -114,8 +114,11 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   };
 }
 
-/** `url` when it names a PostgreSQL database; an error saying what is accepted otherwise (without the URL, which may hold a password). */
-export function postgresUrl(url: string): string {
+/**
+ * `url` when it names a PostgreSQL database; otherwise an error naming where it came from (`givenAs`) and what is
+ * accepted, without the URL, which may hold a password.
+ */
+export function postgresUrl(url: string, givenAs = 'NARRATIVE_DATABASE_URL'): string {
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -123,7 +126,7 @@ export function postgresUrl(url: string): string {
     parsed = undefined;
   }
   if (!parsed || !['postgres:', 'postgresql:'].includes(parsed.protocol)) {
-    throw new Error('NARRATIVE_DATABASE_URL must be a PostgreSQL URL: postgres://user[:password]@host[:port]/database (or ?host=/socket/dir)');
+    throw new Error(`${givenAs} must be a PostgreSQL URL: postgres://user[:password]@host[:port]/database (or ?host=/socket/dir)`);
   }
   return url;
 }

@@ -3,19 +3,13 @@ import type { Config } from './config.js';
 type ReplicaSettings = Pick<Config, 'replica' | 'databaseUrl' | 'execution'>;
 
 /**
- * Whether this server shares its data directory with other servers
- * (NARRATIVE_REPLICA=on): it then takes no lock on the directory, agrees with
- * the others through the database, and runs no code-cell kernels.
- */
-export function isReplica(config: ReplicaSettings): boolean {
-  return config.replica;
-}
-
-/**
- * Refuses a replica that could not share: one on SQLite, which one process
- * writes, or running apps on the local or docker scheduler, whose jobs only
- * the server that started them can follow. Slurm's jobs, and everything in
- * PostgreSQL or written all-or-nothing to the shared directory, any replica can.
+ * A replica (NARRATIVE_REPLICA=on) shares its data directory with other
+ * servers: it takes no lock on the directory, agrees with the others through
+ * the database, and runs no code-cell kernels. Refused here when it could not
+ * share: on SQLite, which one process writes, or running apps on the local or
+ * docker scheduler, whose jobs only the server that started them can follow.
+ * Slurm's jobs, and everything in PostgreSQL or written all-or-nothing to the
+ * shared directory, any replica can.
  */
 export function checkReplicaSettings(config: ReplicaSettings): void {
   if (!config.replica) return;

@@ -15,7 +15,7 @@ import { lockDataDir } from './store/sqlite/data-dir-lock.js';
 import { openStore } from './store/open.js';
 import { aloneCoordination } from './store/coordination.js';
 import { postgresCoordination } from './store/postgres/coordination.js';
-import { checkReplicaSettings, isReplica } from './replicas.js';
+import { checkReplicaSettings } from './replicas.js';
 import { Metrics } from './operations/metrics.js';
 import { operationsRouter } from './operations/routes.js';
 import { bindPort } from './listen.js';
@@ -59,7 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // Before anything reads or writes the data directory: a second server on it would race this one's writes. Replicas share
     // it, agreeing through their database instead.
     checkReplicaSettings(config);
-    const lock = isReplica(config) ? null : lockDataDir(config.home);
+    const lock = config.replica ? null : lockDataDir(config.home);
     if (lock) started.add(async () => lock.release());
     const bound = await bindPort(config.port, config.host);
     started.add(() => bound.abandon());

@@ -6,13 +6,8 @@ import { loadConfig } from '@narrative/server';
 import type { NarrativeClient } from '@narrative/server/client';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 import { JobStream, streamUrl } from '../support/job-stream.js';
+import { metricSample } from '../support/metrics.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
-
-/** One sample of a Prometheus text exposition: `name{labels} value`, labels as written. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('health and metrics for operators', () => {
   let h: Harness;
@@ -48,13 +43,13 @@ describe('health and metrics for operators', () => {
     await stream.take(1);
     try {
       const text = await metrics();
-      assert.equal(sample(text, 'narrative_jobs', 'state="completed"'), 1);
-      assert.ok((sample(text, 'narrative_http_requests_total', 'method="GET",route="/api/v1/jobs/:id",status="200"') ?? 0) >= 2, 'job reads, counted under their pattern');
+      assert.equal(metricSample(text, 'narrative_jobs{state="completed"}'), 1);
+      assert.ok((metricSample(text, 'narrative_http_requests_total{method="GET",route="/api/v1/jobs/:id",status="200"}') ?? 0) >= 2, 'job reads, counted under their pattern');
       assert.equal(text.includes(`/jobs/${job.id}"`), false, 'no series per job id');
-      assert.equal(sample(text, 'narrative_websocket_subscribers', 'stream="jobs"'), 1);
-      assert.ok((sample(text, 'narrative_reconcile_pass_seconds_count') ?? 0) >= 1, 'reconcile passes are timed');
-      assert.ok((sample(text, 'narrative_reconcile_lag_seconds') ?? Infinity) < 30, 'the reconciler has passed lately');
-      assert.ok((sample(text, 'narrative_process_resident_memory_bytes') ?? 0) > 0);
+      assert.equal(metricSample(text, 'narrative_websocket_subscribers{stream="jobs"}'), 1);
+      assert.ok((metricSample(text, 'narrative_reconcile_pass_seconds_count') ?? 0) >= 1, 'reconcile passes are timed');
+      assert.ok((metricSample(text, 'narrative_reconcile_lag_seconds') ?? Infinity) < 30, 'the reconciler has passed lately');
+      assert.ok((metricSample(text, 'narrative_process_resident_memory_bytes') ?? 0) > 0);
     } finally {
       await stream.close();
     }

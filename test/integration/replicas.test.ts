@@ -8,6 +8,7 @@ import { NarrativeClient, failureOf, type Job } from '@narrative/server/client';
 import { sharedPostgresCluster } from '@narrative/server/testing';
 import { bearer } from '../support/harness.js';
 import { openJobStream, type JobStream, type StreamMessage } from '../support/job-stream.js';
+import { metricSample } from '../support/metrics.js';
 import { needsNginx, startNginx, type Nginx } from '../support/nginx.js';
 import { needsPostgres } from '../support/postgres.js';
 import { ServerProcesses, kill9, type Served } from '../support/server-process.js';
@@ -19,9 +20,7 @@ const KILL_AFTER = 10;
 
 /** A replica's figure from its own /metrics (not through nginx: each replica counts for itself). */
 async function metric(replica: Served, line: string): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? 0 : Number(found.slice(found.lastIndexOf(' ') + 1));
+  return metricSample(await (await fetch(`${replica.url}/metrics`)).text(), line) ?? 0;
 }
 const reconcilePasses = (replica: Served) => metric(replica, 'narrative_reconcile_pass_seconds_count');
 const hostPort = (replica: Served) => new URL(replica.url).host;

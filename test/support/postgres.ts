@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { needs, postgresBinaries, sharedPostgresCluster } from '@narrative/server/testing';
+import { sharedPostgresCluster } from '@narrative/server/testing';
 import { runCli } from './cli.js';
 import type { Harness } from './harness.js';
 
-/** The `skip` of a test that needs PostgreSQL (it starts its own server of it). */
-export const needsPostgres = (): string | false => needs('PostgreSQL (Debian package postgresql)', postgresBinaries() !== null);
+export { needsPostgres } from '@narrative/server/testing';
 
 /**
  * Moves a harness's server off its SQLite store as an operator would: stops

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { removeOwnedTree } from '@narrative/launcher-native';
 import type { Config } from '../config.js';
-import { isReplica } from '../replicas.js';
 import type { Context } from '../domain/context.js';
 import { account } from '../execution.js';
 import { JupyterPool } from './jupyter-pool.js';
@@ -34,7 +33,7 @@ export interface Kernels {
  */
 export async function startKernels(ctx: Context, config: Config, logger: Logger): Promise<Kernels | null> {
   // What follows clears the data directory's kernels and revokes every kernel token: other replicas' too.
-  if (isReplica(config)) {
+  if (config.replica) {
     if (config.kernels.enabled) logger.warn('code cells are off: this server is one of several replicas sharing the data directory, which kernels do not support yet');
     return null;
   }

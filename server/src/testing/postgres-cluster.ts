@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { needs } from './prerequisites.js';
+import { asUnprivileged } from './unprivileged.js';
 
 /** A throwaway PostgreSQL server for tests: its own data directory, reachable only on a Unix socket. */
 export interface PostgresCluster {
@@ -29,6 +31,9 @@ export function postgresBinaries(): string | null {
   return versions[0] ? join(debian, versions[0], 'bin') : null;
 }
 
+/** The `skip` of a test that needs PostgreSQL (it starts its own server of it). */
+export const needsPostgres = (): string | false => needs('PostgreSQL (Debian package postgresql)', postgresBinaries() !== null);
+
 let shared: Promise<PostgresCluster> | undefined;
 
 /** One cluster per test process, started on first use and killed when the process exits. */
@@ -48,7 +53,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   if (!bin) throw new Error('PostgreSQL is not installed (Debian package postgresql; or set NARRATIVE_POSTGRES_BIN)');
   const dir = mkdtempSync(join(tmpdir(), 'narrative-pg-'));
   const data = join(dir, 'data');
-  const as = asUnprivileged(dir);
+  const as = asUnprivileged(dir, ['postgres', 'nobody']);
   const initdb = spawnSync(as[0]!, [...as.slice(1), join(bin, 'initdb'), '-D', data, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], {
     encoding: 'utf8',
   });
@@ -107,17 +112,6 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 function identifier(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
   return `"${name}"`;
-}
-
-/** The argv prefix that runs a program unprivileged (nothing when this process is not root), with `dir` handed over. */
-function asUnprivileged(dir: string): string[] {
-  if (process.getuid?.() !== 0) return [];
-  const account = ['postgres', 'nobody'].find((name) => spawnSync('id', ['-u', name]).status === 0);
-  if (!account) throw new Error('no unprivileged account (postgres or nobody) to run PostgreSQL as');
-  const uid = Number(spawnSync('id', ['-u', account], { encoding: 'utf8' }).stdout);
-  const gid = Number(spawnSync('id', ['-g', account], { encoding: 'utf8' }).stdout);
-  chownSync(dir, uid, gid);
-  return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--pdeathsig=KILL', '--'];
 }
 
 async function waitUntilAccepting(url: string, server: ChildProcess, stderr: () => string): Promise<void> {

@@ -18,9 +18,9 @@ export function dbCommands(program: Command): void {
       if (!given) throw new UsageError('name the PostgreSQL database: --to postgres://… or NARRATIVE_DATABASE_URL');
       let url: string;
       try {
-        url = postgresUrl(given);
+        url = postgresUrl(given, options.to === undefined ? 'NARRATIVE_DATABASE_URL' : '--to');
       } catch (error) {
-        throw new UsageError(options.to === undefined ? (error as Error).message : (error as Error).message.replace('NARRATIVE_DATABASE_URL', '--to'));
+        throw new UsageError((error as Error).message);
       }
       // Loaded here so the other commands start without the database drivers.
       const [{ lockDataDir }, { SQLITE_FILE }, { migrateSqliteToPostgres }] = await Promise.all([

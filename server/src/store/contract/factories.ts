@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { needs } from '../../testing/prerequisites.js';
-import { postgresBinaries, sharedPostgresCluster } from '../../testing/postgres-cluster.js';
+import { needsPostgres, sharedPostgresCluster } from '../../testing/postgres-cluster.js';
 import { openPostgresStore } from '../postgres/postgres-store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
+import { SQLITE_FILE } from '../open.js';
 import type { StoreFactory } from './harness.js';
 
 /** Every Store implementation the contract suite runs against: the one place to add a new store. */
@@ -11,13 +11,13 @@ export const storeFactories: readonly StoreFactory[] = [
   {
     name: 'sqlite',
     skip: false,
-    open: (dir) => openSqliteStore(join(dir, 'narrative.sqlite')),
+    open: (dir) => openSqliteStore(join(dir, SQLITE_FILE)),
     // Its files live in the directory, which the suite removes.
     cleanup: async () => {},
   },
   {
     name: 'postgres',
-    skip: needs('PostgreSQL (Debian package postgresql)', postgresBinaries() !== null),
+    skip: needsPostgres(),
     // One database per directory, on one server this test process starts.
     async open(dir) {
       const cluster = await sharedPostgresCluster();

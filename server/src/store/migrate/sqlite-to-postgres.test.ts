@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { needs } from '../../testing/prerequisites.js';
-import { postgresBinaries, sharedPostgresCluster, type PostgresCluster } from '../../testing/postgres-cluster.js';
+import { needsPostgres, sharedPostgresCluster, type PostgresCluster } from '../../testing/postgres-cluster.js';
 import { app, at, job, owned, range, version } from '../contract/seed.js';
 import { openPostgresStore } from '../postgres/postgres-store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
@@ -30,7 +29,7 @@ async function seeded(file: string): Promise<void> {
   }
 }
 
-describe('narrative db migrate: SQLite into PostgreSQL', { skip: needs('PostgreSQL (Debian package postgresql)', postgresBinaries() !== null) }, () => {
+describe('narrative db migrate: SQLite into PostgreSQL', { skip: needsPostgres() }, () => {
   let dir: string;
   let cluster: PostgresCluster;
   const file = () => join(dir, 'narrative.sqlite');

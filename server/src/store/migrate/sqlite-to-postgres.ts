@@ -64,7 +64,7 @@ export async function migrateSqliteToPostgres(sqliteFile: string, url: string, o
     }
     const report: MigrationReport = { resumed, tables: [] };
     for (const table of tables) {
-      const source = sqliteDigest(sqlite, table);
+      const source = await sqliteDigest(sqlite, table);
       const target = await postgresDigest(db, table);
       if (source.rows !== target.rows || source.sha256 !== target.sha256) {
         throw new Error(`table ${table.name} differs after the copy: ${source.rows} rows (sha256 ${source.sha256}) in SQLite, ${target.rows} (sha256 ${target.sha256}) in PostgreSQL`);

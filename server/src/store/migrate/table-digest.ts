@@ -9,28 +9,23 @@ export interface TableDigest {
   sha256: string;
 }
 
-export function sqliteDigest(sqlite: Database.Database, table: TableShape): TableDigest {
+export function sqliteDigest(sqlite: Database.Database, table: TableShape): Promise<TableDigest> {
   const rows = sqlite.prepare(`select ${columnList(table.columns)} from ${quoted(table.name)} order by ${columnList(table.key)}`).iterate() as Iterable<Record<string, unknown>>;
   return digestOf(rows, table.columns);
 }
 
-export async function postgresDigest(db: Kysely<unknown>, table: TableShape): Promise<TableDigest> {
+export function postgresDigest(db: Kysely<unknown>, table: TableShape): Promise<TableDigest> {
   const any = db as Kysely<Record<string, Record<string, unknown>>>;
   let query = any.selectFrom(table.name).select(table.columns);
   for (const column of table.key) query = query.orderBy(column);
-  const hash = createHash('sha256');
-  let rows = 0;
-  for await (const row of query.stream(100)) {
-    hash.update(lineOf(row, table.columns));
-    rows++;
-  }
-  return { rows, sha256: hash.digest('hex') };
+  return digestOf(query.stream(100), table.columns);
 }
 
-function digestOf(rows: Iterable<Record<string, unknown>>, columns: string[]): TableDigest {
+/** The same hash over either side's rows, read one at a time. */
+async function digestOf(rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>, columns: string[]): Promise<TableDigest> {
   const hash = createHash('sha256');
   let count = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     hash.update(lineOf(row, columns));
     count++;
   }
