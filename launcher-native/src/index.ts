@@ -14,7 +14,7 @@ export { readSaved, writeSaved, type SavedOutputs } from './job-dir/saved.js';
 export { appendLogLine, readLog, type LogLine, type LogStream, type NumberedLogLine } from './job-dir/log.js';
 export { LogTail } from './job-dir/log-tail.js';
 export { wrapperAlive } from './job-dir/wrapper-record.js';
-export { jobFolders, linkArrayTask, TASK_INDEX_VARIABLE } from './job-dir/layout.js';
+export { ENDED_FOLDER, jobFolders, linkArrayTask, TASK_INDEX_VARIABLE } from './job-dir/layout.js';
 
 // What runs on the node.
 export * from './wrapper/runtimes/index.js';

@@ -21,6 +21,7 @@ import { operationsRouter } from './operations/routes.js';
 import { bindPort } from './listen.js';
 import { StartedSteps } from './started-steps.js';
 import { createExecution } from './execution.js';
+import { watchEndedJobs } from './domain/jobs/ended-jobs.js';
 import { startReconciler } from './domain/jobs/reconciler.js';
 import { startKernels } from './kernels/kernels.js';
 import { loadLabAssets } from './lab/lab-assets.js';
@@ -98,6 +99,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     bound.ready(createApp(ctx, logger, extra, { labAvailable: labAssets !== null, countRequests: metrics.countRequests }));
     // Last, once nothing else can fail: from here on jobs move.
     const reconciler = startReconciler(ctx, config.execution.reconcileMs, logger, (seconds) => metrics.reconcilePassEnded(seconds));
+    const endings = ctx.execution ? await watchEndedJobs(ctx.execution.jobsDir, (jobId) => reconciler.wake(jobId), logger) : null;
     // In the background: a first start serves at once and builds its apps while people sign in.
     bundled.start();
     const address = server.address();
@@ -112,6 +114,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       bundled,
       async close() {
         await bundled.stop();
+        endings?.close();
         await reconciler.stop();
         upgrades.detach();
         await events.close();

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /**
  * Where things are in a job directory. The names of its JSON files are known
@@ -31,6 +31,16 @@ export function filePath(jobDir: string, file: Exclude<keyof typeof FILE_NAMES, 
 export function jobFolders(jobDir: string): { inDir: string; outDir: string; envFile: string; runtimeDir: string } {
   return { inDir: join(jobDir, 'in'), outDir: join(jobDir, 'out'), envFile: join(jobDir, 'env'), runtimeDir: `${resolve(jobDir)}.runtime` };
 }
+
+/**
+ * Beside the job directories: `.ended/<job dir's name>`, made by the wrapper once result.json
+ * is in place, so that a server watching this one folder hears of a job's end at once rather
+ * than at its next look at the scheduler (which remains the rule: the marker is only a hint).
+ */
+export function endedMarker(jobDir: string): string {
+  return join(dirname(resolve(jobDir)), ENDED_FOLDER, basename(resolve(jobDir)));
+}
+export const ENDED_FOLDER = '.ended';
 
 /** The variable each task of a bulk run finds its index in, whatever the scheduler. */
 export const TASK_INDEX_VARIABLE = 'NARRATIVE_TASK_INDEX';

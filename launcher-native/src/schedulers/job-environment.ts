@@ -5,7 +5,7 @@ import type { SubmitRequest } from './scheduler.js';
  * A job's whole environment: a minimal PATH/HOME/USER, then what the request names.
  * Nothing else of the server's environment (tokens, database URLs) reaches a job.
  * USER is always set: ch-run refuses to start without it, and neither a service
- * manager nor Slurm's --export=NONE provides it.
+ * manager nor Slurm (whose sbatch runs with a bare environment) provides it.
  */
 export function jobEnvironment(request: SubmitRequest): Record<string, string> {
   const account = userInfo();

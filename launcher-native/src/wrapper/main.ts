@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
 import { engineTarget } from '../job-dir/engine-variables.js';
-import { taskJobDir } from '../job-dir/layout.js';
+import { endedMarker, taskJobDir } from '../job-dir/layout.js';
 import { writeResult } from '../job-dir/result.js';
 import { recordWrapper } from '../job-dir/wrapper-record.js';
 import { runtimeLaunch } from './runtime-launch.js';
@@ -34,6 +35,8 @@ await writeResult(jobDir, result).catch(async (error: unknown) => {
   // A result that does not match its schema is the wrapper's bug; the job still ends, saying so.
   await writeResult(jobDir, launcherError(result.jobId, `the wrapper made an invalid result: ${(error as Error).message}`, result));
 });
+// A hint only, so a folder that is not there (a server that watches for none) costs nothing.
+await writeFile(endedMarker(jobDir), '').catch(() => undefined);
 // Outputs the app declared wrongly are a failure too: a scheduler must not start the steps that would take them (afterok).
 const code = result.outcome === 'exited' ? (result.exitCode ?? 1) : 1;
 process.exit(code === 0 && result.detail ? 1 : code);

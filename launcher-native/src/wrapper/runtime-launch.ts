@@ -48,7 +48,8 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
       cpus: spec.cpus,
       memoryMiB: spec.memoryMiB,
     };
-    const version = await run(runtime.versionArgv()[0]!, runtime.versionArgv().slice(1), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: account.user } })
+    // Asked beside the run rather than before it: only provenance needs the answer, and the app need not wait for it.
+    const version = run(runtime.versionArgv()[0]!, runtime.versionArgv().slice(1), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: account.user } })
       .then(({ stdout, stderr }) => (stdout || stderr).trim().split('\n')[0] ?? 'unknown', () => 'unknown');
     const options = {
       cwd: jobDir,
@@ -70,7 +71,7 @@ export function runtimeLaunch(jobDir: string, spec: { runtime: string }): Launch
     const outcome = await runConfined(runtime.run(runSpec), { memoryMiB: spec.memoryMiB, cpus: spec.cpus }, spec.jobId, { ...options, stopArgv: runtime.stop(runSpec) }, cleanup);
     // The CLI's own CPU time and memory are not the app's: said as not measured rather than wrongly.
     const usage = runtime.runsOutsideWrapper ? { cpuSeconds: null, peakMemoryMiB: null, wallSeconds: outcome.usage.wallSeconds } : outcome.usage;
-    return { ...outcome, usage, runtime: { name: runtime.name, version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
+    return { ...outcome, usage, runtime: { name: runtime.name, version: await version }, injections: await withHostVersions(runtime.injections(runSpec), process.env) };
   }
 }
 

@@ -149,4 +149,16 @@ describe('SlurmScheduler on captured command output', () => {
     assert.equal(env.SLURM_CONF, '/etc/slurm/test.conf');
     assert.equal(env.PATH, process.env.PATH);
   });
+
+  it("runs sbatch with only PATH and the cluster's settings, since the job is handed sbatch's environment", async () => {
+    const runner = scripted(() => ok('4713\n'));
+    process.env.NARRATIVE_SECRET_FOR_TEST = 'not for jobs';
+    try {
+      const request: SubmitRequest = { jobId: '9', jobDir: join(dir, 'job-bare'), argv: ['/bin/true'], resources: { cpus: 1, memoryMiB: 64, timeMinutes: 1, gpus: 0 }, env: {} };
+      await new SlurmScheduler({ env: { SLURM_CONF: '/etc/slurm/test.conf' }, runner }).submit(request);
+    } finally {
+      delete process.env.NARRATIVE_SECRET_FOR_TEST;
+    }
+    assert.deepEqual(runner.calls[0]!.options.env, { PATH: process.env.PATH, SLURM_CONF: '/etc/slurm/test.conf' });
+  });
 });

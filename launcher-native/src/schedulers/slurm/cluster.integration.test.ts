@@ -80,7 +80,7 @@ describe('SlurmScheduler on a local Slurm cluster', { timeout: 120_000 }, () => 
     assert.equal(status?.state, 'completed', JSON.stringify(status));
     assert.ok(status.state === 'completed' && cluster.nodes.includes(status.node ?? ''), `ran on ${JSON.stringify(status)}`);
     assert.equal(readFileSync(join(job.jobDir, 'tricky.txt'), 'utf8'), tricky);
-    // --export=NONE gives a batch job no USER; ch-run needs one, so the script exports it.
+    // The job's environment has no USER but what the script exports; ch-run needs one.
     assert.equal(readFileSync(join(job.jobDir, 'user.txt'), 'utf8'), userInfo().username);
     assert.equal(statSync(join(job.jobDir, 'job.sh')).mode & 0o777, 0o600);
     assert.ok(statSync(join(job.jobDir, `slurm-${id}.out`)).isFile());

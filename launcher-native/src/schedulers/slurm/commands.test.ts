@@ -127,7 +127,7 @@ describe('Slurm commands and scripts', () => {
         '#SBATCH --gres=gpu:1',
         '#SBATCH --output=/jobs/7/slurm-%A_%a.out',
         '#SBATCH --chdir=/jobs/7',
-        '#SBATCH --export=NONE',
+        '#SBATCH --export=ALL',
         `exec '/usr/bin/node' '/opt/narrative/wrapper.js' '/jobs/7/it'\\''s.json'`,
         '',
       ].join('\n'),
@@ -141,7 +141,7 @@ describe('Slurm commands and scripts', () => {
       { USER: 'svc', TRICKY: `it's $(reboot) \`id\` "$HOME" ; rm -rf /` },
     );
     assert.deepEqual(script.split('\n').slice(-6), [
-      '#SBATCH --export=NONE',
+      '#SBATCH --export=ALL',
       `export USER='svc'`,
       `export TRICKY='it'\\''s $(reboot) \`id\` "$HOME" ; rm -rf /'`,
       'export NARRATIVE_TASK_INDEX="$SLURM_ARRAY_TASK_ID"',

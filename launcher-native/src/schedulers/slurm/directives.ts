@@ -23,8 +23,9 @@ export interface BatchResources {
 }
 
 /**
- * `env` is exported before the exec, one `export KEY='value'` line each: `--export=NONE`
- * keeps the submitter's environment out, so whatever the command needs is written here.
+ * `env` is exported before the exec, one `export KEY='value'` line each. sbatch runs with
+ * a bare environment (PATH and the cluster's settings, see SlurmScheduler), so nothing of the
+ * server's reaches the job either way: whatever the command needs is written here.
  */
 export function renderBatchScript(r: BatchResources, wrapperArgv: string[], env: Record<string, string> = {}): string {
   const lines = [
@@ -40,8 +41,10 @@ export function renderBatchScript(r: BatchResources, wrapperArgv: string[], env:
     ...(r.gpus ? [`#SBATCH --gres=gpu:${whole(r.gpus, 'gpus')}`] : []),
     `#SBATCH --output=${safe(r.output)}`,
     `#SBATCH --chdir=${safe(r.chdir)}`,
-    // The wrapper gets no environment from the submitting server but what the script exports.
-    '#SBATCH --export=NONE',
+    // ALL of sbatch's bare environment. NONE would say the same, but on Slurm 22.05 any
+    // other mode than ALL holds each job about 2 s between allocation and launch (measured,
+    // docs/benchmarks.md "dispatch").
+    '#SBATCH --export=ALL',
     // Commands only after the last directive: sbatch stops reading #SBATCH at the first one.
     ...Object.entries(env).map(([key, value]) => `export ${shellName(key)}=${shellQuote(value)}`),
     ...(r.arrayTaskIndexAs ? [`export ${shellName(r.arrayTaskIndexAs)}="$SLURM_ARRAY_TASK_ID"`] : []),

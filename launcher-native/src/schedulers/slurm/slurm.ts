@@ -86,7 +86,7 @@ export class SlurmScheduler implements Scheduler {
     // 0600: the exported environment may hold the job's credentials.
     writeFileSync(script, text, { mode: 0o600 });
     const indexes = array ? `0-${array.size - 1}${array.parallel ? `%${array.parallel}` : ''}` : undefined;
-    return parseSbatch(await this.run(sbatchArgv({ script, array: indexes, after })));
+    return parseSbatch(await this.run(sbatchArgv({ script, array: indexes, after }), this.timeoutMs, 'bare'));
   }
 
   /** Asking for an array's id answers for each of its tasks, under the task ids (`12_0`, ...). */
@@ -196,10 +196,16 @@ export class SlurmScheduler implements Scheduler {
     }
   }
 
-  /** Runs one client command (never through a shell) and returns its stdout. */
-  private async run(argv: string[], timeoutMs = this.timeoutMs): Promise<string> {
+  /**
+   * Runs one client command (never through a shell) and returns its stdout. sbatch runs
+   * `bare`, with only PATH besides the cluster's settings: the job is handed sbatch's
+   * environment (see renderBatchScript), and nothing of the server's may reach it.
+   */
+  private async run(argv: string[], timeoutMs = this.timeoutMs, environment: 'inherited' | 'bare' = 'inherited'): Promise<string> {
     const program = argv[0]!;
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLIENT_OPTION_VARIABLES.test(name)));
+    const inherited = environment === 'bare'
+      ? { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' }
+      : Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLIENT_OPTION_VARIABLES.test(name)));
     let ran;
     try {
       ran = await this.runner.run(argv, { env: { ...inherited, ...this.options.env }, timeoutMs });

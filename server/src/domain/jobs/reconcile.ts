@@ -1,5 +1,5 @@
 import { InvalidJobFile, readResult, wrapperAlive, type JobResult, type SchedulerStatus } from '@narrative/launcher-native';
-import type { Job } from './job.js';
+import type { Job, QueuedJob, RunningJob } from './job.js';
 import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { finishJob } from './ingest.js';
@@ -24,25 +24,38 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   if (jobs.length === 0) return;
   await tellWaitingDependants(ctx, execution, jobs);
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
-  for (const job of jobs) {
-    const result = await resultOf(execution, job);
-    const status = statuses.get(job.schedulerId);
-    if (result instanceof InvalidJobFile) {
-      // Written whole by the wrapper (temp file and rename), so a malformed one will not mend: the job ends saying why.
-      await follow(ctx, job, { state: 'failed', reason: { kind: 'launcher-error', detail: `the wrapper's result cannot be read: ${result.message}` }, node: null });
-    } else if (result?.outcome === 'cancelled') {
-      // The user's cancels end jobs directly, so this wrapper was stopped by its scheduler (time limit, memory,
-      // node): its reason comes from the scheduler, once the scheduler has seen the job end.
-      if (status && (status.state === 'queued' || status.state === 'running' || status.state === 'unknown')) continue;
-      if (status?.state === 'failed') await follow(ctx, job, status, result);
-      else await finishFromResult(ctx, execution, job, result);
-    } else if (result) {
-      await finishFromResult(ctx, execution, job, result);
-    } else if (status || !(await wrapperAlive(jobDirOf(execution, job.id)))) {
-      await follow(ctx, job, status);
-    }
-    await resubmitIfPolicySays(ctx, (await ctx.store.getJob(job.id))!);
+  for (const job of jobs) await reconcileJob(ctx, execution, job, statuses.get(job.schedulerId));
+}
+
+/**
+ * The jobs whose wrappers said they ended (see watchEndedJobs): only these are looked at,
+ * so that a job's end reaches its users at once, however many other jobs are in flight.
+ */
+export async function reconcileEnded(ctx: Context, execution: Execution, jobIds: number[]): Promise<void> {
+  const found = await Promise.all(jobIds.map((id) => ctx.store.getJob(id)));
+  const jobs = found.filter((j): j is QueuedJob | RunningJob => (j?.state === 'queued' || j?.state === 'running') && j.scheduler === execution.scheduler.name);
+  if (jobs.length === 0) return;
+  const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
+  for (const job of jobs) await reconcileJob(ctx, execution, job, statuses.get(job.schedulerId));
+}
+
+async function reconcileJob(ctx: Context, execution: Execution, job: QueuedJob | RunningJob, status: SchedulerStatus | undefined): Promise<void> {
+  const result = await resultOf(execution, job);
+  if (result instanceof InvalidJobFile) {
+    // Written whole by the wrapper (temp file and rename), so a malformed one will not mend: the job ends saying why.
+    await follow(ctx, job, { state: 'failed', reason: { kind: 'launcher-error', detail: `the wrapper's result cannot be read: ${result.message}` }, node: null });
+  } else if (result?.outcome === 'cancelled') {
+    // The user's cancels end jobs directly, so this wrapper was stopped by its scheduler (time limit, memory,
+    // node): its reason comes from the scheduler, once the scheduler has seen the job end.
+    if (status && (status.state === 'queued' || status.state === 'running' || status.state === 'unknown')) return;
+    if (status?.state === 'failed') await follow(ctx, job, status, result);
+    else await finishFromResult(ctx, execution, job, result);
+  } else if (result) {
+    await finishFromResult(ctx, execution, job, result);
+  } else if (status || !(await wrapperAlive(jobDirOf(execution, job.id)))) {
+    await follow(ctx, job, status);
   }
+  await resubmitIfPolicySays(ctx, (await ctx.store.getJob(job.id))!);
 }
 
 /**

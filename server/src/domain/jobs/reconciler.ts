@@ -1,27 +1,55 @@
 import type { Logger } from 'pino';
 import type { Context } from '../context.js';
-import { reconcileOnce } from './reconcile.js';
+import { reconcileEnded, reconcileOnce } from './reconcile.js';
+
+export interface Reconciler {
+  /** Looks at these jobs soon, between passes: their wrappers said they ended. */
+  wake(jobId: number): void;
+  stop(): Promise<void>;
+}
 
 /**
  * Reconciles unfinished jobs every `everyMs`, one pass at a time; a failing pass is logged and the next one tries again.
+ * A tick that comes while a pass is still waiting to start adds nothing: a slow store or scheduler never builds a backlog.
  * `passEnded` hears how long each finished pass took (for the reconcile lag metric).
  */
-export function startReconciler(ctx: Context, everyMs: number, logger: Logger, passEnded: (seconds: number) => void = () => {}): { stop(): Promise<void> } {
+export function startReconciler(ctx: Context, everyMs: number, logger: Logger, passEnded: (seconds: number) => void = () => {}): Reconciler {
   const execution = ctx.execution;
-  if (!execution) return { stop: async () => undefined };
+  if (!execution) return { wake: () => undefined, stop: async () => undefined };
   let pass: Promise<void> = Promise.resolve();
   let stopped = false;
-  const timer = setInterval(() => {
+  const enqueue = (work: () => Promise<void>) => {
     pass = pass
       .then(async () => {
-        if (stopped || !(await ctx.coordination.leadsReconciler())) return;
-        const started = performance.now();
-        await reconcileOnce(ctx, execution);
-        passEnded((performance.now() - started) / 1000);
+        if (!stopped && (await ctx.coordination.leadsReconciler())) await work();
       })
       .catch((error: unknown) => logger.error({ err: error }, 'reconciling jobs failed'));
+  };
+
+  let tickWaiting = false;
+  const timer = setInterval(() => {
+    if (tickWaiting) return;
+    tickWaiting = true;
+    enqueue(async () => {
+      tickWaiting = false;
+      const started = performance.now();
+      await reconcileOnce(ctx, execution);
+      passEnded((performance.now() - started) / 1000);
+    });
   }, everyMs);
+
+  const woken = new Set<number>();
   return {
+    wake(jobId) {
+      if (woken.size === 0) {
+        enqueue(async () => {
+          const ids = [...woken];
+          woken.clear();
+          await reconcileEnded(ctx, execution, ids);
+        });
+      }
+      woken.add(jobId);
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);
