@@ -12,7 +12,7 @@ export { hasResult, readResult, writeResult, type Enforcement, type JobResult, t
 export { declaredOutputs, type DeclaredOutputs } from './job-dir/outputs.js';
 export { readSaved, writeSaved, type SavedOutputs } from './job-dir/saved.js';
 export { appendLogLine, readLog, type LogLine, type LogStream, type NumberedLogLine } from './job-dir/log.js';
-export { LogTail } from './job-dir/log-tail.js';
+export { LogTail, type LogCheckpoint } from './job-dir/log-tail.js';
 export { wrapperAlive } from './job-dir/wrapper-record.js';
 export { ENDED_FOLDER, jobFolders, linkArrayTask, TASK_INDEX_VARIABLE } from './job-dir/layout.js';
 
@@ -34,7 +34,7 @@ export { SLURM_STATES, toSchedulerStatus, type SlurmObservation } from './schedu
 export { buildBusyboxImage } from './images/busybox-image.js';
 export { treeDigest } from './images/tree-digest.js';
 export { importDirectoryImage } from './images/docker-import.js';
-export { buildSquashfsImage } from './images/squashfs-image.js';
+export { buildSquashfsImage, MKSQUASHFS_OPTIONS } from './images/squashfs-image.js';
 export { buildOciArchive, packOciArchive } from './images/oci-archive.js';
 export { InvalidImage, unpackOciArchive } from './images/oci-unpack.js';
 export { aptSources, buildDebianImage, mmdebstrapArgv, type BuiltImage } from './images/debian-image.js';

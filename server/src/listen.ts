@@ -19,6 +19,10 @@ export async function bindPort(port: number, host: string): Promise<BoundServer>
   let app: RequestListener | null = null;
   const waiting: [IncomingMessage, ServerResponse][] = [];
   const server = createServer((req, res) => (app ? app(req, res) : waiting.push([req, res])));
+  // An idle connection is closed later than a proxy or client would reuse it (nginx keeps upstream ones 60 s):
+  // Node's 5 s made a client that reused one at that moment read a reset (docs/benchmarks.md, "concurrency").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Node answers these itself, bare, unless someone listens: they get problem documents like any refusal.
   server.on('checkExpectation', (req, res) => {
     res.writeHead(417, { 'Content-Type': 'application/problem+json' });

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { hasEnded, outputsOf, type Job } from '@narrative/server/client';
 import { asSignedIn, launchChromium, needsChromium, recordProblems, screenshotPath, signInToLab } from '../support/browser.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { CELLS, generateCells, kindOf, LARGE_NARRATIVE_APP } from '../support/large-narrative.js';
 import { buildTestApp, uploadReads } from '../support/test-app.js';
 
 /** The page's DOM, as the functions evaluated in the page see it (this project compiles without the DOM library). */
@@ -22,29 +23,8 @@ interface PageNode {
 declare const document: PageNode;
 declare function requestAnimationFrame(callback: () => void): number;
 
-const CELLS = 1000;
-const APP = { id: 'test/count-lines', version: '1.0.0', name: 'Count lines' };
+const APP = LARGE_NARRATIVE_APP;
 const FASTQ = '@r1\nACGTACGTAC\n+\nIIIIIIIIII\n';
-
-/** What cell `i` of the generated notebook is: markdown, code, app cell, or app cell with a finished job. */
-type Kind = 'markdown' | 'code' | 'app' | 'job';
-function kindOf(i: number): Kind {
-  if (i % 2 === 1) return ((i - 1) / 2) % 5 === 0 ? 'job' : 'app';
-  return i % 4 === 0 ? 'markdown' : 'code';
-}
-
-/** 1,000 cells: every other one an app cell (a fifth of those with a completed job), the rest markdown and code. */
-function generateCells(reads: string, job: { id: number; outputs: string[] }): Record<string, unknown>[] {
-  return Array.from({ length: CELLS }, (_, i) => {
-    const id = `cell-${i}`;
-    const kind = kindOf(i);
-    if (kind === 'markdown') return { id, cell_type: 'markdown', metadata: {}, source: `## Section ${i}\n\nNotes on step ${i}: *what* was done and why.` };
-    if (kind === 'code') return { id, cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: `# cell ${i}\nx_${i} = ${i} * 2\nprint("step", x_${i})` };
-    const app: Record<string, unknown> = { id: APP.id, version: APP.version, params: { mode: i % 3 === 0 ? 'slow' : 'ok' }, inputs: { reads } };
-    if (kind === 'job') Object.assign(app, { jobId: job.id, state: 'completed', outputs: job.outputs });
-    return { id, cell_type: 'code', metadata: { narrative: { app } }, execution_count: null, outputs: [], source: '' };
-  });
-}
 
 /** What a rendered cell shows. */
 interface Seen {

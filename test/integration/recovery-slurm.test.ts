@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type BetterSqlite3 from 'better-sqlite3';
-import { readLog } from '@narrative/launcher-native';
+import { ENDED_FOLDER, readLog } from '@narrative/launcher-native';
 import type { ClusterInfo } from '@narrative/launcher-native/cluster';
 import { failureOf, type Job, type NarrativeClient } from '@narrative/server/client';
 import { ServerProcesses, kill9 } from '../support/server-process.js';
@@ -86,5 +86,6 @@ test('a killed server reconciles every Slurm job exactly once after restart', as
   const names = (await readFile(cluster.jobcompLog, 'utf8')).split('\n').map((l) => /Name=(narrative-\d+)/.exec(l)?.[1]).filter(Boolean);
   assert.ok(names.length >= others.length, 'the jobcomp log records the jobs');
   assert.equal(new Set(names).size, names.length, 'no job name was run twice by Slurm');
-  assert.deepEqual((await readdir(join(home, 'jobs'))).sort(), jobs.map((j) => String(j.id)).sort());
+  // A directory per job and none more (beside the folder where wrappers say a job ended).
+  assert.deepEqual((await readdir(join(home, 'jobs'))).filter((name) => name !== ENDED_FOLDER).sort(), jobs.map((j) => String(j.id)).sort());
 });

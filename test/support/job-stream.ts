@@ -4,11 +4,16 @@ import WebSocket from 'ws';
  * A Node client for the job stream websocket, for tests. It lives here, not
  * in the shared client: Node 20 has no global WebSocket, and the browser's
  * cannot send an Authorization header (it relies on the session cookie).
+ * A batch of lines is kept as one `log` message per line, so that tests can
+ * cut a stream between any two lines, as a client that processed part of a
+ * batch would.
  */
 export type StreamMessage =
   | { type: 'event'; seq: number; at: string; event: { type: string; state: string } & Record<string, unknown> }
   | { type: 'log'; n: number; t: string; stream: string; text: string }
   | { type: 'end'; state: string };
+
+type WireMessage = Exclude<StreamMessage, { type: 'log' }> | { type: 'lines'; lines: { n: number; t: string; stream: string; text: string }[] };
 
 export interface StreamOptions {
   afterEvent?: number;
@@ -29,6 +34,8 @@ export function streamUrl(serverUrl: string, jobId: number | string, o: StreamOp
 /** One connection: every message kept in arrival order, with waits for the next ones and for the close. */
 export class JobStream {
   readonly messages: StreamMessage[] = [];
+  /** What arrived, one entry per websocket message. */
+  readonly frames: WireMessage[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly socket: WebSocket;
   private waiters: (() => void)[] = [];
@@ -37,7 +44,10 @@ export class JobStream {
   constructor(url: string, headers: Record<string, string> = {}) {
     this.socket = new WebSocket(url, { headers });
     this.socket.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as StreamMessage);
+      const message = JSON.parse(String(data)) as WireMessage;
+      this.frames.push(message);
+      if (message.type === 'lines') this.messages.push(...message.lines.map((line): StreamMessage => ({ type: 'log', ...line })));
+      else this.messages.push(message);
       this.notify();
     });
     this.socket.on('error', (error) => {

@@ -50,13 +50,15 @@ class JobStream {
     let end = false;
     socket.onmessage = (message) => {
       if (this.socket !== socket) return;
-      const data = JSON.parse(String(message.data)) as { type: string; seq?: number; n?: number; text?: string };
+      const data = JSON.parse(String(message.data)) as { type: string; seq?: number; lines?: { n: number; text: string }[] };
       if (data.type === 'event') {
         this.lastSeq = data.seq ?? this.lastSeq;
         void this.refresh();
-      } else if (data.type === 'log') {
-        this.lastLine = data.n ?? this.lastLine;
-        this.listener.log(data.text ?? '');
+      } else if (data.type === 'lines') {
+        for (const line of data.lines ?? []) {
+          this.lastLine = line.n;
+          this.listener.log(line.text);
+        }
       } else if (data.type === 'end') {
         end = true;
         void this.refresh(3);

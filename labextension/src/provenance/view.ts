@@ -44,7 +44,7 @@ export class ProvenanceView extends Widget {
   private async load(): Promise<void> {
     let lineage: Lineage;
     try {
-      lineage = await this.client.lineage(this.ref, 'both', 20);
+      lineage = await this.client.wholeLineage(this.ref, 'both', 20);
     } catch (error) {
       this.error = describeError(error);
       this.render();

@@ -19,7 +19,9 @@ interface Descriptor {
  * Checks an OCI image archive against the digest it claims and unpacks its
  * layer as a root file system: the manifest must have that digest, every blob
  * must match its own, and the layer may hold only files, directories and links
- * inside the root. Anything else is refused before a byte is unpacked.
+ * inside the root. Anything else is refused before a byte is unpacked; a
+ * layer whose bytes are not its digest's is refused once unpacked, so the
+ * caller's work directory must be discarded on any error.
  */
 export async function unpackOciArchive(archive: string, digest: string, work: string): Promise<{ rootfs: string; layerDigest: string }> {
   const layout = join(work, 'layout');
@@ -40,8 +42,7 @@ export async function unpackOciArchive(archive: string, digest: string, work: st
     throw new InvalidImage(`the archive's manifest is ${manifests.map((m) => m.digest).join(', ') || 'missing'}, not ${digest}`);
   }
   const blob = async (d: Descriptor | undefined, what: string): Promise<string> => {
-    const hex = /^sha256:([0-9a-f]{64})$/.exec(d?.digest ?? '')?.[1];
-    if (!hex) throw new InvalidImage(`the ${what} has no sha256 digest`);
+    const hex = hexOf(d, what);
     const path = join(layout, 'blobs', 'sha256', hex);
     const actual = await fileDigest(path).catch(() => {
       throw new InvalidImage(`the archive lacks the ${what} blob ${d?.digest}`);
@@ -56,17 +57,33 @@ export async function unpackOciArchive(archive: string, digest: string, work: st
   if (layers.length !== 1 || layers[0]?.mediaType !== LAYER_MEDIA_TYPE) {
     throw new InvalidImage(`app images have exactly one uncompressed layer (${LAYER_MEDIA_TYPE}); this one has ${layers.map((l) => l.mediaType).join(', ') || 'none'}`);
   }
-  const layer = await blob(layers[0], 'layer');
+  const layerDescriptor = layers[0]!;
+  const layer = join(layout, 'blobs', 'sha256', hexOf(layerDescriptor, 'layer'));
+  if (!(await stat(layer).catch(() => null))?.isFile()) throw new InvalidImage(`the archive lacks the layer blob ${layerDescriptor.digest}`);
   await checkLayer(layer).catch((error: Error) => {
     throw error instanceof InvalidImage ? error : new InvalidImage(`the layer is not a readable tar: ${firstLine(error)}`);
   });
   await mkdir(rootfs, { mode: 0o755 });
+  // The layer is hashed while it unpacks (two cores, one read from the page cache): the checks above
+  // already refused anything that could escape the work directory, and a layer that then proves
+  // not to be the one the manifest names is refused before anything of it is used.
+  const unpacked = Promise.allSettled([blob(layerDescriptor, 'layer'), unpackLayer(layer, rootfs)]);
+  for (const outcome of await unpacked) if (outcome.status === 'rejected') throw outcome.reason;
+  return { rootfs, layerDigest: layerDescriptor.digest! };
+}
+
+async function unpackLayer(layer: string, rootfs: string): Promise<void> {
   // Files belong to whoever unpacks (never a pushed owner), and no setuid/setgid bit survives: nobody gains a privilege from an image.
   await run('tar', ['-xf', layer, '-C', rootfs, '--no-same-owner', '--no-same-permissions'], { maxBuffer: LISTING_BUFFER }).catch((error: Error) => {
     throw new InvalidImage(`the layer does not unpack: ${firstLine(error)}`);
   });
   await run('find', [rootfs, '-perm', '/6000', '!', '-type', 'l', '-exec', 'chmod', 'ug-s', '{}', '+']);
-  return { rootfs, layerDigest: layers[0]!.digest! };
+}
+
+function hexOf(d: Descriptor | undefined, what: string): string {
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(d?.digest ?? '')?.[1];
+  if (!hex) throw new InvalidImage(`the ${what} has no sha256 digest`);
+  return hex;
 }
 
 /** Refuses device nodes, FIFOs, absolute paths and paths that climb out of the root. */

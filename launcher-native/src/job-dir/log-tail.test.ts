@@ -61,4 +61,19 @@ describe('LogTail', () => {
     assert.ok(calls > 5, `read in ${calls} calls`);
     assert.deepEqual(got, [long, text, ...Array.from({ length: 100 }, (_, i) => `short ${i}`)]);
   });
+
+  it('gives a checkpoint after its complete lines, from which another tail continues exactly', async () => {
+    const { jobDir, path } = await jobLog('checkpoint');
+    await writeFile(path, line('one') + '\n' + line('two') + line('three').slice(0, 9));
+    const first = new LogTail(jobDir, 0);
+    await first.read(1 << 20);
+    const at = first.checkpoint;
+    assert.equal(at.line, 2);
+    await appendFile(path, line('three').slice(9) + line('four'));
+    const resumed = new LogTail(jobDir, 2, at);
+    assert.deepEqual((await resumed.read(1 << 20)).lines.map((l) => [l.n, l.text]), [[3, 'three'], [4, 'four']]);
+    const skipping = new LogTail(jobDir, 3, at);
+    assert.deepEqual((await skipping.read(1 << 20)).lines.map((l) => [l.n, l.text]), [[4, 'four']], 'lines after the checkpoint up to afterLine are skipped');
+    assert.deepEqual((await first.read(1 << 20)).lines.map((l) => l.n), [3, 4], 'the first tail goes on as before');
+  });
 });

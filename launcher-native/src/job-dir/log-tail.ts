@@ -3,6 +3,12 @@ import { filePath } from './layout.js';
 import { parseLogLine, type NumberedLogLine } from './log.js';
 
 const NEWLINE = 0x0a;
+
+/** A place in a log between two lines: the byte offset after line `line` (0 and 0 for the start). */
+export interface LogCheckpoint {
+  position: number;
+  line: number;
+}
 const CHUNK_BYTES = 64 * 1024;
 
 /**
@@ -18,13 +24,23 @@ export class LogTail {
   private position = 0;
   /** The start of a line whose newline has not been read yet. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   /** Complete lines seen: the number of the last one. */
   private count = 0;
 
-  private readonly path: string;
+  /** The log file followed. */
+  readonly path: string;
 
-  constructor(jobDir: string, private readonly afterLine: number) {
+  /** Starts at `from` (a checkpoint of another tail of the same log), so the lines before it are not read again. */
+  constructor(jobDir: string, private readonly afterLine: number, from: LogCheckpoint = { position: 0, line: 0 }) {
     this.path = filePath(jobDir, 'log');
+    this.position = from.position;
+    this.count = from.line;
+  }
+
+  /** Where the complete lines read so far end: another tail started there continues exactly after them. */
+  get checkpoint(): LogCheckpoint {
+    return { position: this.position - this.pendingBytes, line: this.count };
   }
 
   /** The number of the last complete line seen (returned or skipped). */
@@ -66,12 +82,16 @@ export class LogTail {
       const piece = data.subarray(start, end);
       const line = this.pending.length > 0 ? Buffer.concat([...this.pending, piece]) : piece;
       this.pending = [];
+      this.pendingBytes = 0;
       start = end + 1;
       if (line.length === 0) continue;
       this.count++;
       if (this.count > this.afterLine) out.push(parseLogLine(this.count, line.toString('utf8')));
     }
     // Copied: the chunk buffer is reused by the next read.
-    if (start < data.length) this.pending.push(Buffer.from(data.subarray(start)));
+    if (start < data.length) {
+      this.pending.push(Buffer.from(data.subarray(start)));
+      this.pendingBytes += data.length - start;
+    }
   }
 }

@@ -35,9 +35,12 @@ export function multipartBody(fields: Record<string, string>, files: string[], o
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+const FILE_CHUNK_BYTES = 1024 * 1024;
+
 /** One file's bytes as a request body, read as it is sent; `onBytes` reports progress. */
 export function fileBody(path: string, onBytes: (n: number) => void): ReadableStream<Uint8Array> {
-  const iterator = (createReadStream(path) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  // Reads of 1 MiB rather than 64 KiB: each chunk costs a round through the web stream and fetch, which halved an image push.
+  const iterator = (createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { value, done } = await iterator.next();

@@ -197,7 +197,8 @@ export class NarrativeClient {
   upload = (ws: string | number, body: Body, contentType?: string) =>
     this.request<ObjectInfo>('POST', `/workspaces/${encodeURIComponent(ws)}/upload`, { body, ...(contentType ? { headers: { 'Content-Type': contentType } } : {}) });
   saveObject = (ws: string | number, object: SaveObject) => this.request<ObjectInfo>('POST', `/workspaces/${encodeURIComponent(ws)}/objects`, { json: object });
-  listObjects = (ws: string | number, query: { type?: string; name?: string; after?: string; before?: string; limit?: number; offset?: number } = {}) =>
+  /** A page of a workspace's objects; pass `next` as `cursor` for the next page (or page by `offset`, which also counts them all: `total`). */
+  listObjects = (ws: string | number, query: { type?: string; name?: string; after?: string; before?: string; limit?: number; offset?: number; cursor?: string } = {}) =>
     this.request<ObjectPage>('GET', `/workspaces/${encodeURIComponent(ws)}/objects`, { query });
   getObject = (ref: string) => this.request<ObjectVersion>('GET', `/objects/${refPath(ref)}`);
   history = (ref: string) => this.request<ObjectInfo[]>('GET', `/objects/${splitRef(ref).object}/history`);
@@ -211,9 +212,21 @@ export class NarrativeClient {
     this.request<MyObjectPage>('GET', '/objects', { query: { ...query, hidden: query.hidden === undefined ? undefined : String(query.hidden) } });
   /** Removes an object from view (true) or brings it back (false); its versions stay readable by reference. */
   setHidden = (ref: string, hidden: boolean) => this.request<ObjectInfo>('PUT', `/objects/${splitRef(ref).object}/hidden`, { json: { hidden } });
-  lineage = (ref: string, direction: 'ancestors' | 'descendants' | 'both' = 'both', depth?: number) => {
+  /** One page of a version's lineage (`depth` steps, or all the way without it); pass `next` as `cursor` for the next page. */
+  lineage = (ref: string, direction: 'ancestors' | 'descendants' | 'both' = 'both', depth?: number, page: { limit?: number; cursor?: string } = {}) => {
     const { object, ver } = splitRef(ref);
-    return this.request<Lineage>('GET', `/objects/${object}/lineage`, { query: { ver, direction, depth } });
+    return this.request<Lineage>('GET', `/objects/${object}/lineage`, { query: { ver, direction, depth, ...page } });
+  };
+  /** A version's whole lineage (to `depth`, if given): every page, followed and joined. */
+  wholeLineage = async (ref: string, direction: 'ancestors' | 'descendants' | 'both' = 'both', depth?: number): Promise<Lineage> => {
+    let page = await this.lineage(ref, direction, depth);
+    let { nodes, edges } = page;
+    while (page.next) {
+      page = await this.lineage(ref, direction, depth, { cursor: page.next });
+      nodes = nodes.concat(page.nodes);
+      edges = edges.concat(page.edges);
+    }
+    return { root: page.root, nodes, edges, next: null };
   };
   downloadFile = (ref: string, file: string) => {
     const { object, ver } = splitRef(ref);

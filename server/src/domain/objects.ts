@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { badRequest, conflict, notFound } from '../errors.js';
-import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
+import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectPage, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
 import type { AppRun, NarrativeOrigin, SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
 import { codeOrigin, mergeInputs } from './code-provenance.js';
@@ -31,6 +31,12 @@ export interface SaveOptions {
 }
 
 export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<VersionKey> {
+  const { wsid, objid, ver } = await saveObjectInfo(ctx, caller, ws, input, options);
+  return { wsid, objid, ver };
+}
+
+/** Saves as `saveObject` does, and answers the info of the version saved from what it saved, without reading it back. */
+export async function saveObjectInfo(ctx: Context, caller: Caller, ws: WorkspaceRecord, input: SaveObject, options: SaveOptions): Promise<ObjectInfo> {
   await guardNotebookObject(ctx, ws, input.name, input.type);
   const fileRefs = input.files ?? [];
   const duplicate = fileRefs.find((f, i) => fileRefs.findIndex((g) => g.name === f.name) !== i);
@@ -49,17 +55,20 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
   const narrative = fromCode?.narrative ?? options.narrative;
   const dataBytes = Buffer.byteLength(JSON.stringify(input.data ?? null));
   const summary = options.summary !== undefined ? options.summary : await summarise(ctx.blobs, input.type, files);
+  const size = dataBytes + files.reduce((sum, f) => sum + f.size, 0);
+  const savedAt = ctx.now();
+  const provenanceKind = fromCode ? 'code' : options.kind;
   return inTransaction(ctx, async (tx) => {
     const saved = await insertVersion(tx, {
       wsid: ws.id,
       name: input.name,
       type: input.type,
       data: input.data ?? null,
-      size: dataBytes + files.reduce((sum, f) => sum + f.size, 0),
+      size,
       savedBy: caller.id,
-      savedAt: ctx.now(),
+      savedAt,
       provenance: {
-        kind: fromCode ? 'code' : options.kind,
+        kind: provenanceKind,
         user: caller.name,
         at: ctx.now(),
         inputs: inputs.map((i) => ({ given: i.given, resolved: formatRef(i.key) })),
@@ -75,7 +84,12 @@ export async function saveObject(ctx: Context, caller: Caller, ws: WorkspaceReco
       parents: inputs.map((i) => ({ ref: i.key, relation: 'input' as const })),
       ...(input.expectVersion === undefined ? {} : { expectVersion: input.expectVersion }),
     });
-    return { wsid: ws.id, ...saved };
+    const key = { wsid: ws.id, ...saved };
+    // What toInfo would read back: the newest version, shown again if its object was hidden, neither a copy nor a revert.
+    return {
+      ref: formatRef(key), ...key, name: input.name, type: input.type, savedBy: caller.name, savedAt, size,
+      latest: true, copiedFrom: null, provenanceKind, revertedFrom: null, hidden: false,
+    };
   });
 }
 
@@ -119,19 +133,29 @@ export async function objectHistory(ctx: Context, ws: WorkspaceRecord, object: s
   return (await ctx.store.history({ wsid: ws.id, objid: head.objid })).map(toInfo);
 }
 
-export async function listObjects(ctx: Context, ws: WorkspaceRecord, query: ListObjectsQuery) {
+/**
+ * A page of a workspace's objects: after the cursor (`next` of the page
+ * before), which costs the same anywhere in the list, or at an offset, with
+ * the count of all that match.
+ */
+export async function listObjects(ctx: Context, ws: WorkspaceRecord, query: ListObjectsQuery): Promise<ObjectPage> {
   const limit = query.limit ?? 100;
   const offset = query.offset ?? 0;
+  if (query.cursor !== undefined && offset > 0) throw badRequest('Page by cursor or by offset, not both.', [{ path: '/query/offset', message: 'must not be given with a cursor' }]);
   const page = await ctx.store.listObjects(ws.id, {
-    limit,
+    // One more than the page: whether it exists says whether there is a next page.
+    limit: limit + 1,
     offset,
+    ...(query.cursor === undefined ? {} : { afterObjid: Number(query.cursor) }),
     ...(query.type ? { type: query.type } : {}),
     ...(query.name ? { nameContains: query.name } : {}),
     ...(query.after ? { after: query.after } : {}),
     ...(query.before ? { before: query.before } : {}),
     hidden: query.hidden ?? false,
   });
-  return { items: page.items.map(toInfo), total: page.total, offset, limit };
+  const items = page.items.slice(0, limit).map(toInfo);
+  const next = page.items.length > limit ? String(items.at(-1)!.objid) : null;
+  return query.cursor === undefined ? { items, total: page.total!, offset, limit, next } : { items, limit, next };
 }
 
 export async function copyObject(ctx: Context, caller: Caller, from: WorkspaceRecord, object: string, ver: number | undefined, to: string, name?: string): Promise<VersionKey> {
@@ -179,28 +203,48 @@ export async function objectFile(ctx: Context, ws: WorkspaceRecord, object: stri
   return { key, file, stream: ctx.blobs.open(file.sha256) };
 }
 
-/** Ancestors and/or descendants of a version; versions in workspaces the caller cannot read appear only as refs. */
-export async function lineage(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, direction: 'ancestors' | 'descendants' | 'both', depth: number): Promise<Lineage> {
+export interface LineageRequest {
+  direction: 'ancestors' | 'descendants' | 'both';
+  /** Steps to follow; absent: all the way. */
+  depth?: number;
+  limit: number;
+  /** `next` of the page before. */
+  cursor?: string;
+}
+
+/**
+ * One page of the ancestors and/or descendants of a version, from one query;
+ * versions in workspaces the caller cannot read appear only as refs (what
+ * the caller may read is decided once per workspace on the page).
+ */
+export async function lineage(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, request: LineageRequest): Promise<Lineage> {
   const root = versionOf(await findObject(ctx.store, ws, object), ver);
-  const walks = direction === 'both' ? (['ancestors', 'descendants'] as const) : [direction];
-  const links = (await Promise.all(walks.map((d) => ctx.store.lineage(root, d, depth)))).flat();
-  const edges = new Map(links.map((l) => [`${formatRef(l.parent)}>${formatRef(l.child)}`, { from: formatRef(l.parent), to: formatRef(l.child), relation: l.relation }]));
-  const keys = new Map<string, VersionKey>([[formatRef(root), root]]);
-  for (const l of links) {
-    keys.set(formatRef(l.parent), l.parent);
-    keys.set(formatRef(l.child), l.child);
+  const after = request.cursor === undefined ? undefined : cursorKey(request.cursor);
+  const page = await ctx.store.lineagePage(root, { direction: request.direction, depth: request.depth, limit: request.limit, ...(after ? { after } : {}) });
+  const readable = new Map<number, boolean>([[ws.id, true]]);
+  const wsidOf = (ref: string) => Number(ref.slice(0, ref.indexOf('/')));
+  for (const wsid of new Set([...page.nodes.map((n) => n.wsid), ...page.links.flatMap((l) => [wsidOf(l.from), wsidOf(l.to)])])) {
+    if (readable.has(wsid)) continue;
+    const other = await ctx.store.getWorkspace(wsid);
+    readable.set(wsid, other !== undefined && atLeast(await levelOf(ctx.store, caller, other), 'read'));
   }
-  const readable = new Map<number, boolean>();
-  const nodes = [];
-  for (const [ref, key] of keys) {
-    if (!readable.has(key.wsid)) {
-      const other = await ctx.store.getWorkspace(key.wsid);
-      readable.set(key.wsid, other !== undefined && atLeast(await levelOf(ctx.store, caller, other), 'read'));
-    }
-    const record = readable.get(key.wsid) ? await ctx.store.getVersion(key) : undefined;
-    nodes.push(record ? { ref, accessible: true, name: record.name, type: record.type } : { ref, accessible: false });
-  }
-  return { root: formatRef(root), nodes, edges: [...edges.values()] };
+  const canRead = (ref: string) => readable.get(wsidOf(ref)) === true;
+  // What the caller cannot read shows only where it touches what they can: a ref at the end of a link they may
+  // see, never the graph beyond it.
+  const edges = page.links.filter((l) => canRead(l.from) || canRead(l.to));
+  const touched = new Set(edges.flatMap((l) => [l.from, l.to]));
+  return {
+    root: formatRef(root),
+    nodes: page.nodes.flatMap((n): Lineage['nodes'] => (readable.get(n.wsid) ? [{ ref: n.ref, accessible: true, name: n.name, type: n.type }] : touched.has(n.ref) ? [{ ref: n.ref, accessible: false }] : [])),
+    edges,
+    next: page.next && formatRef(page.next),
+  };
+}
+
+/** A lineage cursor is the last version of the page before, as `wsid/objid/ver` (the schema has checked its digits). */
+function cursorKey(cursor: string): VersionKey {
+  const [wsid, objid, version] = cursor.split('/').map(Number) as [number, number, number];
+  return { wsid, objid, ver: version };
 }
 
 /** The info of a version just saved. */

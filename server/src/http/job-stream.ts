@@ -10,7 +10,7 @@ import { badRequest, forbidden, Problem, unauthorized } from '../errors.js';
 import { API_PREFIX } from './app.js';
 import { callerOf } from './authenticate.js';
 import { authorize } from './authorize.js';
-import { JobFollower } from './job-follower.js';
+import { JobFollowers } from './job-follower.js';
 import { refuseUpgrade as refuse, sameOrigin, type UpgradeHandler } from './upgrade.js';
 
 const STREAM_PATH = new RegExp(`^${API_PREFIX}/jobs/([^/]+)/stream$`);
@@ -29,7 +29,8 @@ const SHUTDOWN_GRACE_MS = 500;
 export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHandler; subscribers(): number; close(): Promise<void> } {
   // Clients only listen: a small message limit keeps what they send from costing memory.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
-  const open = new Map<WebSocket, JobFollower>();
+  const followers = new JobFollowers(ctx, logger);
+  const open = new Set<WebSocket>();
   let closing = false;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -42,8 +43,9 @@ export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHand
         if (closing) return refuse(socket, new Problem(503, 'Service unavailable', 'The server is shutting down.'), url.pathname);
         wss.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (error) => logger.debug({ err: error }, 'job stream error'));
-          open.set(ws, new JobFollower(ctx, ws, spec, logger));
+          open.add(ws);
           ws.once('close', () => open.delete(ws));
+          followers.follow(ws, spec);
         });
       },
       (error: unknown) => {
@@ -83,8 +85,8 @@ export function jobStreams(ctx: Context, logger: Logger): { handler: UpgradeHand
     /** Ends every stream (1001: going away) so that closing the HTTP server does not wait on them. */
     async close() {
       closing = true;
-      await Promise.all([...open].map(async ([ws, follower]) => {
-        await follower.stop();
+      await followers.stop();
+      await Promise.all([...open].map(async (ws) => {
         ws.close(1001, 'server shutting down');
         await new Promise<void>((resolve) => {
           const cut = setTimeout(() => ws.terminate(), SHUTDOWN_GRACE_MS);

@@ -120,7 +120,14 @@ export const ObjectVersion = Type.Composite([
 ]);
 export type ObjectVersion = Static<typeof ObjectVersion>;
 
-export const ObjectPage = Type.Object({ items: Type.Array(ObjectInfo), total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer() });
+export const ObjectPage = Type.Object({
+  items: Type.Array(ObjectInfo, { description: 'latest versions, by objid' }),
+  total: Type.Optional(Type.Integer({ description: 'how many match in all: given on pages asked for by offset, not on those asked for by cursor' })),
+  offset: Type.Optional(Type.Integer({ description: 'given on pages asked for by offset' })),
+  limit: Type.Integer(),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'the cursor of the next page; null on the last' }),
+});
+export type ObjectPage = Static<typeof ObjectPage>;
 export const ListObjectsQuery = Type.Object(
   {
     type: Type.Optional(Type.String({ maxLength: 200, description: 'a type id, or a prefix such as Genomics. or Genomics.Assembly' })),
@@ -130,6 +137,7 @@ export const ListObjectsQuery = Type.Object(
     hidden: Type.Optional(Type.Boolean({ default: false, description: 'true: only the objects removed from view; false (default): only the others' })),
     limit: Type.Optional(PageLimit(100)),
     offset: Type.Optional(Offset),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'where the page starts: `next` of the page before (keyset paging, which counts nothing: no `total`); not with an offset' })),
   },
   { additionalProperties: false },
 );
@@ -191,12 +199,21 @@ export const LineageNode = Type.Object({
   type: Type.Optional(TypeId),
 });
 export const LineageEdge = Type.Object({ from: Ref, to: Ref, relation: Type.String() });
-export const Lineage = Type.Object({ root: Ref, nodes: Type.Array(LineageNode), edges: Type.Array(LineageEdge) });
+export const Lineage = Type.Object({
+  root: Ref,
+  nodes: Type.Array(LineageNode, { description: 'this page of the versions, each once, in wsid/objid/ver order' }),
+  edges: Type.Array(LineageEdge, { description: 'the links walked from the versions of this page; with every page, each link once' }),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'the cursor of the next page; null on the last' }),
+});
 export type Lineage = Static<typeof Lineage>;
+/** Versions per lineage page unless a `limit` says otherwise: a 10,000-version chain comes in one call. */
+export const LINEAGE_PAGE = 10_000;
 export const LineageQuery = Type.Object(
   {
     direction: Type.Optional(Type.Union([Type.Literal('ancestors'), Type.Literal('descendants'), Type.Literal('both')], { default: 'both' })),
-    depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'steps to follow; without it, the whole lineage' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000, default: LINEAGE_PAGE, description: 'versions per page' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}/[0-9]{1,15}/[0-9]{1,15}$', description: 'where the page starts: `next` of the page before' })),
   },
   { additionalProperties: false },
 );

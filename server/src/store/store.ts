@@ -57,11 +57,14 @@ export interface Store {
   /** Saves version latest+1 (a new object when the name is new); refuses when `expectVersion` is stale. */
   insertVersion(version: NewVersion): Promise<{ objid: number; ver: number }>;
   getVersion(key: VersionKey): Promise<VersionRecord | undefined>;
-  listObjects(wsid: number, filter: ObjectFilter): Promise<{ items: VersionRecord[]; total: number }>;
+  /** A page of latest versions by objid; `total` counts all that match, except on a keyset page (`afterObjid`), which counts nothing. */
+  listObjects(wsid: number, filter: ObjectFilter): Promise<{ items: VersionRecord[]; total?: number }>;
   /** Every version of one object, oldest first. */
   history(key: ObjectKey): Promise<VersionRecord[]>;
   /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
   lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
+  /** One page of the versions reachable from `root` (by wsid, objid, ver), with their names and types and the links walked from them. */
+  lineagePage(root: VersionKey, query: LineageQuery): Promise<LineagePage>;
   /** The latest version of each object of these workspaces, by workspace id descending then name, from after `filter.after`. */
   listLatestIn(wsids: number[], filter: LatestFilter): Promise<VersionRecord[]>;
   /** Hides an object from listings (`hidden` says when and by whom) or shows it again (null); false when there is no such object. */
@@ -296,7 +299,10 @@ export interface ObjectFilter {
   /** true: only hidden objects; false: only the others; absent: both. */
   hidden?: boolean;
   limit: number;
+  /** Skips this many (ignored with `afterObjid`). */
   offset: number;
+  /** Keyset paging: only objects whose objid is above this one, the last of the page before. */
+  afterObjid?: number;
 }
 
 /** A keyset page of latest versions across workspaces; `after` is the last (workspace, name) of the page before. */
@@ -315,6 +321,26 @@ export interface LinkRecord {
   parent: VersionKey;
   child: VersionKey;
   relation: LinkRelation;
+}
+
+export interface LineageQuery {
+  direction: 'ancestors' | 'descendants' | 'both';
+  /** How many steps to walk from the root; absent: all the way. */
+  depth?: number;
+  /** The last version of the page before: this page holds the versions after it. */
+  after?: VersionKey;
+  /** Versions per page. */
+  limit: number;
+}
+
+/** A lineage page names versions by their refs, `wsid/objid/ver`: what the API answers, made by the query itself. */
+export interface LineagePage {
+  /** Each version once, in (wsid, objid, ver) order; the root among them on the page it falls on. */
+  nodes: { ref: string; wsid: number; name: string; type: string }[];
+  /** The links walked from this page's versions (up from an ancestor, down from a descendant), parent to child, each once over all pages. */
+  links: { from: string; to: string; relation: LinkRelation }[];
+  /** The last version of this page when more versions follow, else null. */
+  next: VersionKey | null;
 }
 
 export type NarrativeRunKind = 'run-all' | 'update';

@@ -91,6 +91,10 @@ export function renderSlurmConf({ layout, user, ctldPort, nodes, cpusPerNode }: 
     // The default batch_sched_delay of 3 s spaces out job starts.
     'SchedulerParameters=batch_sched_delay=0',
     `MinJobAge=${MIN_JOB_AGE_SECONDS}`,
+    // A bulk run of the API's largest size (10,000 objects) is one array; the defaults (1001 and
+    // 10000) would refuse it, or the jobs that come beside it.
+    'MaxArraySize=10001',
+    'MaxJobCount=50000',
     // A node that was down when the cluster last stopped comes back as soon as its slurmd registers.
     'ReturnToService=2',
     'MpiDefault=none',

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Lineage, MyObject, NarrativeClient, ObjectInfo, ObjectVersion } from '../../client/index.js';
+import type { Lineage, MyObject, NarrativeClient, ObjectInfo, ObjectPage, ObjectVersion } from '../../client/index.js';
 import { download } from '../download.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { multipartBody } from '../multipart.js';
@@ -79,13 +79,13 @@ export function objectCommands(program: Command): void {
     .command('lineage <ref>')
     .description('what a version was made from and what was made from it (wsid/objid[/ver]; without a version, the latest)')
     .option('--direction <direction>', 'ancestors, descendants or both', 'both')
-    .option('--depth <n>', 'steps to follow, 1 to 100', '20')
+    .option('--depth <n>', 'steps to follow, 1 to 1000', '20')
     .action(async (ref: string, options: { direction: string; depth: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const direction = options.direction;
       if (direction !== 'ancestors' && direction !== 'descendants' && direction !== 'both') throw new UsageError(`--direction is ancestors, descendants or both, not "${direction}"`);
       const depth = positive(options.depth, '--depth');
-      emit(global, await clientFrom(global).lineage(ref, direction, depth), describeLineage);
+      emit(global, await clientFrom(global).wholeLineage(ref, direction, depth), describeLineage);
     });
   object
     .command('revert <ref> <version>')
@@ -147,13 +147,14 @@ async function myData(client: NarrativeClient, type: string | undefined): Promis
 async function objectsOfNarrative(client: NarrativeClient, id: number, type: string | undefined): Promise<MyObject[]> {
   const n = await client.narrative(id);
   const items: MyObject[] = [];
-  for (let offset = 0; ; ) {
-    const page = await client.listObjects(n.wsid, { limit: 100, offset, ...(type ? { type } : {}) });
+  let cursor: string | null = null;
+  do {
+    const page: ObjectPage = await client.listObjects(n.wsid, { limit: 100, ...(cursor ? { cursor } : {}), ...(type ? { type } : {}) });
     // The notebook is the narrative itself, not its data: my data leaves it out too.
     items.push(...page.items.filter((o) => o.objid !== n.objid).map((o) => ({ ...o, narrative: { id: n.id, title: n.title } })));
-    offset += page.items.length;
-    if (page.items.length === 0 || offset >= page.total) return items;
-  }
+    cursor = page.next;
+  } while (cursor);
+  return items;
 }
 
 function pickFile(version: ObjectVersion, name: string | undefined): ObjectVersion['files'][number] {

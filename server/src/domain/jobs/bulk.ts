@@ -4,9 +4,11 @@ import { linkArrayTask } from '@narrative/launcher-native';
 import type { WorkspaceRecord } from '../../store/store.js';
 import type { Job } from './job.js';
 import type { BulkRunRequest } from '../../schemas/jobs.js';
-import type { Context } from '../context.js';
+import { inTransaction, type Context } from '../context.js';
 import type { Caller } from '../permissions.js';
-import { checkRun, jobSpecOf, narrativeOrigin, queuedOrWithdrawn, recordJobs, requireExecution, writeJobDir, type CheckedRun } from './run.js';
+import { checkRun, jobSpecOf, narrativeOrigin, recordJobs, requireExecution, withdraw, writeJobDir, type CheckedRun } from './run.js';
+import { findApp } from '../apps.js';
+import { eachAtMost } from './each-at-most.js';
 import { recordTransition } from './transitions.js';
 
 /**
@@ -16,9 +18,11 @@ import { recordTransition } from './transitions.js';
  */
 export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord, request: BulkRunRequest): Promise<Job[]> {
   const execution = requireExecution(ctx);
+  // Found once: ten thousand runs share one app record rather than each holding its own copy of the spec.
+  const found = await findApp(ctx, request.app, request.version);
   const runs: CheckedRun[] = [];
   for (const [i, ref] of request.refs.entries()) {
-    runs.push(await checkRun(ctx, caller, { ...request, inputs: { ...request.inputs, [request.input]: ref } }, `/refs/${i}`));
+    runs.push(await checkRun(ctx, caller, { ...request, inputs: { ...request.inputs, [request.input]: ref } }, `/refs/${i}`, {}, found));
   }
   const app = runs[0]!.app;
   const resources = { ...app.spec.resources };
@@ -30,10 +34,10 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   try {
     // Only links to the tasks' job directories (and Slurm's output files): the wrapper (the server's account) alone goes through it.
     await mkdir(arrayDir, { recursive: true, mode: 0o700 });
-    for (const [i, id] of ids.entries()) {
+    await eachAtMost(JOB_DIRS_AT_ONCE, ids, async (id, i) => {
       const jobDir = await writeJobDir(execution, id, jobSpecOf(execution, runs[i]!, id, resources, caller.name));
       await linkArrayTask(arrayDir, i, jobDir);
-    }
+    });
     arrayId = await execution.scheduler.submit({
       jobId: `array-${ids[0]}`,
       jobDir: arrayDir,
@@ -43,10 +47,20 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
       array: { size: ids.length, ...(request.parallel ? { parallel: request.parallel } : {}) },
     });
   } catch (error) {
-    for (const job of jobs) await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
+    await inTransaction(ctx, async (tx) => {
+      for (const job of jobs) await recordTransition(tx, job, { type: 'failed', failure: { kind: 'launcher-error', detail: (error as Error).message }, at: ctx.now() });
+    });
     return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
   }
-  // Once the array exists, each task is queued or withdrawn on its own; none is failed for another's trouble.
-  for (const [i, job] of jobs.entries()) await queuedOrWithdrawn(ctx, execution, job, `${arrayId}_${i}`);
+  // Once the array exists, each task is queued or withdrawn on its own (none is failed for another's trouble), in one commit.
+  const ended = await inTransaction(ctx, async (tx) => {
+    const refused: number[] = [];
+    for (const [i, job] of jobs.entries()) if (!(await recordTransition(tx, job, { type: 'submitted', schedulerId: `${arrayId}_${i}` }))) refused.push(i);
+    return refused;
+  });
+  for (const i of ended) await withdraw(ctx, execution, (await ctx.store.getJob(ids[i]!))!, `${arrayId}_${i}`);
   return Promise.all(ids.map(async (id) => (await ctx.store.getJob(id))!));
 }
+
+/** Job directories written at once: each is a few small durable writes, whose fsyncs the file system's journal joins. */
+const JOB_DIRS_AT_ONCE = 16;

@@ -2,6 +2,7 @@ import { InvalidJobFile, readResult, wrapperAlive, type JobResult, type Schedule
 import type { Job, QueuedJob, RunningJob } from './job.js';
 import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
+import { eachAtMost } from './each-at-most.js';
 import { finishJob } from './ingest.js';
 import { tellWaitingDependants } from './dependants.js';
 import { resubmitIfPolicySays, RESUBMIT_WINDOW_MS } from './resubmit.js';
@@ -36,8 +37,10 @@ export async function reconcileEnded(ctx: Context, execution: Execution, jobIds:
   const jobs = found.filter((j): j is QueuedJob | RunningJob => (j?.state === 'queued' || j?.state === 'running') && j.scheduler === execution.scheduler.name);
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
-  for (const job of jobs) await reconcileJob(ctx, execution, job, statuses.get(job.schedulerId));
+  // A few at once: saving a job's outputs mostly waits on files and commits, which concurrent jobs share.
+  await eachAtMost(ENDED_AT_ONCE, jobs, (job) => reconcileJob(ctx, execution, job, statuses.get(job.schedulerId)));
 }
+const ENDED_AT_ONCE = 4;
 
 async function reconcileJob(ctx: Context, execution: Execution, job: QueuedJob | RunningJob, status: SchedulerStatus | undefined): Promise<void> {
   const result = await resultOf(execution, job);

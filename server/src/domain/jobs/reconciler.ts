@@ -18,9 +18,11 @@ export function startReconciler(ctx: Context, everyMs: number, logger: Logger, p
   if (!execution) return { wake: () => undefined, stop: async () => undefined };
   let pass: Promise<void> = Promise.resolve();
   let stopped = false;
-  const enqueue = (work: () => Promise<void>) => {
+  /** `starting` runs first whatever happens next (no lead, a failure), so what waits to start is always known. */
+  const enqueue = (starting: () => void, work: () => Promise<void>) => {
     pass = pass
       .then(async () => {
+        starting();
         if (!stopped && (await ctx.coordination.leadsReconciler())) await work();
       })
       .catch((error: unknown) => logger.error({ err: error }, 'reconciling jobs failed'));
@@ -30,8 +32,7 @@ export function startReconciler(ctx: Context, everyMs: number, logger: Logger, p
   const timer = setInterval(() => {
     if (tickWaiting) return;
     tickWaiting = true;
-    enqueue(async () => {
-      tickWaiting = false;
+    enqueue(() => (tickWaiting = false), async () => {
       const started = performance.now();
       await reconcileOnce(ctx, execution);
       passEnded((performance.now() - started) / 1000);
@@ -42,11 +43,11 @@ export function startReconciler(ctx: Context, everyMs: number, logger: Logger, p
   return {
     wake(jobId) {
       if (woken.size === 0) {
-        enqueue(async () => {
-          const ids = [...woken];
+        let ids: number[] = [];
+        enqueue(() => {
+          ids = [...woken];
           woken.clear();
-          await reconcileEnded(ctx, execution, ids);
-        });
+        }, () => reconcileEnded(ctx, execution, ids));
       }
       woken.add(jobId);
     },

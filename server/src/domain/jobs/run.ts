@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeJobSpec, type JobSpec, type Resources } from '@narrative/launcher-native';
 import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
-import { createAjv, describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
+import { paramsValidator } from '../../schemas/params-validators.js';
+import { describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
 import type { AppRecord, WorkspaceRecord } from '../../store/store.js';
 import type { Job, JobInput, JobOrigin, JobRerun } from './job.js';
 import { determinismEnv, withSeed } from './determinism.js';
@@ -74,9 +75,9 @@ export interface PendingInput {
   type: string;
 }
 
-/** Checks a run request: the app, each input (readable, of an accepted type), the params (defaults filled in). */
-export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = '', pending: Record<string, PendingInput> = {}): Promise<CheckedRun> {
-  const app = await findApp(ctx, request.app, request.version);
+/** Checks a run request: the app (unless the caller found it already), each input (readable, of an accepted type), the params (defaults filled in). */
+export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = '', pending: Record<string, PendingInput> = {}, found?: AppRecord): Promise<CheckedRun> {
+  const app = found ?? (await findApp(ctx, request.app, request.version));
   const spec = app.spec;
   const problems: FieldError[] = [];
   for (const name of Object.keys({ ...request.inputs, ...pending })) {
@@ -109,7 +110,7 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
     files.push({ name: input.name, ref: formatRef(version), type: version.type, data: version.data, files: version.files.map((f) => ({ name: f.name, path: ctx.blobs.path(f.sha256), sha256: f.sha256 })) });
   }
   const params = withSeed(spec, structuredClone(request.params ?? {}));
-  const validate = createAjv({ useDefaults: true }).compile(spec.params);
+  const validate = paramsValidator(spec.params);
   if (!validate(params)) problems.push(...toFieldErrors(validate.errors, `${at}/params`));
   if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
   return { app, params, inputs, files, image: await imageForRun(ctx, requireExecution(ctx), spec.container.image) };
@@ -199,12 +200,17 @@ export async function submit(ctx: Context, execution: Execution, job: Job, spec:
  */
 export async function queuedOrWithdrawn(ctx: Context, execution: Execution, job: Job, schedulerId: string): Promise<boolean> {
   if (await recordTransition(ctx, job, { type: 'submitted', schedulerId })) return true;
+  await withdraw(ctx, execution, job, schedulerId);
+  return false;
+}
+
+/** Cancels the scheduler job of a job that ended while it was being submitted, and says so in the job's events. */
+export async function withdraw(ctx: Context, execution: Execution, job: Job, schedulerId: string): Promise<void> {
   // The event keeps the scheduler id either way, so an operator can find a job the scheduler would not cancel.
   const refused = await execution.scheduler.cancel(schedulerId).then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)));
   await ctx.store.appendJobEvent(job.id, ctx.now(), refused === null
     ? { type: 'withdrawn', schedulerId, detail: 'the job ended while it was being submitted, so its scheduler job was cancelled' }
     : { type: 'withdrawal-failed', schedulerId, detail: `the job ended while it was being submitted, and cancelling its scheduler job failed (${refused}): cancel ${schedulerId} by hand` });
-  return false;
 }
 
 export function jobDirOf(execution: Execution, jobId: number): string {

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
-import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObject, versionInfo } from '../../domain/objects.js';
-import { CopyObject, Lineage, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
+import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObjectInfo, versionInfo } from '../../domain/objects.js';
+import { CopyObject, Lineage, LINEAGE_PAGE, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
 import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';
 import { onWorkspace, grantedWorkspace } from '../access.js';
@@ -27,7 +27,7 @@ export const objectRoutes = [
     method: 'post', path: '/workspaces/{ws}/objects', tag, summary: 'Save an object: a new object, or the next version of one with this name',
     params: WsParams, body: SaveObject, response: { status: 201, schema: ObjectInfo },
     access: onWorkspace('write'),
-    handle: async ({ body }, g, ctx) => versionInfo(ctx, await saveObject(ctx, signedIn(g), grantedWorkspace(g), body, { kind: 'save' })),
+    handle: async ({ body }, g, ctx) => saveObjectInfo(ctx, signedIn(g), grantedWorkspace(g), body, { kind: 'save' }),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/history', tag, summary: 'Every version of an object', params: ObjParams, response: { status: 200, schema: Type.Array(ObjectInfo) },
@@ -35,10 +35,12 @@ export const objectRoutes = [
     handle: async ({ params }, g, ctx) => objectHistory(ctx, grantedWorkspace(g), params.obj),
   }),
   route({
-    method: 'get', path: '/objects/{ws}/{obj}/lineage', tag, summary: 'Ancestors and descendants of a version',
+    method: 'get', path: '/objects/{ws}/{obj}/lineage', tag, summary: 'Ancestors and descendants of a version, a page at a time',
     params: ObjParams, query: Type.Composite([LineageQuery, Type.Object({ ver: Type.Optional(PositiveInt) })], { additionalProperties: false }), response: { status: 200, schema: Lineage },
     access: onWorkspace('read'),
-    handle: async ({ params, query }, g, ctx) => lineage(ctx, g.caller, grantedWorkspace(g), params.obj, query.ver, query.direction ?? 'both', query.depth ?? 20),
+    handle: async ({ params, query }, g, ctx) => lineage(ctx, g.caller, grantedWorkspace(g), params.obj, query.ver, {
+      direction: query.direction ?? 'both', depth: query.depth, limit: query.limit ?? LINEAGE_PAGE, cursor: query.cursor,
+    }),
   }),
   route({
     method: 'get', path: '/objects/{ws}/{obj}/files/{file}', tag, summary: "Download one of a version's files",

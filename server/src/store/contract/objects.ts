@@ -108,6 +108,22 @@ export const objectsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.listObjects(ws.id, { limit: 10, offset: 10 }), { items: [], total: 3 });
     });
 
+    it('pages by keyset after an objid, with the files of each version listed and no count', async () => {
+      const store = await fresh();
+      const { owner, ws } = await owned(store);
+      await store.recordBlob({ sha256: hex('f'), size: 1, uploadedBy: owner.id, at: at(0) });
+      const file = (name: string) => ({ files: [{ name, sha256: hex('f'), size: 1 }] });
+      for (const name of ['a', 'b', 'c', 'd', 'e']) await store.insertVersion(version(ws, owner, name, file(`${name}1`)));
+      await store.insertVersion(version(ws, owner, 'c', file('c2')));
+      await saveAll(store, ws, owner, [['x', 'Demo.Assembly-1.0', 1]]);
+      const page = await store.listObjects(ws.id, { limit: 3, offset: 0, afterObjid: 1 });
+      assert.deepEqual(page.items.map((v) => [v.name, v.ver, v.files.map((f) => f.name)]), [['b', 1, ['b1']], ['c', 2, ['c2']], ['d', 1, ['d1']]]);
+      assert.equal(page.total, undefined);
+      const typed = await store.listObjects(ws.id, { limit: 10, offset: 5, afterObjid: 4, type: 'Demo.Reads' });
+      assert.deepEqual(typed.items.map((v) => v.name), ['e'], 'the offset is ignored, the filters kept');
+      assert.deepEqual((await store.listObjects(ws.id, { limit: 10, offset: 0, afterObjid: 6 })).items, []);
+    });
+
     it('filters by exact type (with a version) or by every version of a type (without)', async () => {
       const store = await fresh();
       const { owner, ws } = await owned(store);

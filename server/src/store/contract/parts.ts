@@ -7,6 +7,7 @@ import { jobsListContract } from './jobs-list.js';
 import { kernelImagesContract } from './kernel-images.js';
 import { labStateContract } from './lab-state.js';
 import { lineageContract } from './lineage.js';
+import { lineagePagesContract } from './lineage-pages.js';
 import { myDataContract } from './my-data.js';
 import { narrativesContract } from './narratives.js';
 import { objectsContract } from './objects.js';
@@ -25,6 +26,7 @@ export const contractParts: readonly ContractPart[] = [
   objectsContract,
   versionsContract,
   lineageContract,
+  lineagePagesContract,
   myDataContract,
   blobsContract,
   narrativesContract,

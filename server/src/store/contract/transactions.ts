@@ -35,6 +35,23 @@ export const transactionsContract: ContractPart = ({ fresh, reopen }) => {
       assert.equal(await store.getGrant(ws.id, owner.id), 'none');
     });
 
+    it('keeps concurrent transactions apart: one that throws undoes only its own writes, the others commit', async () => {
+      const store = await fresh();
+      const { owner, ws } = await owned(store);
+      const failure = new Error('one of them');
+      const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd'].map((name) => store.transaction(async (tx) => {
+        const saved = await tx.insertVersion(version(ws, owner, name));
+        await tx.insertVersion(version(ws, owner, 'shared'));
+        if (name === 'b') throw failure;
+        return saved.objid;
+      })));
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      assert.equal((outcomes[1] as PromiseRejectedResult).reason, failure);
+      assert.equal(await store.findObjectByName(ws.id, 'b'), undefined);
+      for (const name of ['a', 'c', 'd']) assert.ok(await store.findObjectByName(ws.id, name), name);
+      assert.equal((await store.findObjectByName(ws.id, 'shared'))?.latestVer, 3, 'the undone version of shared is not counted');
+    });
+
     it('reads its own writes inside the transaction', async () => {
       const store = await fresh();
       const { owner, ws } = await owned(store);

@@ -1,6 +1,7 @@
 import type { Role } from '../../schemas/common.js';
 import type { Store, TokenKind, TokenRecord, TokenScope, UserRecord } from '../store.js';
 import type { Db } from './db.js';
+import { precompiled } from './precompiled.js';
 
 type AccountQueries = Pick<Store, 'createUser' | 'findUserByName' | 'findUserById' | 'listUsers' | 'countUsers' | 'createToken' | 'findTokenUser' | 'touchToken' | 'listTokens' | 'revokeToken' | 'revokeKernelTokens'>;
 
@@ -55,14 +56,7 @@ export function accountQueries(db: Db): AccountQueries {
     },
 
     async findTokenUser(tokenHash: string, now: string) {
-      const row = await db
-        .selectFrom('tokens')
-        .innerJoin('users', 'users.id', 'tokens.user_id')
-        .select(['tokens.id as tokenId', 'tokens.last_used_at', 'tokens.scope_wsid', 'tokens.scope_narrative', 'tokens.scope_kernel_image', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
-        .where('tokens.token_hash', '=', tokenHash)
-        .where('tokens.revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)]))
-        .executeTakeFirst();
+      const [row] = await tokenUser(db, tokenHash, now);
       if (!row) return undefined;
       const scoped = row.scope_wsid !== null || row.scope_narrative !== null || row.scope_kernel_image !== null;
       // A token with part of a scope is no token at all: it must never count as an unscoped one with the user's full rights.
@@ -109,6 +103,17 @@ export function accountQueries(db: Db): AccountQueries {
   };
 }
 
-export function toUser(r: { id: number; name: string; role: string; password_hash: string | null; created_at: string }): UserRecord {
+export /** Run by every authenticated request: compiled once. */
+const tokenUser = precompiled((db, tokenHash: string, now: string) =>
+  db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.user_id')
+    .select(['tokens.id as tokenId', 'tokens.last_used_at', 'tokens.scope_wsid', 'tokens.scope_narrative', 'tokens.scope_kernel_image', 'users.id', 'users.name', 'users.role', 'users.password_hash', 'users.created_at'])
+    .where('tokens.token_hash', '=', tokenHash)
+    .where('tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', now)])),
+);
+
+function toUser(r: { id: number; name: string; role: string; password_hash: string | null; created_at: string }): UserRecord {
   return { id: r.id, name: r.name, role: r.role as Role, passwordHash: r.password_hash, createdAt: r.created_at };
 }

@@ -14,15 +14,23 @@ export interface Flavor {
    * latest version and the second would fail on the key instead of going on after it.
    */
   lockWorkspace(tx: Db, wsid: number): Promise<void>;
+  /**
+   * Whether concurrent transactions share one commit (group-commit.ts). SQLite's
+   * one connection runs them one after another anyway; PostgreSQL's pool runs
+   * them side by side, each committing on its own.
+   */
+  readonly groupsCommits: boolean;
 }
 
 export const sqliteFlavor: Flavor = {
   likeIgnoringCase: 'like',
   lockWorkspace: async () => {},
+  groupsCommits: true,
 };
 
 export const postgresFlavor: Flavor = {
   likeIgnoringCase: 'ilike',
+  groupsCommits: false,
   async lockWorkspace(tx, wsid) {
     await tx.selectFrom('workspaces').select('id').where('id', '=', wsid).forUpdate().execute();
   },

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { ObjectSummary } from '../../schemas/api.js';
 import type { Provenance } from '../../schemas/provenance.js';
-import { StaleVersionError, type LatestFilter, type LinkRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
+import { StaleVersionError, type LatestFilter, type FileRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Flavor } from './flavor.js';
-import type { Tables } from './tables.js';
+import { bumpObject, filesOfVersion, headById, headByName, newObject, newVersion, takeObjid, versionByKey, versions } from './object-statements.js';
 
-type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'lineage' | 'listLatestIn' | 'setHidden'>;
+type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'listLatestIn' | 'setHidden'>;
 
 /**
  * Objects and their immutable versions, files and lineage links.
@@ -17,24 +17,25 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
     findObjectByName: (wsid: number, name: string) => findObjectByName(db, wsid, name),
 
     async getObjectHead({ wsid, objid }: ObjectKey) {
-      const row = await db.selectFrom('objects').selectAll().where('wsid', '=', wsid).where('objid', '=', objid).executeTakeFirst();
+      const [row] = await headById(db, wsid, objid);
       return row && toHead(row);
     },
 
     insertVersion: (v: NewVersion) => inTransaction((tx) => insertVersion(tx, v, flavor)),
 
     async getVersion({ wsid, objid, ver }: VersionKey) {
-      const row = await versions(db).where('v.wsid', '=', wsid).where('v.objid', '=', objid).where('v.ver', '=', ver).executeTakeFirst();
-      return row && (await withFiles(db, [row]))[0];
+      const [row] = await versionByKey(db, wsid, objid, ver);
+      return row && toRecord(row, await filesOfVersion(db, wsid, objid, ver));
     },
 
     async listObjects(wsid: number, f: ObjectFilter) {
       let q = latestMatching(versions(db).where('v.wsid', '=', wsid), f, flavor);
       if (f.after) q = q.where('v.saved_at', '>', f.after);
       if (f.before) q = q.where('v.saved_at', '<', f.before);
+      if (f.afterObjid !== undefined) return { items: await withPageFiles(db, wsid, await q.where('v.objid', '>', f.afterObjid).orderBy('v.objid').limit(f.limit).execute()) };
       const { total } = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
       const rows = await q.orderBy('v.objid').limit(f.limit).offset(f.offset).execute();
-      return { items: await withFiles(db, rows), total: Number(total) };
+      return { items: await withPageFiles(db, wsid, rows), total: Number(total) };
     },
 
     async listLatestIn(wsids: number[], f: LatestFilter) {
@@ -61,28 +62,6 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
       const rows = await versions(db).where('v.wsid', '=', wsid).where('v.objid', '=', objid).orderBy('v.ver').execute();
       return withFiles(db, rows);
     },
-
-    async lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]> {
-      // Walk object_links from the root; `from`/`to` name the side we stand on and the side we step to.
-      const [from, to] = direction === 'ancestors' ? ['child', 'parent'] : ['parent', 'child'];
-      const rows = await sql<LinkRow>`
-        with recursive walk(wsid, objid, ver, depth) as (
-          select cast(${root.wsid} as bigint), cast(${root.objid} as bigint), cast(${root.ver} as bigint), 0
-          union
-          select l.${sql.raw(to)}_wsid, l.${sql.raw(to)}_objid, l.${sql.raw(to)}_ver, walk.depth + 1
-          from object_links l join walk
-            on l.${sql.raw(from)}_wsid = walk.wsid and l.${sql.raw(from)}_objid = walk.objid and l.${sql.raw(from)}_ver = walk.ver
-          where walk.depth < ${depth}
-        )
-        select distinct l.* from object_links l join walk
-          on l.${sql.raw(from)}_wsid = walk.wsid and l.${sql.raw(from)}_objid = walk.objid and l.${sql.raw(from)}_ver = walk.ver
-        where walk.depth < ${depth}`.execute(db);
-      return rows.rows.map((r) => ({
-        parent: { wsid: r.parent_wsid, objid: r.parent_objid, ver: r.parent_ver },
-        child: { wsid: r.child_wsid, objid: r.child_objid, ver: r.child_ver },
-        relation: r.relation as LinkRecord['relation'],
-      }));
-    },
   };
 }
 
@@ -97,34 +76,16 @@ async function insertVersion(tx: Db, v: NewVersion, flavor: Flavor): Promise<{ o
   if (head) {
     objid = head.objid;
     // A new version brings a hidden object back into view: it is in use again.
-    await tx.updateTable('objects').set({ latest_ver: latest + 1, hidden_at: null, hidden_by: null }).where('wsid', '=', v.wsid).where('objid', '=', objid).execute();
+    await bumpObject(tx, latest + 1, v.wsid, objid);
   } else {
-    const ws = await tx
-      .updateTable('workspaces')
-      .set((eb) => ({ next_objid: eb('next_objid', '+', 1) }))
-      .where('id', '=', v.wsid)
-      .returning('next_objid')
-      .executeTakeFirstOrThrow();
+    const [ws] = await takeObjid(tx, v.wsid);
+    if (!ws) throw new Error(`there is no workspace ${v.wsid}`);
     objid = ws.next_objid - 1;
-    await tx.insertInto('objects').values({ wsid: v.wsid, objid, name: v.name, latest_ver: 1, created_at: v.savedAt }).execute();
+    await newObject(tx, v.wsid, objid, v.name, v.savedAt);
   }
   const ver = latest + 1;
-  await tx
-    .insertInto('object_versions')
-    .values({
-      wsid: v.wsid,
-      objid,
-      ver,
-      type: v.type,
-      data: JSON.stringify(v.data),
-      size: v.size,
-      saved_by: v.savedBy,
-      saved_at: v.savedAt,
-      provenance: JSON.stringify(v.provenance),
-      copied_from: v.copiedFrom,
-      summary: v.summary ? JSON.stringify(v.summary) : null,
-    })
-    .execute();
+  const summary = v.summary ? JSON.stringify(v.summary) : null;
+  await newVersion(tx, v.wsid, objid, ver, v.type, JSON.stringify(v.data), v.size, v.savedBy, v.savedAt, JSON.stringify(v.provenance), v.copiedFrom, summary);
   if (v.files.length > 0) {
     await tx.insertInto('object_files').values(v.files.map((f) => ({ wsid: v.wsid, objid, ver, ...f }))).execute();
   }
@@ -149,16 +110,8 @@ async function insertVersion(tx: Db, v: NewVersion, flavor: Flavor): Promise<{ o
 }
 
 async function findObjectByName(db: Db, wsid: number, name: string): Promise<ObjectHead | undefined> {
-  const row = await db.selectFrom('objects').selectAll().where('wsid', '=', wsid).where('name', '=', name).executeTakeFirst();
+  const [row] = await headByName(db, wsid, name);
   return row && toHead(row);
-}
-
-function versions(db: Db) {
-  return db
-    .selectFrom('object_versions as v')
-    .innerJoin('objects as o', (j) => j.onRef('o.wsid', '=', 'v.wsid').onRef('o.objid', '=', 'v.objid'))
-    .innerJoin('users as u', 'u.id', 'v.saved_by')
-    .select(['v.wsid', 'v.objid', 'v.ver', 'o.name', 'v.type', 'v.data', 'v.size', 'u.name as saved_by', 'v.saved_at', 'v.provenance', 'v.copied_from', 'o.latest_ver', 'v.summary', 'o.hidden_at']);
 }
 
 /** The latest version of each object, narrowed by type (an id, or a prefix without a version), name fragment and hiding. */
@@ -187,7 +140,28 @@ async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
       .execute();
     for (const f of found) files.set(keyOf(f), [...(files.get(keyOf(f)) ?? []), { name: f.name, sha256: f.sha256, size: f.size }]);
   }
-  return rows.map((r) => ({
+  return rows.map((r) => toRecord(r, files.get(keyOf(r)) ?? []));
+}
+
+/** The files of versions of one workspace's objects, a version each: one (objid, ver) list, where `withFiles` builds three terms per version. */
+async function withPageFiles(db: Db, wsid: number, rows: VersionRow[]): Promise<VersionRecord[]> {
+  const files = new Map<number, FileRecord[]>();
+  for (let at = 0; at < rows.length; at += FILES_QUERY_VERSIONS) {
+    const chunk = rows.slice(at, at + FILES_QUERY_VERSIONS);
+    const found = await db
+      .selectFrom('object_files')
+      .select(['objid', 'name', 'sha256', 'size'])
+      .where('wsid', '=', wsid)
+      .where((eb) => eb(eb.refTuple('objid', 'ver'), 'in', chunk.map((r) => eb.tuple(r.objid, r.ver))))
+      .orderBy('name')
+      .execute();
+    for (const f of found) files.set(f.objid, [...(files.get(f.objid) ?? []), { name: f.name, sha256: f.sha256, size: f.size }]);
+  }
+  return rows.map((r) => toRecord(r, files.get(r.objid) ?? []));
+}
+
+function toRecord(r: VersionRow, files: FileRecord[]): VersionRecord {
+  return {
     wsid: r.wsid,
     objid: r.objid,
     ver: r.ver,
@@ -202,8 +176,8 @@ async function withFiles(db: Db, rows: VersionRow[]): Promise<VersionRecord[]> {
     latestVer: r.latest_ver,
     summary: r.summary === null ? null : (JSON.parse(r.summary) as ObjectSummary),
     hidden: r.hidden_at !== null,
-    files: files.get(keyOf(r)) ?? [],
-  }));
+    files,
+  };
 }
 
 interface VersionRow {
@@ -222,8 +196,6 @@ interface VersionRow {
   summary: string | null;
   hidden_at: string | null;
 }
-
-type LinkRow = Tables['object_links'];
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -3,6 +3,7 @@ import type { Level } from '../../schemas/common.js';
 import type { Store, WorkspaceRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Tables } from './tables.js';
+import { precompiled } from './precompiled.js';
 
 type WorkspaceQueries = Pick<Store, 'createWorkspace' | 'getWorkspace' | 'getWorkspaceByName' | 'listWorkspacesOf' | 'listPublicWorkspaces' | 'getGrant' | 'setGrant' | 'listGrants' | 'setPublic' | 'publish'>;
 
@@ -98,9 +99,12 @@ function workspaces(db: Db) {
 }
 
 async function getWorkspace(db: Db, id: number): Promise<WorkspaceRecord | undefined> {
-  const row = await workspaces(db).where('workspaces.id', '=', id).executeTakeFirst();
+  const [row] = await workspaceById(db, id);
   return row && toWorkspace(row);
 }
+
+/** Run by every request on a workspace: compiled once. */
+const workspaceById = precompiled((db, id: number) => workspaces(db).where('workspaces.id', '=', id));
 
 function toWorkspace(r: { id: number; name: string; owner_id: number; owner_name: string; is_public: number; published_at: string | null; created_at: string }): WorkspaceRecord {
   return { id: r.id, name: r.name, ownerId: r.owner_id, ownerName: r.owner_name, isPublic: r.is_public === 1, publishedAt: r.published_at, createdAt: r.created_at };

@@ -20,7 +20,7 @@ export async function openSqlite(file: string): Promise<Kysely<Tables>> {
         sqlite.pragma('synchronous = FULL');
         sqlite.pragma('foreign_keys = ON');
         sqlite.pragma('busy_timeout = 5000');
-        beginImmediate(sqlite);
+        prepareOnce(sqlite);
         return sqlite;
       },
     }),
@@ -56,8 +56,17 @@ export class TransactionalDdlSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Statements kept prepared per connection: enough for every query the server makes, bounded for those whose text varies (IN lists). */
+const PREPARED_STATEMENTS = 1000;
+
 /**
- * Kysely starts every transaction with a plain (deferred) BEGIN. Deferred, a
+ * Kysely prepares every statement anew on every call, which costs more than
+ * running a simple one: the connection keeps each statement prepared and
+ * hands it out again by its text (least recently used ones dropped past
+ * PREPARED_STATEMENTS). A statement still busy (a stream being read) is not
+ * handed out twice; a fresh one is prepared instead.
+ *
+ * Kysely also starts every transaction with a plain (deferred) BEGIN. Deferred, a
  * transaction that read before another connection committed cannot write
  * afterwards: SQLite answers SQLITE_BUSY at once, without waiting. IMMEDIATE
  * takes the write lock first (waiting up to busy_timeout) and so reads the
@@ -65,7 +74,20 @@ export class TransactionalDdlSqliteDialect extends SqliteDialect {
  * outputs, sees the winner's rows instead of failing. One server process has
  * a single connection, so this changes nothing there.
  */
-function beginImmediate(sqlite: Database.Database): void {
+function prepareOnce(sqlite: Database.Database): void {
   const prepare = sqlite.prepare.bind(sqlite);
-  sqlite.prepare = ((source: string) => prepare(source === 'begin' ? 'begin immediate' : source)) as typeof sqlite.prepare;
+  const prepared = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const kept = prepared.get(source);
+    if (kept && !kept.busy) {
+      prepared.delete(source);
+      prepared.set(source, kept);
+      return kept;
+    }
+    const statement = prepare(source === 'begin' ? 'begin immediate' : source);
+    if (kept) return statement;
+    prepared.set(source, statement);
+    if (prepared.size > PREPARED_STATEMENTS) prepared.delete(prepared.keys().next().value!);
+    return statement;
+  }) as typeof sqlite.prepare;
 }
