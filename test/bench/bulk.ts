@@ -14,9 +14,9 @@ import { runnerAccount } from './runner-account.js';
 const run = promisify(execFile);
 const OBJECTS = Number(process.env.NARRATIVE_BENCH_BULK_OBJECTS ?? 10_000);
 /** Tasks run to the end: on 2 cores each task's wrapper and container cost about half a second of CPU, so not all 10,000. */
-const RUN_TASKS = Number(process.env.NARRATIVE_BENCH_BULK_RUN ?? 200);
+const RUN_TASKS = Number(process.env.NARRATIVE_BENCH_BULK_RUN ?? 100);
 /** One sbatch per task is timed for this many tasks and scaled to OBJECTS: its cost per call does not change with the count. */
-const SBATCH_SAMPLE = Number(process.env.NARRATIVE_BENCH_BULK_SBATCH_SAMPLE ?? 1_000);
+const SBATCH_SAMPLE = Number(process.env.NARRATIVE_BENCH_BULK_SBATCH_SAMPLE ?? 500);
 const POLL_MS = 200;
 
 const SCRIPT = `#!/bin/sh

@@ -17,7 +17,7 @@ const RAW_SERVER = fileURLToPath(new URL('./raw-log-server.js', import.meta.url)
 const CROWD = Number(process.env.NARRATIVE_BENCH_SUBSCRIBERS ?? 1000);
 const LINES_PER_SECOND = 10_000;
 const WRITE_SECONDS = 2;
-const ROUNDS = Number(process.env.NARRATIVE_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.NARRATIVE_BENCH_ROUNDS ?? 2);
 /** One subscriber in this many parses every message and times every line (all of them count every line). */
 const PROBE_EVERY = 50;
 /** A line not delivered this long after the writer stopped counts as lost. */

@@ -18,7 +18,7 @@ interface PageNode {
 declare const document: PageNode;
 declare function requestAnimationFrame(callback: () => void): number;
 
-const REPEATS = 3;
+const REPEATS = Number(process.env.NARRATIVE_BENCH_OPEN_REPEATS ?? 2);
 /** App cells with a finished job in the generated narrative. */
 const JOBS = 100;
 /** Cells holding what they show: an app cell its app and actions (and its restored job), a markdown cell its text, a code cell its editor. */

@@ -5,8 +5,9 @@ export interface Fix {
   benchmark: string;
   figure: string;
   unit: string;
-  before: { value: number; ratio: number };
-  after: { value: number; ratio: number };
+  /** ratio null: measured without a baseline (a profile in process, say). */
+  before: { value: number; ratio: number | null };
+  after: { value: number; ratio: number | null };
   cause: string;
   fix: string;
 }
@@ -31,8 +32,9 @@ function section(r: BenchmarkResult): string {
 
 function fixesSection(fixes: Fix[]): string[] {
   if (fixes.length === 0) return [];
-  const rows = fixes.map((x) => `| ${x.benchmark}: ${x.figure} | ${number(x.before.value)} ${x.unit} (${x.before.ratio.toFixed(2)}×) | ${number(x.after.value)} ${x.unit} (${x.after.ratio.toFixed(2)}×) | ${x.cause} | ${x.fix} |`);
-  return ['## Before and after each fix', '', 'Each row is one figure measured by this runner before the fix and after it.', '', '| figure | before | after | cause | fix |', '|---|---|---|---|---|', ...rows, ''];
+  const measured = (m: Fix['before'], unit: string) => `${number(m.value)} ${unit}${m.ratio === null ? '' : ` (${m.ratio.toFixed(2)}×)`}`;
+  const rows = fixes.map((x) => `| ${x.benchmark}: ${x.figure} | ${measured(x.before, x.unit)} | ${measured(x.after, x.unit)} | ${x.cause} | ${x.fix} |`);
+  return ['## Before and after each fix', '', 'Each row is one figure measured before its fix and after it, at the time of the fix (a row without ratios was profiled in process). The machine was busy with other work then, alike before and after: compare the ratios rather than the times, and the figures above for what holds now.', '', '| figure | before | after | cause | fix |', '|---|---|---|---|---|', ...rows, ''];
 }
 
 /** docs/benchmarks.md, written from bench/results.json: every figure beside the baseline it is a ratio of, then each fix's before and after. */
