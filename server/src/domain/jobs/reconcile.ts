@@ -33,7 +33,8 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
  * so that a job's end reaches its users at once, however many other jobs are in flight.
  */
 export async function reconcileEnded(ctx: Context, execution: Execution, jobIds: number[]): Promise<void> {
-  const found = await Promise.all(jobIds.map((id) => ctx.store.getJob(id)));
+  const found = [];
+  for (const id of jobIds) found.push(await ctx.store.getJob(id));
   const jobs = found.filter((j): j is QueuedJob | RunningJob => (j?.state === 'queued' || j?.state === 'running') && j.scheduler === execution.scheduler.name);
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));

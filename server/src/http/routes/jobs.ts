@@ -7,7 +7,7 @@ import { BulkRunRequest, Job, JobListQuery, JobPage, RerunRequest, RunRequest } 
 import { listJobs } from '../../domain/jobs/list.js';
 import { rerunJob } from '../../domain/jobs/rerun.js';
 import { Offset, PositiveInt } from '../../schemas/common.js';
-import { describeJob } from '../../domain/jobs/describe.js';
+import { describeJob, describeJobs } from '../../domain/jobs/describe.js';
 import { onJob } from '../access.js';
 import { signedIn } from '../authorize.js';
 import { always, Reply, route, type Granted } from '../route.js';
@@ -33,7 +33,7 @@ export const jobRoutes = [
     access: ({ body }) => ({ kind: 'workspace', level: 'write', workspace: body.ws }),
     async handle({ body }, g, ctx) {
       const jobs = await runBulk(ctx, signedIn(g), g.ws!, body);
-      return { jobs: await Promise.all(jobs.map((j) => describeJob(ctx, j))) };
+      return { jobs: await describeJobs(ctx, jobs) };
     },
   }),
   route({
