@@ -9,6 +9,7 @@ import type { Caller } from '../permissions.js';
 import { checkRun, jobSpecOf, narrativeOrigin, recordJobs, requireExecution, withdraw, writeJobDir, type CheckedRun } from './run.js';
 import { findApp } from '../apps.js';
 import { eachAtMost } from './each-at-most.js';
+import { readJobs } from './read-jobs.js';
 import { recordTransition } from './transitions.js';
 
 /**
@@ -62,14 +63,9 @@ export async function runBulk(ctx: Context, caller: Caller, ws: WorkspaceRecord,
   return jobsOf(ctx, ids);
 }
 
-/**
- * The jobs, read one after another: thousands of reads at once would all wait on the one SQLite
- * connection's lock, whose every release wakes every waiter (quadratic: 46 s for 10,000 jobs).
- */
+/** The jobs a bulk run just recorded: every id names one. */
 async function jobsOf(ctx: Context, ids: number[]): Promise<Job[]> {
-  const jobs: Job[] = [];
-  for (const id of ids) jobs.push((await ctx.store.getJob(id))!);
-  return jobs;
+  return (await readJobs(ctx.store, ids)).map((job) => job!);
 }
 
 /** Job directories written at once: each is a few small durable writes, whose fsyncs the file system's journal joins. */

@@ -4,6 +4,7 @@ import type { Context, Execution } from '../context.js';
 import { explainFailure, runTimesOf } from './failure-text.js';
 import { eachAtMost } from './each-at-most.js';
 import { finishJob } from './ingest.js';
+import { readJobs } from './read-jobs.js';
 import { tellWaitingDependants } from './dependants.js';
 import { resubmitIfPolicySays, RESUBMIT_WINDOW_MS } from './resubmit.js';
 import { jobDirOf } from './run.js';
@@ -33,9 +34,7 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
  * so that a job's end reaches its users at once, however many other jobs are in flight.
  */
 export async function reconcileEnded(ctx: Context, execution: Execution, jobIds: number[]): Promise<void> {
-  const found = [];
-  for (const id of jobIds) found.push(await ctx.store.getJob(id));
-  const jobs = found.filter((j): j is QueuedJob | RunningJob => (j?.state === 'queued' || j?.state === 'running') && j.scheduler === execution.scheduler.name);
+  const jobs = (await readJobs(ctx.store, jobIds)).filter((j): j is QueuedJob | RunningJob => (j?.state === 'queued' || j?.state === 'running') && j.scheduler === execution.scheduler.name);
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
   // A few at once: saving a job's outputs mostly waits on files and commits, which concurrent jobs share.
