@@ -29,6 +29,10 @@ export const excludedPlugins: readonly { readonly pattern: RegExp; readonly reas
     reason: 'polls jupyterlab.org for news and updates; the lab must not reach the internet',
   },
   {
+    pattern: /^@jupyterlab\/notebook-extension:factory$/,
+    reason: '@narrative/labextension:notebook-content-factory provides the notebook and cell factory instead (app cells without a code editor)',
+  },
+  {
     pattern: /^@jupyterlab\/services-extension:default-drive$/,
     reason: '@narrative/labextension:drive provides the default drive (narratives) instead',
   },

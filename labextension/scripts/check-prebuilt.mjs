@@ -20,14 +20,14 @@ const base = `https://lab.example/lab/extensions/${pkg.name}/`;
 
 /** The shared modules a stock JupyterLab 4.6.4 provides that the extension may ask for, at their versions. */
 const STOCK = {
-  '@jupyterlab/application': '4.6.4', '@jupyterlab/apputils': '4.7.4', '@jupyterlab/coreutils': '6.6.4', '@jupyterlab/docmanager': '4.6.4',
+  '@jupyterlab/application': '4.6.4', '@jupyterlab/apputils': '4.7.4', '@jupyterlab/cells': '4.6.4', '@jupyterlab/codeeditor': '4.6.4', '@jupyterlab/coreutils': '6.6.4', '@jupyterlab/docmanager': '4.6.4',
   '@jupyterlab/filebrowser': '4.6.4', '@jupyterlab/notebook': '4.6.4', '@jupyterlab/rendermime': '4.6.4', '@jupyterlab/services': '7.6.4',
   '@jupyterlab/settingregistry': '4.6.4', '@jupyterlab/translation': '4.6.4', '@jupyterlab/ui-components': '4.6.4',
   '@lumino/algorithm': '2.0.4', '@lumino/coreutils': '2.2.3', '@lumino/disposable': '2.1.5', '@lumino/dragdrop': '2.1.9',
   '@lumino/signaling': '2.1.6', '@lumino/widgets': '2.10.0', react: '18.3.1', 'react-dom': '18.3.1',
 };
 /** Plugins that must not be in a stock lab, and tokens no plugin of ours may provide there. */
-const APP_ONLY = ['@narrative/labextension:drive'];
+const APP_ONLY = ['@narrative/labextension:drive', '@narrative/labextension:notebook-content-factory'];
 const CORE_TOKENS = ['@jupyterlab/services:IDefaultDrive', '@jupyterlab/services:IContentsManager', '@jupyterlab/services:IServerSettings'];
 
 // A stub export: callable, constructible, extendable, with stub properties all the way down.

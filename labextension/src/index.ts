@@ -1,4 +1,5 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { notebookContentFactoryPlugin } from './app-cell/content-factory.js';
 import { appCellPlugin } from './app-cell/plugin.js';
 import { appsPanelPlugin } from './apps/plugin.js';
 import { clientPlugin } from './client/plugin.js';
@@ -14,6 +15,6 @@ export { CONTENTS_ENDPOINT } from './drive/plugin.js';
 export * from './tokens.js';
 
 /** Every plugin of the narrative extension, in the shape JupyterLab loads. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin, appCellPlugin, narrativesPlugin, provenancePlugin, exportPlugin, jobsPanelPlugin, codeCellDropPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [drivePlugin, clientPlugin, appsPanelPlugin, dataPanelPlugin, appCellPlugin, notebookContentFactoryPlugin, narrativesPlugin, provenancePlugin, exportPlugin, jobsPanelPlugin, codeCellDropPlugin];
 
 export default plugins;

@@ -3,6 +3,7 @@ import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { Drive, IServerSettings, ServerConnection, type Contents } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { notebookIcon, refreshIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { notebookContentFactoryPlugin } from './app-cell/content-factory.js';
 import { CONTENTS_ENDPOINT, drivePlugin } from './drive/plugin.js';
 import plugins from './index.js';
 import { INarrativeDrive, TRANSLATION_DOMAIN } from './tokens.js';
@@ -25,7 +26,7 @@ import { INarrativeDrive, TRANSLATION_DOMAIN } from './tokens.js';
 export const NARRATIVES_DRIVE = 'Narratives';
 
 /** The plugins of index.ts that only make sense in our own app. */
-const APP_ONLY = new Set<string>([drivePlugin.id]);
+const APP_ONLY = new Set<string>([drivePlugin.id, notebookContentFactoryPlugin.id]);
 
 export const narrativesDrivePlugin: JupyterFrontEndPlugin<Contents.IDrive> = {
   id: '@narrative/labextension:narratives-drive',

@@ -7,12 +7,13 @@ export { isRunning } from './processes/process-table.js';
 
 // The job directory: the one owner of its files.
 export { InvalidJobFile } from './job-dir/check.js';
-export { checkJobSpec, readJobSpec, writeJobSpec, type JobSpec, type ObjectInput, type RunnableJobSpec, type UpstreamInput } from './job-dir/job-spec.js';
+export { checkJobSpec, readJobSpec, writeArrayTasks, writeJobSpec, type JobSpec, type ObjectInput, type RunnableJobSpec, type UpstreamInput } from './job-dir/job-spec.js';
 export { hasResult, readResult, writeResult, type Enforcement, type JobResult, type MemoryUse, type Outcome, type UpstreamUse } from './job-dir/result.js';
 export { declaredOutputs, type DeclaredOutputs } from './job-dir/outputs.js';
 export { readSaved, writeSaved, type SavedOutputs } from './job-dir/saved.js';
 export { appendLogLine, readLog, type LogLine, type LogStream, type NumberedLogLine } from './job-dir/log.js';
 export { LogTail, type LogCheckpoint } from './job-dir/log-tail.js';
+export { LOG_END_BYTES, readLogEnd, type EndLine } from './job-dir/log-end.js';
 export { wrapperAlive } from './job-dir/wrapper-record.js';
 export { ENDED_FOLDER, jobFolders, linkArrayTask, TASK_INDEX_VARIABLE } from './job-dir/layout.js';
 

@@ -75,7 +75,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       images: await new ImageStore(join(config.home, 'images'), config.limits.imageBytes).init(),
       limits: config.limits,
       now: () => new Date().toISOString(),
-      execution: await createExecution(config),
+      execution: await createExecution(config, logger),
       coordination,
     };
     const adminToken = await bootstrapAdmin(ctx, async (token) => {

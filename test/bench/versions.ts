@@ -6,9 +6,9 @@ import { CHROMIUM } from '../support/browser.js';
 const run = promisify(execFile);
 
 /** The first line a program says when asked its version, or why it could not be asked. */
-async function said(program: string, args: string[], cwd?: string): Promise<string> {
+async function said(program: string, args: string[], cwd?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
-    const { stdout, stderr } = await run(program, args, { cwd, timeout: 10_000 });
+    const { stdout, stderr } = await run(program, args, { cwd, env, timeout: 10_000 });
     return (stdout || stderr).trim().split('\n')[0] ?? '';
   } catch (error) {
     return `unknown (${(error as Error).message.split('\n')[0]})`;
@@ -33,8 +33,10 @@ export async function versionsOfTools(root: string): Promise<Record<string, stri
     commit: await said('git', ['describe', '--always', '--dirty'], root),
     sqlite: sqliteVersion(),
     postgresql: await said(`${postgresBin}/postgres`, ['--version']),
-    slurm: await said('sinfo', ['--version']),
-    'ch-run': await said('ch-run', ['--version']),
+    // sinfo asks the cluster's configuration even for its version; the package says it without.
+    slurm: await said('dpkg-query', ['--show', '--showformat=slurm ${Version}', 'slurmctld']),
+    // ch-run refuses to start without $USER, which a service's environment may lack.
+    'ch-run': await said('ch-run', ['--version'], undefined, { ...process.env, USER: process.env.USER ?? 'nobody' }),
     mksquashfs: await said('mksquashfs', ['-version']),
     chromium: await said(CHROMIUM, ['--version']),
   };

@@ -92,7 +92,7 @@ describe('a narrative with 1,000 cells', { skip: needsChromium() }, () => {
   let problems: string[];
   let token = '';
   /** Requests of the page per kind, printed with the timings. */
-  const requests = { appVersion: 0, job: 0, jobLog: 0, object: 0 };
+  const requests = { appVersion: 0, job: 0, jobLog: 0, jobList: 0, lookup: 0, object: 0 };
 
   before(async () => {
     // Kernels on, as a user has them: without, the lab asks for a kernel in a dialog and /api/kernelspecs etc. answer 404.
@@ -107,6 +107,8 @@ describe('a narrative with 1,000 cells', { skip: needsChromium() }, () => {
       if (path === `/api/v1/apps/${APP.id}`) requests.appVersion++;
       else if (/^\/api\/v1\/jobs\/\d+$/.test(path)) requests.job++;
       else if (/^\/api\/v1\/jobs\/\d+\/log$/.test(path)) requests.jobLog++;
+      else if (path === '/api/v1/jobs') requests.jobList++;
+      else if (path === '/api/v1/jobs/lookup') requests.lookup++;
       else if (path.startsWith('/api/v1/objects/')) requests.object++;
     });
   });
@@ -142,7 +144,7 @@ describe('a narrative with 1,000 cells', { skip: needsChromium() }, () => {
     assert.equal(saved.cells.length, CELLS);
 
     // Open it. JupyterLab's default windowing (contentVisibility) puts every cell in the page, in idle time.
-    Object.assign(requests, { appVersion: 0, job: 0, jobLog: 0, object: 0 });
+    Object.assign(requests, { appVersion: 0, job: 0, jobLog: 0, jobList: 0, lookup: 0, object: 0 });
     const opening = Date.now();
     await page.goto(`${h.server.url}${narrative.link}`);
     await page.waitForSelector('body[data-lab-restored]', { state: 'attached', timeout: 60_000 });
@@ -217,6 +219,19 @@ describe('a narrative with 1,000 cells', { skip: needsChromium() }, () => {
 
     // The app version is fetched once for the whole lab, not once per app cell.
     assert.ok(requests.appVersion >= 1 && requests.appVersion <= 2, `the app version was fetched ${requests.appVersion} times`);
+    // The jobs, their logs and the cells' runs come in one lookup for the whole notebook, not a request (or three) per app cell.
+    assert.deepEqual({ lookup: requests.lookup, job: requests.job, jobLog: requests.jobLog, jobList: requests.jobList }, { lookup: 1, job: 0, jobLog: 0, jobList: 0 });
+    // App cells carry no code editor: their input is hidden and empty.
+    assert.equal(await page.evaluate(() => document.querySelectorAll('.jp-narrative-AppCell .cm-editor').length), 0, 'app cells with a CodeMirror editor');
+
+    // Searching the notebook passes over the app cells (whose editors are made only if something needs them) without an error.
+    await code.locator('.cm-content').click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+f');
+    const search = page.locator('.jp-DocumentSearch-input');
+    await search.fill(`cell ${CELLS - 2}`);
+    await page.locator('.jp-DocumentSearch-index-counter', { hasText: /^[-1]\/1$/ }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
 
     // A screenful with restored jobs, for the docs.
     await page.evaluate(() => document.querySelector('.jp-Notebook .jp-Cell[data-windowed-list-index="10"]')!.scrollIntoView({ block: 'start' }));

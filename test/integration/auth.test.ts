@@ -223,7 +223,8 @@ describe('authentication: tokens, sign-in, sessions', () => {
     await problem(await h.fetch('/api/v1/me'), 401, 'anonymous /me');
 
     // Every other operation, aimed at alice's private narrative and workspace, refuses an anonymous caller with 401.
-    const open = new Set(['get /health', 'get /openapi.json', 'get /types', 'get /types/{id}', 'post /login']);
+    // POST /jobs/lookup refuses no one: what the caller may not read is only missing from its answer (checked below).
+    const open = new Set(['get /health', 'get /openapi.json', 'get /types', 'get /types/{id}', 'post /login', 'post /jobs/lookup']);
     const n = await h.users.alice!.client.createNarrative('private');
     const app = await buildTestApp();
     await h.admin.registerApp(app);
@@ -245,5 +246,6 @@ describe('authentication: tokens, sign-in, sessions', () => {
     }
     assert.ok(Object.keys(doc.paths).length > 15, 'the sweep covered the API');
     assert.deepEqual(wrong, [], 'anonymous requests that were not refused with 401');
+    assert.deepEqual(await h.anonymous.lookupJobs({ ids: [job.id], cellRuns: n.id }), { jobs: [], missing: [job.id], logs: [], cellRuns: {} });
   });
 });

@@ -151,6 +151,19 @@ describe('narrative CLI: objects, narratives and tokens to manage (the compiled 
       await fails(['object', 'lineage', v1.ref, '--direction', 'sideways'], 2);
       await fails(['object', 'lineage', v1.ref, '--depth', '0'], 2);
     });
+
+    it('lineage follows the whole of a chain deeper than the old default of 20 steps; --depth stops short', async () => {
+      const client = h.users.alice!.client;
+      const wsid = (await client.createWorkspace('alice-chain')).id;
+      const chain: string[] = [];
+      for (let i = 0; i < 25; i++) chain.push((await client.saveObject(wsid, { name: `step-${i}`, type: 'Report.Report-1.0', data: { title: `step ${i}` }, inputs: chain.slice(-1) })).ref);
+      const whole = await json<Lineage>(['object', 'lineage', chain.at(-1)!, '--direction', 'ancestors']);
+      assert.deepEqual(whole.nodes.map((n) => n.ref), chain);
+      assert.equal(whole.edges.length, 24);
+      const shallow = await json<Lineage>(['object', 'lineage', chain.at(-1)!, '--direction', 'ancestors', '--depth', '3']);
+      assert.deepEqual(shallow.nodes.map((n) => n.ref), chain.slice(-4));
+      assert.deepEqual(shallow.edges.map((e) => e.to).sort(), chain.slice(-3).sort());
+    });
   });
 
   describe('rename and delete', () => {

@@ -187,6 +187,17 @@ describe('export: RO-Crate and W3C PROV', () => {
     assert.deepEqual(normalized(read.written), normalized(JSON.parse(await readFile(file, 'utf8'))));
   });
 
+  it("an object's lineage exports whole, however deep: a copy 110 steps up is in it, with its link", async () => {
+    const [from, to] = [(await alice.createWorkspace('alice-origin')).id, (await alice.createWorkspace('alice-deep')).id];
+    const origin = await alice.saveObject(from, { name: 'origin', type: 'Report.Report-1.0', data: { title: 'origin' } });
+    const chain = [(await alice.copyObject(origin.ref, to)).ref];
+    for (let i = 1; i <= 110; i++) chain.push((await alice.saveObject(to, { name: `step-${i}`, type: 'Report.Report-1.0', data: { title: `step ${i}` }, inputs: chain.slice(-1) })).ref);
+    const document = JSON.parse(await (await alice.exportObject(chain.at(-1)!, 'prov')).text()) as Record<string, Record<string, Record<string, unknown>>>;
+    const entities = Object.keys(document['entity']!).filter((id) => id.startsWith('narrative:objects/')).sort();
+    assert.deepEqual(entities, [origin.ref, ...chain].map((ref) => `narrative:objects/${ref}`).sort());
+    assert.deepEqual(document['wasDerivedFrom']![`narrative:objects/${chain[0]}/copy`]?.['prov:usedEntity'], `narrative:objects/${origin.ref}`);
+  });
+
   it('narrative export writes a directory and a zip, and PROV to a file', async () => {
     const dir = join(h.home, 'crate-dir');
     const toDir = await runCli(['export', String(narrative.id), '--format', 'ro-crate', '--out', dir], cli);

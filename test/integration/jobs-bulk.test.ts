@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { failureOf, outputsOf, type AppSpec } from '@narrative/server/client';
 import { startHarness, type Harness } from '../support/harness.js';
 import { slurmExecution, startCluster } from '../support/slurm-harness.js';
@@ -73,4 +78,65 @@ bulkSuite('bulk runs on Slurm (a job array)', async () => {
       await stopCluster();
     },
   };
+});
+
+describe('a bulk run of more tasks than one statement writes, held in a Slurm queue', () => {
+  const TASKS = 1_201;
+  const run = promisify(execFile);
+  let h: Harness;
+  let stopCluster: () => Promise<void>;
+  let slurm: (...argv: string[]) => Promise<unknown>;
+
+  before(async () => {
+    const started = await startCluster();
+    stopCluster = started.stop;
+    const { cluster } = started;
+    slurm = (...argv) => run(argv[0]!, argv.slice(1), { env: { ...process.env, SLURM_CONF: cluster.slurmConf } });
+    h = await startHarness(['alice'], slurmExecution(cluster));
+    // No task starts: what acceptance wrote stays as it wrote it.
+    await slurm('scontrol', 'update', `PartitionName=${cluster.partition}`, 'State=DOWN');
+    const app = await buildTestApp();
+    await h.admin.registerApp({ ...app, id: 'test/bulk-reports', inputs: [{ name: 'item', types: ['Report.Report-1.0'], required: true, description: 'any report' }] });
+  });
+  after(async () => {
+    await h?.stop();
+    await stopCluster?.();
+  });
+
+  it('queues each job as its own task, in order, writing no job directory until its task starts', async () => {
+    const alice = h.users.alice!.client;
+    const ws = (await alice.createWorkspace('bulk-held')).id;
+    const refs: string[] = new Array(TASKS);
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < TASKS; i = next++) refs[i] = (await alice.saveObject(ws, { name: `item-${i}`, type: 'Report.Report-1.0', data: { title: `item ${i}` } })).ref;
+    }));
+    const { jobs } = await alice.request<Bulk>('POST', '/jobs/bulk', { json: { app: 'test/bulk-reports', ws: String(ws), input: 'item', refs } });
+    assert.equal(jobs.length, TASKS);
+    assert.deepEqual(jobs.filter((j) => j.state !== 'queued'), []);
+    const arrayId = jobs[0]!.schedulerId!.split('_')[0];
+    assert.deepEqual(jobs.map((j) => j.schedulerId), jobs.map((_, i) => `${arrayId}_${i}`));
+    assert.deepEqual(jobs.map((j) => j.inputs[0]!.resolved), refs, 'job i takes object i');
+    assert.deepEqual(jobs.map((j) => j.id), [...jobs.map((j) => j.id)].sort((a, b) => a - b));
+
+    const jobsDir = join(h.home, 'jobs');
+    const tasks = (await readFile(join(jobsDir, `array-${jobs[0]!.id}`, 'tasks.jsonl'), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { jobDir: string; spec: { jobId: string; inputs: { ref: string }[] } });
+    assert.deepEqual(tasks.map((t) => [t.jobDir, t.spec.jobId, t.spec.inputs[0]!.ref]), jobs.map((j, i) => [`../${j.id}`, String(j.id), refs[i]]), "task i's line is job i's directory and job.json");
+    for (const j of [jobs[0]!, jobs.at(-1)!]) {
+      await assert.rejects(stat(join(jobsDir, String(j.id))), /ENOENT/);
+      assert.deepEqual((await alice.jobEvents(j.id)).map((e) => e.event.state), ['created', 'queued']);
+    }
+
+    // The reconciler records why they wait, for all of them at once.
+    const sample = () => Promise.all([jobs[0]!, jobs[600]!, jobs.at(-1)!].map((j) => alice.job(j.id)));
+    let seen = await sample();
+    for (let i = 0; i < 150 && !seen.every((j) => j.state === 'queued' && j.queueReason); i++) {
+      await sleep(200);
+      seen = await sample();
+    }
+    const reasons = seen.map((j) => (j.state === 'queued' ? j.queueReason : j.state));
+    assert.ok(reasons.every((r) => r), JSON.stringify(reasons));
+    assert.equal(new Set(reasons).size, 1, JSON.stringify(reasons));
+    await slurm('scancel', String(arrayId));
+  });
 });

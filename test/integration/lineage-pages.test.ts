@@ -71,6 +71,17 @@ describe('lineage pages through the API', () => {
     assert.deepEqual(whole.edges, [{ from: chain.at(-1), to: report.ref, relation: 'input' }]);
   });
 
+  it('names every version the caller may read, in whichever workspace it lies', async () => {
+    const summary = await alice.saveObject(shared, { name: 'summary', type: REPORT, data: { title: 'summary' }, inputs: [chain.at(-1)!] });
+    const seen = await alice.lineage(summary.ref, 'ancestors', 2);
+    const step = (i: number) => ({ ref: chain[i], accessible: true, name: `step-${i}`, type: REPORT });
+    assert.deepEqual(seen.nodes, [step(STEPS - 2), step(STEPS - 1), { ref: summary.ref, accessible: true, name: 'summary', type: REPORT }]);
+    assert.deepEqual(seen.edges, [
+      { from: chain.at(-2), to: chain.at(-1), relation: 'input' },
+      { from: chain.at(-1), to: summary.ref, relation: 'input' },
+    ]);
+  });
+
   it('refuses a malformed cursor, depth or limit with 400', async () => {
     const [wsid, objid] = chain[0]!.split('/');
     for (const query of ['cursor=1/2', 'cursor=x/1/1', 'cursor=1234567890123456/1/1', 'depth=0', 'depth=1001', 'limit=0', 'limit=50001']) {

@@ -52,6 +52,8 @@ interface Entry {
   changesNothing?: boolean;
   /** The status an allowed caller gets, when not 2xx. */
   allowedStatus?: number;
+  /** Refuses no one (200): a caller without `need` finds the fixture's job among the `missing` instead of the `jobs`. */
+  missingWhenRefused?: true;
   call: (f: Fixture, caller: Caller, h: Harness) => Call | Promise<Call>;
 }
 
@@ -168,6 +170,7 @@ const MATRIX: Entry[] = [
   { op: 'POST /jobs', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs', body: { app: 'test/count-lines', ws: String(f.ws), inputs: { reads: f.reads } } }) },
   { op: 'POST /jobs/bulk', need: 'write', call: (f) => ({ method: 'POST', url: '/api/v1/jobs/bulk', body: { app: 'test/count-lines', ws: String(f.ws), input: 'reads', refs: [f.reads] } }) },
   { op: 'GET /jobs/{id}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}` }) },
+  { op: 'POST /jobs/lookup', need: 'read', missingWhenRefused: true, call: (f) => ({ method: 'POST', url: '/api/v1/jobs/lookup', body: { ids: [f.job], logTail: 2, cellRuns: f.narrative } }) },
   { op: 'GET /jobs/{id}/events', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/events` }) },
   { op: 'GET /jobs/{id}/log', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/log` }) },
   { op: 'GET /jobs/{id}/diff/{other}', need: 'read', call: (f) => ({ method: 'GET', url: `/api/v1/jobs/${f.job}/diff/${f.job}` }) },
@@ -259,7 +262,9 @@ describe('permission matrix', () => {
           const response = await send(h, call, token);
           const text = await response.text();
           const want = expected(entry, caller, state);
-          const ok = want === 'allowed' ? (entry.allowedStatus ? response.status === entry.allowedStatus : response.status >= 200 && response.status < 300) : response.status === want;
+          const ok = entry.missingWhenRefused
+            ? response.status === 200 && sawOnly(text, want === 'allowed' ? f.job : null, f.job)
+            : want === 'allowed' ? (entry.allowedStatus ? response.status === entry.allowedStatus : response.status >= 200 && response.status < 300) : response.status === want;
           if (!ok) failures.push(`${entry.op} as ${caller}: got ${response.status}, want ${want}: ${text.slice(0, 160)}`);
           if (response.status >= 400) {
             if (!response.headers.get('content-type')?.startsWith('application/problem+json')) failures.push(`${entry.op} as ${caller}: error is not problem+json`);
@@ -290,6 +295,12 @@ describe('permission matrix', () => {
     assert.ok(!(await dir.text()).includes(JSON.stringify(f.path)), 'the private narrative is not in her directory');
   });
 });
+
+/** A lookup's answer that shows the job `shown` (or none) and has `asked` missing otherwise. */
+function sawOnly(text: string, shown: number | null, asked: number): boolean {
+  const { jobs, missing } = JSON.parse(text) as { jobs: { id: number }[]; missing: number[] };
+  return JSON.stringify([jobs.map((j) => j.id), missing]) === JSON.stringify(shown === null ? [[], [asked]] : [[shown], []]);
+}
 
 async function send(h: Harness, call: Call, token: string | undefined): Promise<Response> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};

@@ -21,6 +21,31 @@ const BIGGER = { cpus: 1, memoryMiB: 128, timeMinutes: 5, gpus: 0 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('the run history of an app cell', () => {
+  it("lists nothing when the narrative's lookup counted no run of the cell's but its own job, and lists when it counted more", async () => {
+    const alone = cell({ jobId: 12, state: 'completed', cellId: 'cell-1' }, { lookup: true });
+    alone.server.add(run(12, { mode: 'ok' }));
+    alone.server.add(run(13, { mode: 'ok' }, { narrative: { ...HERE, cell: 'another-cell' } }));
+    await alone.model.restore();
+    await alone.model.history.load();
+    assert.deepEqual([alone.model.history.runs.map((r) => r.job.id), alone.model.history.hasMore], [[12], false]);
+    assert.equal(alone.server.calls.filter((c) => c.startsWith('list')).length, 0, 'nothing listed');
+
+    const more = cell({ jobId: 12, state: 'completed', cellId: 'cell-1' }, { lookup: true });
+    more.server.add(run(11, { mode: 'slow' }));
+    more.server.add(run(12, { mode: 'ok' }));
+    await more.model.restore();
+    await more.model.history.load();
+    assert.deepEqual(more.model.history.runs.map((r) => r.job.id), [12, 11]);
+    assert.deepEqual(more.server.calls.filter((c) => c.startsWith('list')), ['list']);
+
+    const readers = cell({ jobId: 12, state: 'completed', cellId: 'cell-1' }, { lookup: true });
+    readers.server.caller = 'bob';
+    readers.server.add(run(12, { mode: 'ok' }));
+    await readers.model.restore();
+    await readers.model.history.load();
+    assert.deepEqual([readers.model.history.runs.map((r) => r.job.id), readers.server.calls.filter((c) => c.startsWith('list'))], [[12], []], "a reader with no runs of his own lists nothing: the cell's job is its history");
+  });
+
   it("lists the cell's own runs newest first, a page at a time, with the parameters that changed from the run before", async () => {
     const c = cell({ jobId: 12, state: 'completed', inputs: { reads: READS }, cellId: 'cell-1' });
     for (let id = 1; id <= 12; id++) c.server.add(run(id, { mode: id % 3 === 0 ? 'slow' : 'ok', ...(id === 12 ? { lines: 4 } : {}) }));

@@ -2,6 +2,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { Job, NarrativeClient } from '@narrative/server/client';
 import { describeError } from '../client/client.js';
 import { isResubmission } from './attempts.js';
+import type { ICellRuns } from './job-lookup.js';
 import { JobResults } from './results.js';
 import { isEnded } from './state.js';
 
@@ -38,6 +39,8 @@ export namespace RunHistory {
     cellId(): string;
     /** The job the cell records and follows: its latest run. */
     current(): Job | null;
+    /** How many runs of the user's the cell has, and the newest (null: not known): when the cell's job is the only one, nothing is listed. */
+    runs?(): Promise<ICellRuns | null>;
   }
 }
 
@@ -115,7 +118,8 @@ export class RunHistory {
     if (this.listed) return Promise.resolve();
     return this.fetch(async () => {
       try {
-        await this.listPage();
+        if (await this.allKnown()) this.listed = true;
+        else await this.listPage();
       } finally {
         // Also when the listing failed: the cell's own job and its chain need no listing.
         await this.followLinks();
@@ -180,6 +184,13 @@ export class RunHistory {
       });
     this._changed.emit();
     return this.request;
+  }
+
+  /** Whether the user's runs of the cell, as counted when the narrative opened, are none or only the cell's own job: then a listing would find nothing more. */
+  private async allKnown(): Promise<boolean> {
+    const counted = await this.options.runs?.().catch(() => null);
+    if (!counted) return false;
+    return counted.runs === 0 || (counted.runs === 1 && counted.latest === this.options.current()?.id);
   }
 
   private async listPage(): Promise<void> {

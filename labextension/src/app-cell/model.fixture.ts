@@ -3,6 +3,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISignal } from '@lumino/signaling';
 import type { AppVersion, Job, ObjectVersion, RunRequest } from '@narrative/server/client';
+import { JobLookup, type LookupClient } from './job-lookup.js';
 import type { IJobListener, JobStreamFactory } from './job-stream.js';
 import type { IAppCellMetadata } from './metadata.js';
 import { AppCellModel, type AppCellClient } from './model.js';
@@ -126,6 +127,27 @@ export class FakeServer {
     rerunJob: (id, options) => this.answer(`rerun ${id}${options?.verify ? ' verify' : ''}`, () => this.add(job({ id: this.nextId++, state: 'queued', rerunOf: id, verify: Boolean(options?.verify) }))),
   };
 
+  /** `POST /jobs/lookup`: the caller's jobs among `ids` with their logs' tails, and their runs of each cell of `cellRuns`. */
+  readonly lookupClient: LookupClient = {
+    lookupJobs: async ({ ids, logTail = 0, cellRuns }) => {
+      this.calls.push(`lookup ${ids.join(',')}${cellRuns === undefined ? '' : ` runs of ${cellRuns}`}`);
+      const found = [...new Set(ids)].map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
+      const ended = found.filter((j) => ['completed', 'failed', 'cancelled'].includes(j.state));
+      const runs: Record<string, { runs: number; latest: number }> = {};
+      for (const j of this.jobs.values()) {
+        if (cellRuns === undefined || j.user !== this.caller || j.narrative?.id !== cellRuns || !j.narrative.cell) continue;
+        const counted = runs[j.narrative.cell] ?? { runs: 0, latest: 0 };
+        runs[j.narrative.cell] = { runs: counted.runs + 1, latest: Math.max(counted.latest, j.id) };
+      }
+      return {
+        jobs: found,
+        missing: ids.filter((id) => !this.jobs.has(id)),
+        logs: logTail > 0 ? ended.map((j) => ({ id: j.id, lines: (this.logs.get(j.id) ?? []).slice(-logTail).map((text) => ({ t: '', stream: 'stdout', text })), truncated: false })) : [],
+        cellRuns: runs,
+      };
+    },
+  };
+
   add(j: Job): Job {
     this.jobs.set(j.id, j);
     return j;
@@ -159,8 +181,17 @@ export class FakeStreams {
 }
 
 /** A cell as the plugin makes it, with its metadata in a plain object. */
-export function cell(metadata: Partial<IAppCellMetadata> = {}, options: { readOnly?: boolean; wsid?: number } = {}) {
+export function cell(metadata: Partial<IAppCellMetadata> = {}, options: { readOnly?: boolean; wsid?: number; lookup?: boolean } = {}) {
   const server = new FakeServer();
+  // Made on the first restore, as the plugin makes it: by then the test has put its jobs on the server.
+  let lookup: JobLookup | null = null;
+  const lookupOf = () => {
+    if (!lookup) {
+      lookup = new JobLookup(server.lookupClient, NARRATIVE);
+      lookup.prefetch(stored.jobId === undefined ? [] : [stored.jobId]);
+    }
+    return lookup;
+  };
   const streams = new FakeStreams();
   let stored: IAppCellMetadata = { id: APP.id, version: APP.version, params: {}, inputs: {}, ...metadata };
   const writes: IAppCellMetadata[] = [];
@@ -182,6 +213,7 @@ export function cell(metadata: Partial<IAppCellMetadata> = {}, options: { readOn
     readOnly: () => options.readOnly ?? false,
     cellId: () => 'cell-1',
     narrativeId: () => NARRATIVE,
+    ...(options.lookup ? { restoreJob: (id: number) => lookupOf().restore(id), cellRuns: () => lookupOf().runsOf('cell-1') } : {}),
   });
   return { model, server, streams, writes, stored: () => stored, completed: () => completed };
 }

@@ -211,6 +211,24 @@ describe('the app cell model', () => {
     assert.deepEqual([c.model.results.log, c.model.results.output('7/3/1')?.name, c.streams.opened.length], [['done'], 'stats-job9', 0]);
   });
 
+  it("restores its job from the narrative's lookup, with its log, asking nothing of the job alone", async () => {
+    const saved = { jobId: 5, state: 'completed', outputs: ['7/3/1'], inputs: { reads: READS.ref }, cellId: 'cell-1' };
+    const c = cell(saved, { lookup: true });
+    c.server.add(job({ id: 5, state: 'completed', outputs: ['7/3/1'] }));
+    c.server.logs.set(5, ['counting', 'done']);
+    c.server.objects.set('7/3/1', object('7/3/1', 'stats-job5'));
+    await c.model.restore();
+    assert.deepEqual([c.model.state.kind, c.model.job?.id, c.model.results.log], ['ended', 5, ['counting', 'done']]);
+    assert.deepEqual(c.server.calls.filter((call) => /^(job|log|lookup) /.test(call)), [`lookup 5 runs of ${NARRATIVE}`]);
+  });
+
+  it("says the job is not there when the lookup has it missing (it does not exist, or may not be read)", async () => {
+    const c = cell({ jobId: 5, state: 'completed' }, { lookup: true });
+    await c.model.restore();
+    assert.equal(c.model.error, 'Job 5 could not be loaded: it does not exist, or you may not read it.');
+    assert.equal(c.model.job, null);
+  });
+
   it('says why the app or the job could not be loaded', async () => {
     const c = cell({ jobId: 5, state: 'running' });
     c.server.appMissing = true;

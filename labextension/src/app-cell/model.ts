@@ -6,6 +6,7 @@ import { awaitBuiltApp, isStillBeingBuilt } from './app-loader.js';
 import { attemptsFrom, awaitResubmission, mayBeResubmitted, RESUBMIT_POLL, type IResubmitPoll } from './attempts.js';
 import { AppCellForm } from './form.js';
 import { RunHistory } from './history.js';
+import type { ICellRuns, IRestoredJob } from './job-lookup.js';
 import type { JobStreamFactory } from './job-stream.js';
 import { recordJob, type IAppCellMetadata } from './metadata.js';
 import { JobResults } from './results.js';
@@ -32,6 +33,10 @@ export namespace AppCellModel {
     /** The narrative the cell is in, named in each run so its outputs' provenance says where they came from. */
     narrativeId(): number | null;
     streams: JobStreamFactory;
+    /** The cell's job as the narrative's lookup fetched it with every other cell's (./job-lookup.ts); without it, the job is asked for alone. */
+    restoreJob?(id: number): Promise<IRestoredJob | null>;
+    /** The user's runs of this cell as that lookup counted them (see RunHistory.IOptions.runs). */
+    cellRuns?(): Promise<ICellRuns | null>;
     /** How long to wait for the server's resubmission of a job killed for memory or time (tests wait less). */
     resubmitPoll?: IResubmitPoll;
     /** How often to ask again for an app the server is still building (tests wait less). */
@@ -80,7 +85,10 @@ export class AppCellModel {
       locked: () => this.locked,
     });
     this.results = new JobResults(options.client);
-    this.history = new RunHistory({ client: options.client, narrativeId: () => options.narrativeId(), cellId: () => options.cellId(), current: () => this.job });
+    this.history = new RunHistory({
+      client: options.client, narrativeId: () => options.narrativeId(), cellId: () => options.cellId(), current: () => this.job,
+      ...(options.cellRuns ? { runs: options.cellRuns } : {}),
+    });
   }
 
   /** The run state moved, or its job changed. */
@@ -162,9 +170,9 @@ export class AppCellModel {
     const saved = this.metadata;
     // Everything is fetched side by side: a narrative may restore hundreds of cells.
     // A job resubmitted since (for memory or time) shows at its last attempt.
-    const attempts = saved.jobId === undefined ? [] : client.job(saved.jobId).then((j) => attemptsFrom(client, j)).catch((error: unknown) => {
+    const restoring = saved.jobId === undefined ? { attempts: [], log: null } : this.restoreJob(saved.jobId).catch((error: unknown) => {
       this._error = describeError(error);
-      return [];
+      return { attempts: [], log: null };
     });
     const wsid = this.options.wsid().catch(() => null);
     const names = this.form.describeInputs();
@@ -177,19 +185,28 @@ export class AppCellModel {
     if (this._disposed) return;
     if (this._app) this.form.setSpec(this._app.spec);
     else if (this._appPending) void this.awaitApp(saved.id, saved.version);
-    const chain = await attempts;
-    for (const attempt of chain) this.history.track(attempt);
-    const found = chain[chain.length - 1] ?? null;
+    const { attempts, log } = await restoring;
+    for (const attempt of attempts) this.history.track(attempt);
+    const found = attempts[attempts.length - 1] ?? null;
     await names;
     this.wsid = await wsid;
     if (found && isEnded(found)) {
       // An ended job (the usual case when a narrative opens) shows at once with its log and outputs: each render costs a layout.
-      await this.results.preload(found);
+      await this.results.preload(found, log);
     }
     if (this._disposed) return;
     this.apply({ type: 'restored', job: found });
     // Opened between a failure and its resubmission: the cell waits for it as when it saw the failure.
     if (found) void this.followResubmission(found);
+  }
+
+  /** The cell's job and the resubmissions it names since, the last one's log tail with it when the lookup had it. */
+  private async restoreJob(id: number): Promise<{ attempts: Job[]; log: readonly string[] | null }> {
+    const { client, trans } = this.options;
+    const restored = this.options.restoreJob ? await this.options.restoreJob(id) : { job: await client.job(id), log: null };
+    if (!restored) throw new Error(trans.__('Job %1 could not be loaded: it does not exist, or you may not read it.', id));
+    const attempts = await attemptsFrom(client, restored.job);
+    return { attempts, log: attempts.length === 1 ? restored.log : null };
   }
 
   /** Runs the app on the cell's inputs and parameters as a new job. */

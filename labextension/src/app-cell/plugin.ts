@@ -9,6 +9,7 @@ import { describeError } from '../client/client.js';
 import { narrativeIdOf } from '../data/narrative-path.js';
 import { APP_MIME, CommandIDs, INarrativeClient, TRANSLATION_DOMAIN, type IAppDragPayload } from '../tokens.js';
 import { cachingImmutables } from './cached-client.js';
+import { JobLookup } from './job-lookup.js';
 import { jobStreams } from './job-stream.js';
 import { appStateOf, writeAppState, type IAppCellMetadata } from './metadata.js';
 import { AppCellModel } from './model.js';
@@ -40,6 +41,18 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
     /** Each app cell's model by its panel and cell id (a copy open beside it has the same cell ids), for jobs a run of the whole narrative starts for it. */
     const models = new Map<string, AppCellModel>();
     const wsids = new Map<number, Promise<number>>();
+    const lookups = new WeakMap<NotebookPanel, JobLookup>();
+
+    /** The panel's lookup, made when its first app cell restores: by then the notebook holds every cell, whose jobs it asks for at once. */
+    const lookupOf = (panel: NotebookPanel): JobLookup => {
+      let lookup = lookups.get(panel);
+      if (!lookup) {
+        lookup = new JobLookup(client, narrativeIdOf(panel.context.path));
+        lookup.prefetch(jobIdsOf(panel.content));
+        lookups.set(panel, lookup);
+      }
+      return lookup;
+    };
 
     const wsidOf = (panel: NotebookPanel): Promise<number> => {
       const id = narrativeIdOf(panel.context.path);
@@ -72,6 +85,8 @@ export const appCellPlugin: JupyterFrontEndPlugin<void> = {
           wsid: () => wsidOf(panel),
           completed: () => void app.commands.execute(CommandIDs.refreshData).catch(() => undefined),
           readOnly: () => panel.context.contentsModel?.writable === false,
+          restoreJob: (id) => lookupOf(panel).restore(id),
+          cellRuns: () => lookupOf(panel).runsOf(cell.model.id),
         });
         const open = (what: 'object' | 'provenance', ref: string) =>
           void app.commands.execute(what === 'object' ? CommandIDs.openObject : CommandIDs.openProvenance, { ref })
@@ -192,6 +207,16 @@ function startPastedCopyAfresh(notebook: Notebook, cell: Cell): void {
   if (!original) return;
   const { jobId: _job, state: _state, outputs: _outputs, cellId: _cell, ...fresh } = state;
   writeAppState(cell.model, fresh);
+}
+
+/** The jobs the notebook's app cells name, one entry per cell. */
+function jobIdsOf(notebook: Notebook): number[] {
+  const ids: number[] = [];
+  for (const cell of notebook.model?.cells ?? []) {
+    const jobId = cell.type === 'code' ? appStateOf(cell)?.jobId : undefined;
+    if (typeof jobId === 'number' && Number.isSafeInteger(jobId) && jobId > 0) ids.push(jobId);
+  }
+  return ids;
 }
 
 /** Asks for an app of the catalog (latest versions) in a dialog. */

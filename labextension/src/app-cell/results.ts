@@ -45,10 +45,10 @@ export class JobResults {
     this._logChanged.emit(this._log);
   }
 
-  /** Loads an ended job's log and outputs quietly, before it is first shown. */
-  async preload(job: Job): Promise<void> {
-    const [log] = await Promise.all([this.fetchLog(job.id), this.describeOutputs(job)]);
-    this._log = log;
+  /** Loads an ended job's log (unless its tail came with the job) and outputs quietly, before it is first shown. */
+  async preload(job: Job, log: readonly string[] | null = null): Promise<void> {
+    const [lines] = await Promise.all([log ? [...log].slice(-MAX_LOG_LINES) : this.fetchLog(job.id), this.describeOutputs(job)]);
+    this._log = lines;
   }
 
   /**

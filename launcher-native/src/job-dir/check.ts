@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { ValueError } from '@sinclair/typebox/errors';
 
 /** A file of a job directory that is there but is not what its schema says: names the file and the first thing wrong. */
@@ -11,12 +11,22 @@ export class InvalidJobFile extends Error {
   }
 }
 
-/** Checks a value against a schema, compiled once; throws InvalidJobFile naming `file`. */
+/**
+ * A schema's compiled check, compiled on its first use rather than when the
+ * module defining it loads: every job's wrapper imports schemas it never
+ * checks (a result's other outcomes), and its start-up is every job's floor.
+ */
+export function lazyCheck<T extends TSchema>(schema: T): () => TypeCheck<T> {
+  let compiled: TypeCheck<T> | undefined;
+  return () => (compiled ??= TypeCompiler.Compile(schema));
+}
+
+/** Checks a value against a schema, compiled once, on first use; throws InvalidJobFile naming `file`. */
 export function checker<T extends TSchema>(file: string, schema: T): (value: unknown) => Static<T> {
-  const compiled = TypeCompiler.Compile(schema);
+  const compiled = lazyCheck(schema);
   return (value) => {
-    if (compiled.Check(value)) return value;
-    const first = compiled.Errors(value).First();
+    if (compiled().Check(value)) return value;
+    const first = compiled().Errors(value).First();
     throw new InvalidJobFile(file, first ? `${first.path || '(the whole file)'}: ${expected(first)}` : 'does not match its schema');
   };
 }

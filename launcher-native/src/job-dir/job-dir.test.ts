@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidJobFile } from './check.js';
-import { checkJobSpec, readJobSpec, writeJobSpec, type JobSpec } from './job-spec.js';
+import { checkJobSpec, readJobSpec, writeArrayTasks, writeJobSpec, type JobSpec } from './job-spec.js';
 import { filePath, jobFolders, linkArrayTask, taskJobDir, TASK_INDEX_VARIABLE } from './layout.js';
 import { appendLogLine, openLog, readLog } from './log.js';
 import { declaredOutputs, readDeclaration } from './outputs.js';
@@ -118,5 +118,29 @@ describe('the job directory', () => {
     await linkArrayTask(arrayDir, 0, dir);
     assert.equal(taskJobDir(arrayDir, { [TASK_INDEX_VARIABLE]: '0' }), dir);
     assert.equal(taskJobDir(dir, {}), dir);
+  });
+
+  it("writes an array's tasks in two files, and each task makes its own job directory and job.json from them as it starts", async () => {
+    const arrayDir = join(root, 'array-20');
+    await mkdir(arrayDir);
+    // More tasks than one write holds, with specs of different lengths (and a character beyond ASCII) so each line's offset counts.
+    const specs = Array.from({ length: 1203 }, (_, i) => ({ ...SPEC, jobId: String(20 + i), params: { n: i, text: 'é'.repeat(i % 7) } }));
+    const jobDirs = specs.map((spec) => join(root, spec.jobId));
+    await writeArrayTasks(arrayDir, specs.length, (i) => ({ jobDir: jobDirs[i]!, spec: specs[i]! }));
+    assert.deepEqual((await readdir(arrayDir)).sort(), ['tasks.index', 'tasks.jsonl'], 'no job directory, no link: a few files however many tasks');
+    await assert.rejects(stat(jobDirs[0]!), /ENOENT/);
+    for (const i of [0, 1, 499, 500, 1202]) {
+      assert.equal(taskJobDir(arrayDir, { [TASK_INDEX_VARIABLE]: String(i) }), jobDirs[i]);
+      assert.deepEqual(await readJobSpec(jobDirs[i]!), specs[i], `task ${i}`);
+      assert.equal((await stat(filePath(jobDirs[i]!, 'spec'))).mode & 0o777, 0o600);
+    }
+    assert.deepEqual(await readdir(jobDirs[500]!), ['job.json']);
+    // A task that runs again (requeued) finds its directory and writes the same job.json.
+    assert.equal(taskJobDir(arrayDir, { [TASK_INDEX_VARIABLE]: '500' }), jobDirs[500]);
+    assert.deepEqual(await readJobSpec(jobDirs[500]!), specs[500]);
+    assert.throws(() => taskJobDir(arrayDir, { [TASK_INDEX_VARIABLE]: '1203' }), /names no task "1203"/);
+    assert.throws(() => taskJobDir(arrayDir, { [TASK_INDEX_VARIABLE]: '-1' }), /names no task "-1"/);
+    await mkdir(join(root, 'array-21'));
+    await assert.rejects(writeArrayTasks(join(root, 'array-21'), 1, () => ({ jobDir: jobDirs[0]!, spec: { ...SPEC, runtime: 'kubernetes' } as unknown as JobSpec })), /job\.json: \/runtime/);
   });
 });

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { writeFileDurably } from '../files/durable-file.js';
 import { checker, readJsonFile } from './check.js';
-import { FILE_NAMES, filePath } from './layout.js';
+import { FILE_NAMES, filePath, writeArrayTaskFiles } from './layout.js';
 
 export const ImageFormat = Type.Union([Type.Literal('directory'), Type.Literal('squashfs'), Type.Literal('oci-archive'), Type.Literal('docker-image'), Type.Literal('sif')]);
 export type ImageFormat = Static<typeof ImageFormat>;
@@ -81,6 +81,14 @@ export async function readJobSpec(jobDir: string): Promise<JobSpec> {
 /** Written whole or not at all; 0600, since the environment it holds may carry the job's credentials. */
 export async function writeJobSpec(jobDir: string, spec: JobSpec): Promise<void> {
   await writeFileDurably(filePath(jobDir, 'spec'), JSON.stringify(checkShape(spec), null, 2), 0o600);
+}
+
+/** A bulk run's `count` tasks, each its job directory and job.json (checked), written durably into its array directory (see writeArrayTaskFiles). */
+export async function writeArrayTasks(arrayDir: string, count: number, taskAt: (index: number) => { jobDir: string; spec: JobSpec }): Promise<void> {
+  await writeArrayTaskFiles(arrayDir, count, (index) => {
+    const { jobDir, spec } = taskAt(index);
+    return { jobDir, spec: checkShape(spec) };
+  });
 }
 
 /** What a run needs of a spec beyond its shape: the rules the wrapper and the docker scheduler both hold it to. */

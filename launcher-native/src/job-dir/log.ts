@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { lazyCheck } from './check.js';
 import { filePath } from './layout.js';
 
 export const LogStream = Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]);
@@ -19,7 +19,8 @@ export interface NumberedLogLine {
   text: string;
 }
 
-const isLogLine = TypeCompiler.Compile(LogLine);
+/** Compiled on first use: every job's wrapper loads this module at start-up, and reads no log back. */
+const isLogLine = lazyCheck(LogLine);
 
 export function formatLogLine(stream: LogStream, text: string): string {
   return `${JSON.stringify({ t: new Date().toISOString(), stream, text } satisfies LogLine)}\n`;
@@ -29,7 +30,7 @@ export function formatLogLine(stream: LogStream, text: string): string {
 export function parseLogLine(n: number, raw: string): NumberedLogLine {
   try {
     const line: unknown = JSON.parse(raw);
-    if (isLogLine.Check(line)) return { n, ...line };
+    if (isLogLine().Check(line)) return { n, ...line };
   } catch {
     // shown raw, below
   }

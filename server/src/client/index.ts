@@ -3,7 +3,7 @@ import type * as Api from '../schemas/api.js';
 import type { AppSpec as AppSpecSchema, AppVersion as AppVersionSchema, CatalogQuery as CatalogQuerySchema, Channel as ChannelSchema } from '../schemas/app-spec.js';
 import type { BulkRunRequest as BulkRunRequestSchema, Job as JobSchema, RunRequest as RunRequestSchema } from '../schemas/jobs.js';
 import type { JobDiff as JobDiffSchema } from '../schemas/job-diff.js';
-import type { JobListQuery as JobListQuerySchema, JobPage as JobPageSchema } from '../schemas/jobs.js';
+import type { JobListQuery as JobListQuerySchema, JobLookup as JobLookupSchema, JobLookupRequest as JobLookupRequestSchema, JobPage as JobPageSchema } from '../schemas/jobs.js';
 
 /**
  * The one typed client for the REST API, shared by the CLI, the tests and
@@ -41,6 +41,9 @@ export type Job = Static<typeof JobSchema>;
 /** GET /jobs: `state` is one state, a comma list, or an array of them. */
 export type JobListQuery = Static<typeof JobListQuerySchema>;
 export type JobPage = Static<typeof JobPageSchema>;
+/** POST /jobs/lookup: many jobs at once, with the ends of their logs and the caller's runs per cell. */
+export type JobLookupRequest = Static<typeof JobLookupRequestSchema>;
+export type JobLookup = Static<typeof JobLookupSchema>;
 export type RunRequest = Static<typeof RunRequestSchema>;
 export type BulkRunRequest = Static<typeof BulkRunRequestSchema>;
 export type FailureReason = Extract<Job, { state: 'failed' }>['failure'];
@@ -286,6 +289,8 @@ export class NarrativeClient {
   run = (request: RunRequest) => this.request<Job>('POST', '/jobs', { json: request });
   runBulk = (request: BulkRunRequest) => this.request<{ jobs: Job[] }>('POST', '/jobs/bulk', { json: request });
   job = (id: number) => this.request<Job>('GET', `/jobs/${id}`);
+  /** Many jobs in one request: those I cannot read (or that do not exist) come back in `missing`. */
+  lookupJobs = (body: JobLookupRequest) => this.request<JobLookup>('POST', '/jobs/lookup', { json: body });
   jobEvents = (id: number, after = 0) => this.request<{ seq: number; at: string; event: { type: string; state: string } & Record<string, unknown> }[]>('GET', `/jobs/${id}/events`, { query: { after } });
   jobLog = (id: number, after = 0) => this.request<{ lines: LogLine[]; next: number }>('GET', `/jobs/${id}/log`, { query: { after } });
   /** What differs between runs `a` and `b`; the caller must be able to read both. */

@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
 import { badRequest, conflict, notFound } from '../errors.js';
-import type { ListObjectsQuery, Lineage, ObjectInfo, ObjectPage, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
+import type { ListObjectsQuery, ObjectInfo, ObjectPage, ObjectSummary, ObjectVersion, SaveObject } from '../schemas/api.js';
 import type { AppRun, NarrativeOrigin, SourceFile } from '../schemas/provenance.js';
 import { StaleVersionError, type FileRecord, type LinkRelation, type VersionKey, type VersionRecord, type WorkspaceRecord } from '../store/store.js';
 import { codeOrigin, mergeInputs } from './code-provenance.js';
 import { inTransaction, type Context } from './context.js';
 import { NARRATIVE_OBJECT, NARRATIVE_TYPE } from './notebook.js';
-import { levelOf, requireLevel, atLeast, type Caller } from './permissions.js';
+import { requireLevel, type Caller } from './permissions.js';
 import { findObject, findWorkspace, formatRef, parseRef, printable, versionOf } from './refs.js';
 import { summarise } from './summaries/summaries.js';
 
@@ -201,50 +201,6 @@ export async function objectFile(ctx: Context, ws: WorkspaceRecord, object: stri
   const file = version.files.find((f) => f.name === fileName);
   if (!file) throw notFound(`Object ${formatRef(version)} has no file ${printable(fileName)}.`);
   return { key, file, stream: ctx.blobs.open(file.sha256) };
-}
-
-export interface LineageRequest {
-  direction: 'ancestors' | 'descendants' | 'both';
-  /** Steps to follow; absent: all the way. */
-  depth?: number;
-  limit: number;
-  /** `next` of the page before. */
-  cursor?: string;
-}
-
-/**
- * One page of the ancestors and/or descendants of a version, from one query;
- * versions in workspaces the caller cannot read appear only as refs (what
- * the caller may read is decided once per workspace on the page).
- */
-export async function lineage(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, request: LineageRequest): Promise<Lineage> {
-  const root = versionOf(await findObject(ctx.store, ws, object), ver);
-  const after = request.cursor === undefined ? undefined : cursorKey(request.cursor);
-  const page = await ctx.store.lineagePage(root, { direction: request.direction, depth: request.depth, limit: request.limit, ...(after ? { after } : {}) });
-  const readable = new Map<number, boolean>([[ws.id, true]]);
-  const wsidOf = (ref: string) => Number(ref.slice(0, ref.indexOf('/')));
-  for (const wsid of new Set([...page.nodes.map((n) => n.wsid), ...page.links.flatMap((l) => [wsidOf(l.from), wsidOf(l.to)])])) {
-    if (readable.has(wsid)) continue;
-    const other = await ctx.store.getWorkspace(wsid);
-    readable.set(wsid, other !== undefined && atLeast(await levelOf(ctx.store, caller, other), 'read'));
-  }
-  const canRead = (ref: string) => readable.get(wsidOf(ref)) === true;
-  // What the caller cannot read shows only where it touches what they can: a ref at the end of a link they may
-  // see, never the graph beyond it.
-  const edges = page.links.filter((l) => canRead(l.from) || canRead(l.to));
-  const touched = new Set(edges.flatMap((l) => [l.from, l.to]));
-  return {
-    root: formatRef(root),
-    nodes: page.nodes.flatMap((n): Lineage['nodes'] => (readable.get(n.wsid) ? [{ ref: n.ref, accessible: true, name: n.name, type: n.type }] : touched.has(n.ref) ? [{ ref: n.ref, accessible: false }] : [])),
-    edges,
-    next: page.next && formatRef(page.next),
-  };
-}
-
-/** A lineage cursor is the last version of the page before, as `wsid/objid/ver` (the schema has checked its digits). */
-function cursorKey(cursor: string): VersionKey {
-  const [wsid, objid, version] = cursor.split('/').map(Number) as [number, number, number];
-  return { wsid, objid, ver: version };
 }
 
 /** The info of a version just saved. */

@@ -1,11 +1,12 @@
 import type { Context } from '../domain/context.js';
 import { forbidden, notFound, Problem, unauthorized } from '../errors.js';
 import { loadNarrative } from '../domain/narratives.js';
-import { KERNEL_REFUSAL, requireLevel, requireRole, scopeAllows, type Caller } from '../domain/permissions.js';
+import { atLeast, KERNEL_REFUSAL, levelOf, requireLevel, requireRole, scopeAllows, type Caller } from '../domain/permissions.js';
 import { findWorkspace } from '../domain/refs.js';
 import type { Level } from '../schemas/common.js';
-import type { PublicationRecord } from '../store/store.js';
-import type { Access, Granted } from './route.js';
+import type { PublicationRecord, WorkspaceRecord } from '../store/store.js';
+import type { Job } from '../domain/jobs/job.js';
+import { readsOnly, type Access, type Granted } from './route.js';
 
 /**
  * Turns a route's declared access into a grant, or throws 401/403/404/409.
@@ -16,7 +17,8 @@ import type { Access, Granted } from './route.js';
  * needs write in a workspace (which permissions.ts narrows to its own).
  */
 export async function authorize(ctx: Context, caller: Caller | null, access: Access, method = 'get'): Promise<Granted> {
-  if (caller?.scope && !scopeAllows(caller, method.toLowerCase() === 'get', kernelsMay(access))) throw forbidden(KERNEL_REFUSAL);
+  // A POST that only reads (a lookup too long for a URL) is a read, as a GET is.
+  if (caller?.scope && !scopeAllows(caller, method.toLowerCase() === 'get' || readsOnly(access), kernelsMay(access))) throw forbidden(KERNEL_REFUSAL);
   if (caller) return grant(ctx, caller, access);
   return grant(ctx, caller, access).catch((error: unknown) => {
     throw error instanceof Problem && error.status === 404 ? unauthorized() : error;
@@ -53,6 +55,8 @@ async function grant(ctx: Context, caller: Caller | null, access: Access): Promi
       for (const id of access.jobs) jobs.push((await grantJob(ctx, caller, id, access.level)).job);
       return { caller, jobs };
     }
+    case 'readable-jobs':
+      return grantReadableJobs(ctx, caller, access.jobs, access.narrative);
     case 'narrative': {
       const narrative = await loadNarrative(ctx, access.narrative);
       return { caller, ws: narrative.ws, narrative, level: await requireLevel(ctx.store, caller, narrative.ws, access.level, access.changes ?? access.level !== 'read') };
@@ -79,6 +83,35 @@ async function grantPublication(ctx: Context, caller: Caller | null, contentId: 
     await requireLevel(ctx.store, caller, ws, 'read');
   }
   return publication;
+}
+
+/**
+ * Of many jobs, those the caller may read (read in the workspace each saves
+ * to, as GET /jobs/{id} asks) and the other ids, missing whether they exist
+ * or not; and the narrative, if named and the caller may read it. The jobs
+ * are read in one query, and each workspace's level decided once.
+ */
+async function grantReadableJobs(ctx: Context, caller: Caller | null, ids: readonly number[], narrativeId: number | undefined): Promise<Granted> {
+  const asked = [...new Set(ids)];
+  const found = new Map((await ctx.store.getJobs(asked)).map((j) => [j.id, j]));
+  const readable = new Map<number, WorkspaceRecord | null>();
+  const readableWorkspace = async (wsid: number) => {
+    if (!readable.has(wsid)) {
+      const ws = await ctx.store.getWorkspace(wsid);
+      readable.set(wsid, ws && atLeast(await levelOf(ctx.store, caller, ws), 'read') ? ws : null);
+    }
+    return readable.get(wsid) ?? null;
+  };
+  const jobs: Job[] = [];
+  const missing: number[] = [];
+  for (const id of asked) {
+    const job = found.get(id);
+    if (job && (await readableWorkspace(job.wsid))) jobs.push(job);
+    else missing.push(id);
+  }
+  const record = narrativeId === undefined ? undefined : await ctx.store.getNarrative(narrativeId);
+  const ws = record && (await readableWorkspace(record.wsid));
+  return { caller, readable: { jobs, missing }, ...(record && ws ? { narrative: { narrative: record, ws } } : {}) };
 }
 
 /** A job and the caller's level in the workspace it saves to, which must be at least `need`. */

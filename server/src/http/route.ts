@@ -22,6 +22,12 @@ export type Access =
   | { kind: 'job'; level: Level; job: number }
   /** The same level in each job's workspace, as for one job (comparing two runs reads both). */
   | { kind: 'jobs'; level: Level; jobs: number[] }
+  /**
+   * Reading each of many jobs the caller may read, as GET /jobs/{id} would; never refused: a
+   * job that does not exist and one the caller may not read are both just missing, not told
+   * apart. `narrative`: also whether the caller may read it (granted as `narrative` if so).
+   */
+  | { kind: 'readable-jobs'; jobs: number[]; narrative?: number }
   /** Read access to every workspace a publication's archive holds data of (a cell's input may come from another). */
   | { kind: 'publication'; contentId: string };
 
@@ -33,6 +39,8 @@ export interface Granted {
   job?: Job;
   /** For `jobs` access: each job, in the order declared. */
   jobs?: Job[];
+  /** For `readable-jobs` access: the jobs the caller may read, in the order first declared, and the other ids (each once). */
+  readable?: { jobs: Job[]; missing: number[] };
   /** For `publication` access. */
   publication?: PublicationRecord;
   level?: Level;
@@ -88,10 +96,20 @@ export function route<P extends TSchema = TObject, Q extends TSchema = TObject, 
  * needs a caller, and is refused with 401 before its input is even looked at.
  */
 export function anonymousMayCall(method: Route['method'], access: Access): boolean {
-  if (access.kind === 'public') return true;
+  // A lookup of jobs refuses no one: what an anonymous caller may not read is only missing from it.
+  if (access.kind === 'public' || access.kind === 'readable-jobs') return true;
   if (method !== 'get') return false;
   if (access.kind === 'publication') return true;
   return (access.kind === 'workspace' || access.kind === 'narrative' || access.kind === 'job' || access.kind === 'jobs') && access.level === 'read';
+}
+
+/**
+ * Whether a route only reads, whatever its method: a lookup of many jobs is a
+ * POST only because a thousand ids do not fit in a URL; it changes nothing, so
+ * a kernel's token may call it as it may any GET.
+ */
+export function readsOnly(access: Access): boolean {
+  return access.kind === 'readable-jobs';
 }
 
 /** A handler's answer when its status differs from the route's usual one (e.g. 201 when a PUT created). */

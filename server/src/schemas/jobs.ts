@@ -176,3 +176,37 @@ export const JobPage = Type.Object({
   next: Nullable(Type.String(), 'the `cursor` of the next page; null on the last'),
 });
 export type JobPage = Static<typeof JobPage>;
+
+/** The most a lookup may ask for: a large narrative's app cells in one request. */
+export const JOB_LOOKUP_IDS = 1000;
+export const JOB_LOOKUP_LOG_LINES = 500;
+
+/** POST /jobs/lookup: many jobs at once, as a narrative opening restores its app cells. */
+export const JobLookupRequest = Type.Object(
+  {
+    ids: Type.Array(PositiveInt, { maxItems: JOB_LOOKUP_IDS, description: 'job ids; one given twice is answered once' }),
+    logTail: Type.Optional(Type.Integer({ minimum: 0, maximum: JOB_LOOKUP_LOG_LINES, default: 0, description: 'for each ended job found: its last this many complete log lines' })),
+    cellRuns: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1, description: "a narrative id: count the caller's own jobs of each of its cells (as GET /jobs?narrative=&cell= lists them)" })),
+  },
+  { additionalProperties: false },
+);
+export type JobLookupRequest = Static<typeof JobLookupRequest>;
+
+export const JobLookup = Type.Object({
+  jobs: Type.Array(Job, { description: 'each as GET /jobs/{id} describes it, in the order first asked' }),
+  missing: Type.Array(Type.Integer(), { description: 'ids of jobs that do not exist or that the caller may not read (not told apart), in the order asked' }),
+  logs: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      lines: Type.Array(Type.Object({ t: Type.String(), stream: Type.String(), text: Type.String() }), { description: 'oldest first; empty when the log could not be read' }),
+      truncated: Type.Boolean({ description: 'earlier lines exist that were not returned' }),
+    }),
+    { description: 'one per ended job found, when `logTail` > 0' },
+  ),
+  cellRuns: Type.Record(
+    Type.String(),
+    Type.Object({ runs: Type.Integer({ description: 'how many' }), latest: Type.Integer({ description: 'the id of the newest' }) }),
+    { description: "cell id → the caller's runs of it, cells with none absent; {} when not asked, signed out, or the narrative is not readable" },
+  ),
+});
+export type JobLookup = Static<typeof JobLookup>;

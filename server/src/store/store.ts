@@ -61,8 +61,6 @@ export interface Store {
   listObjects(wsid: number, filter: ObjectFilter): Promise<{ items: VersionRecord[]; total?: number }>;
   /** Every version of one object, oldest first. */
   history(key: ObjectKey): Promise<VersionRecord[]>;
-  /** Links (parent → child) reachable from a version, walking up (ancestors) or down (descendants). */
-  lineage(root: VersionKey, direction: 'ancestors' | 'descendants', depth: number): Promise<LinkRecord[]>;
   /** One page of the versions reachable from `root` (by wsid, objid, ver), with their names and types and the links walked from them. */
   lineagePage(root: VersionKey, query: LineageQuery): Promise<LineagePage>;
   /** The latest version of each object of these workspaces, by workspace id descending then name, from after `filter.after`. */
@@ -97,22 +95,44 @@ export interface Store {
   putLabWorkspace(userId: number, id: string, data: string, at: string): Promise<void>;
 
   createJob(job: NewJob): Promise<number>;
+  /**
+   * Many jobs, each as `createJob` records it, in a few multi-row statements: their ids, in
+   * the order given. All are recorded or none (one transaction, the caller's if it holds one).
+   */
+  createJobs(jobs: readonly NewJob[]): Promise<number[]>;
   /** How many jobs are in each state (states without jobs are absent). */
   countJobsByState(): Promise<Map<JobState, number>>;
   getJob(id: number): Promise<Job | undefined>;
+  /** The jobs of these ids that exist, in one statement, by id (an id given twice is one job). */
+  getJobs(ids: readonly number[]): Promise<Job[]>;
   findJobByRequest(userId: number, clientRequestId: string): Promise<Job | undefined>;
   /** Puts a job in its next state, with every field of it, only if it is still in `expected` state; false when another writer moved it first. */
   updateJob(id: number, expected: JobState, next: JobStateFields): Promise<boolean>;
+  /**
+   * `updateJob` for many jobs (each id at most once) in a few multi-row statements, each move a
+   * compare-and-set of its own: the ids of the jobs that moved, in the order given. One transaction.
+   */
+  updateJobs(moves: readonly JobMove[]): Promise<number[]>;
   listJobsInStates<S extends JobState>(states: S[]): Promise<JobIn<S>[]>;
+  /** Jobs still `created` that were recorded before `before` (ISO time), by id: those whose server stopped while submitting them. */
+  listCreatedBefore(before: string): Promise<JobIn<'created'>[]>;
   /** Jobs that ended failed after `since` (ISO time), oldest first. */
   listFailedSince(since: string): Promise<FailedJob[]>;
   /** The job started as a retry of this one, if any. */
   findRetryOf(jobId: number): Promise<Job | undefined>;
   /** One user's jobs matching `filter`, newest first (by id: the order they were made), at most `limit`, all below `beforeId` when given (keyset paging). */
   listJobsOf(filter: JobListFilter): Promise<Job[]>;
+  /**
+   * How many of a user's own jobs each cell of a narrative has, in workspaces the user may
+   * read (what `listJobsOf` with `readableBy` the user lists for that narrative and cell):
+   * cell id → how many and the newest's id, cells without jobs absent. One grouped statement.
+   */
+  countCellRuns(userId: number, narrative: number): Promise<Map<string, CellRuns>>;
   /** Which of these jobs were run again (a retry or a resubmission): job id → the first job that retried it. */
   retriesOf(jobIds: number[]): Promise<Map<number, number>>;
   appendJobEvent(jobId: number, at: string, event: unknown): Promise<number>;
+  /** Events of many jobs, in a few multi-row statements, in the order given: all are appended or none (one transaction). */
+  appendJobEvents(events: readonly NewJobEvent[]): Promise<void>;
   /** Records the version saved as a job's output; false when this job, attempt and output already have one (kept). */
   claimJobOutput(jobId: number, attempt: number, output: string, key: VersionKey): Promise<boolean>;
   /** The versions a job saved (or found identical, for a verified re-run), by output name, from its latest attempt. */
@@ -317,12 +337,6 @@ export interface LatestFilter {
   limit: number;
 }
 
-export interface LinkRecord {
-  parent: VersionKey;
-  child: VersionKey;
-  relation: LinkRelation;
-}
-
 export interface LineageQuery {
   direction: 'ancestors' | 'descendants' | 'both';
   /** How many steps to walk from the root; absent: all the way. */
@@ -331,6 +345,25 @@ export interface LineageQuery {
   after?: VersionKey;
   /** Versions per page. */
   limit: number;
+}
+
+/** One job's compare-and-set: into `next` if it is still in `expected` state. */
+export interface JobMove {
+  id: number;
+  expected: JobState;
+  next: JobStateFields;
+}
+
+export interface NewJobEvent {
+  jobId: number;
+  at: string;
+  event: unknown;
+}
+
+/** A user's runs of one cell of a narrative: how many, and the id of the newest. */
+export interface CellRuns {
+  runs: number;
+  latest: number;
 }
 
 /** A lineage page names versions by their refs, `wsid/objid/ver`: what the API answers, made by the query itself. */

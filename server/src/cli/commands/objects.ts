@@ -79,12 +79,12 @@ export function objectCommands(program: Command): void {
     .command('lineage <ref>')
     .description('what a version was made from and what was made from it (wsid/objid[/ver]; without a version, the latest)')
     .option('--direction <direction>', 'ancestors, descendants or both', 'both')
-    .option('--depth <n>', 'steps to follow, 1 to 1000', '20')
-    .action(async (ref: string, options: { direction: string; depth: string }, command: Command) => {
+    .option('--depth <n>', 'steps to follow, 1 to 1000 (default: the whole lineage)')
+    .action(async (ref: string, options: { direction: string; depth?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const direction = options.direction;
       if (direction !== 'ancestors' && direction !== 'descendants' && direction !== 'both') throw new UsageError(`--direction is ancestors, descendants or both, not "${direction}"`);
-      const depth = positive(options.depth, '--depth');
+      const depth = options.depth === undefined ? undefined : positive(options.depth, '--depth');
       emit(global, await clientFrom(global).wholeLineage(ref, direction, depth), describeLineage);
     });
   object

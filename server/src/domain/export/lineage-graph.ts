@@ -1,13 +1,13 @@
-import type { VersionRecord, WorkspaceRecord } from '../../store/store.js';
+import type { LineagePage, VersionKey, VersionRecord, WorkspaceRecord } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { Caller } from '../permissions.js';
 import { findObject, formatRef, versionOf } from '../refs.js';
 import { inDependencyOrder } from './order.js';
-import type { CodeStepNode, RunGraph, RunNode } from './run-graph.js';
+import type { CodeStepNode, RunGraph, RunNode, VersionNode } from './run-graph.js';
 import { readableJob, refsOfRuns, runOf, versionNodes } from './runs.js';
 
-/** As deep as GET /objects/{ws}/{obj}/lineage may walk. */
-const LINEAGE_DEPTH = 100;
+/** Versions read from the store at a time while walking a lineage: bounds each query's rows, not the graph. */
+const LINEAGE_PAGE = 1000;
 
 /**
  * An object version's lineage as a workflow: the jobs that made it and its
@@ -19,8 +19,7 @@ const LINEAGE_DEPTH = 100;
 export async function lineageGraph(ctx: Context, caller: Caller | null, ws: WorkspaceRecord, object: string, ver: number | undefined, base: string): Promise<RunGraph> {
   const root = versionOf(await findObject(ctx.store, ws, object), ver);
   const rootRef = formatRef(root);
-  const links = await ctx.store.lineage(root, 'ancestors', LINEAGE_DEPTH);
-  const lineage = await versionNodes(ctx, caller, [rootRef, ...links.flatMap((l) => [formatRef(l.parent), formatRef(l.child)])]);
+  const { lineage, links } = await ancestry(ctx, caller, root, rootRef);
   const jobIds = new Set([...lineage.values()].flatMap((v) => (v.record?.provenance.app ? [v.record.provenance.app.jobId] : [])));
   const runs: RunNode[] = [];
   for (const id of jobIds) {
@@ -40,9 +39,28 @@ export async function lineageGraph(ctx: Context, caller: Caller | null, ws: Work
     workflow: { fileName: 'workflow.json', content: Buffer.from(`${JSON.stringify(stepsDocument(rootRef, ordered, codeSteps), null, 2)}\n`), language: 'steps', ref: null },
     steps,
     versions: new Map([...lineage, ...(await versionNodes(ctx, caller, refsOfRuns(ordered)))]),
-    links: links.flatMap((l) => (l.relation === 'input' ? [] : [{ from: formatRef(l.parent), to: formatRef(l.child), relation: l.relation }])),
+    links,
     codeSteps,
   };
+}
+
+/**
+ * Every ancestor of the root, however deep, page by page: the versions (the
+ * root first, then in the store's order) and the links a run did not
+ * already account for (an input is a run's, shown by the run).
+ */
+async function ancestry(ctx: Context, caller: Caller | null, root: VersionKey, rootRef: string): Promise<{ lineage: Map<string, VersionNode>; links: RunGraph['links'] }> {
+  const lineage = await versionNodes(ctx, caller, [rootRef]);
+  const links: RunGraph['links'] = [];
+  let after: VersionKey | null = null;
+  do {
+    const page: LineagePage = await ctx.store.lineagePage(root, { direction: 'ancestors', limit: LINEAGE_PAGE, ...(after ? { after } : {}) });
+    const fresh = page.nodes.map((n) => n.ref).filter((ref) => !lineage.has(ref));
+    for (const [ref, node] of await versionNodes(ctx, caller, fresh)) lineage.set(ref, node);
+    for (const { from, to, relation } of page.links) if (relation !== 'input') links.push({ from, to, relation });
+    after = page.next;
+  } while (after);
+  return { lineage, links };
 }
 
 /** A version a code cell saved, as a step: its inputs were recorded as its parents, so they are in the lineage too. */

@@ -8,7 +8,7 @@ import { readJobs } from './read-jobs.js';
 import { tellWaitingDependants } from './dependants.js';
 import { resubmitIfPolicySays, RESUBMIT_WINDOW_MS } from './resubmit.js';
 import { jobDirOf } from './run.js';
-import { recordTransition } from './transitions.js';
+import { recordTransition, recordTransitions } from './transitions.js';
 
 /**
  * One pass over the unfinished jobs: asks the scheduler about them and moves
@@ -26,8 +26,30 @@ export async function reconcileOnce(ctx: Context, execution: Execution): Promise
   if (jobs.length === 0) return;
   await tellWaitingDependants(ctx, execution, jobs);
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
-  for (const job of jobs) await reconcileJob(ctx, execution, job, statuses.get(job.schedulerId));
+  const waiting: { job: QueuedJob; status: QueuedStatus }[] = [];
+  for (const job of jobs) {
+    const status = statuses.get(job.schedulerId);
+    const result = await resultOf(execution, job);
+    if (job.state === 'queued' && status?.state === 'queued' && result === null) waiting.push({ job, status });
+    else await reconcileJob(ctx, execution, job, status, result);
+  }
+  await recordWaiting(ctx, waiting);
 }
+
+type QueuedStatus = Extract<SchedulerStatus, { state: 'queued' }>;
+
+/**
+ * Jobs still waiting in the queue take a move only when their reason or place in it changed: a
+ * bulk run's thousands in a few multi-row statements rather than a transaction each.
+ */
+async function recordWaiting(ctx: Context, waiting: { job: QueuedJob; status: QueuedStatus }[]): Promise<void> {
+  const moved = waiting.filter(({ job, status }) => status.reason !== job.queueReason || status.position !== job.queuePosition);
+  for (let at = 0; at < moved.length; at += WAITING_PER_TRANSACTION) {
+    await recordTransitions(ctx, moved.slice(at, at + WAITING_PER_TRANSACTION).map(({ job, status }) => ({ job, happened: { type: 'waiting', reason: status.reason, position: status.position } })));
+  }
+}
+/** Short transactions: SQLite's one connection serves every other request between them. */
+const WAITING_PER_TRANSACTION = 1000;
 
 /**
  * The jobs whose wrappers said they ended (see watchEndedJobs): only these are looked at,
@@ -38,12 +60,11 @@ export async function reconcileEnded(ctx: Context, execution: Execution, jobIds:
   if (jobs.length === 0) return;
   const statuses = await execution.scheduler.status(jobs.map((j) => j.schedulerId));
   // A few at once: saving a job's outputs mostly waits on files and commits, which concurrent jobs share.
-  await eachAtMost(ENDED_AT_ONCE, jobs, (job) => reconcileJob(ctx, execution, job, statuses.get(job.schedulerId)));
+  await eachAtMost(ENDED_AT_ONCE, jobs, async (job) => reconcileJob(ctx, execution, job, statuses.get(job.schedulerId), await resultOf(execution, job)));
 }
 const ENDED_AT_ONCE = 4;
 
-async function reconcileJob(ctx: Context, execution: Execution, job: QueuedJob | RunningJob, status: SchedulerStatus | undefined): Promise<void> {
-  const result = await resultOf(execution, job);
+async function reconcileJob(ctx: Context, execution: Execution, job: QueuedJob | RunningJob, status: SchedulerStatus | undefined, result: JobResult | InvalidJobFile | null): Promise<void> {
   if (result instanceof InvalidJobFile) {
     // Written whole by the wrapper (temp file and rename), so a malformed one will not mend: the job ends saying why.
     await follow(ctx, job, { state: 'failed', reason: { kind: 'launcher-error', detail: `the wrapper's result cannot be read: ${result.message}` }, node: null });
@@ -82,11 +103,10 @@ const SUBMIT_GRACE_MS = 60_000;
  * submitting it again could run it twice, so it ends failed and can be retried.
  */
 async function failStrandedJobs(ctx: Context): Promise<void> {
-  const cutoff = Date.parse(ctx.now()) - SUBMIT_GRACE_MS;
-  for (const job of await ctx.store.listJobsInStates(['created'])) {
-    if (Date.parse(job.createdAt) < cutoff) {
-      await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, at: ctx.now() });
-    }
+  // Only the stranded ones are read: a bulk run being accepted has thousands created, every one of them recent.
+  const cutoff = new Date(Date.parse(ctx.now()) - SUBMIT_GRACE_MS).toISOString();
+  for (const job of await ctx.store.listCreatedBefore(cutoff)) {
+    await recordTransition(ctx, job, { type: 'failed', failure: { kind: 'lost', detail: 'the server stopped while submitting this job; retry it' }, at: ctx.now() });
   }
 }
 

@@ -5,8 +5,8 @@ import { badRequest, invalidContent, type FieldError } from '../../errors.js';
 import type { RunRequest } from '../../schemas/jobs.js';
 import { paramsValidator } from '../../schemas/params-validators.js';
 import { describeFieldErrors, toFieldErrors } from '../../schemas/validation.js';
-import type { AppRecord, WorkspaceRecord } from '../../store/store.js';
-import type { Job, JobInput, JobOrigin, JobRerun } from './job.js';
+import type { AppRecord, VersionRecord, WorkspaceRecord } from '../../store/store.js';
+import type { CreatedJob, Job, JobInput, JobOrigin, JobRerun, NewJob } from './job.js';
 import { determinismEnv, withSeed } from './determinism.js';
 import { findApp } from '../apps.js';
 import { imageForRun } from '../images.js';
@@ -75,9 +75,26 @@ export interface PendingInput {
   type: string;
 }
 
-/** Checks a run request: the app (unless the caller found it already), each input (readable, of an accepted type), the params (defaults filled in). */
-export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = '', pending: Record<string, PendingInput> = {}, found?: AppRecord): Promise<CheckedRun> {
-  const app = found ?? (await findApp(ctx, request.app, request.version));
+/**
+ * What checking many runs of one app (a bulk run's thousands) finds once rather than per run:
+ * the app, its image, and each workspace the inputs name, as the name or id given, found and
+ * checked readable by the caller.
+ */
+export interface RunLookups {
+  app: AppRecord;
+  image(): Promise<JobSpec['image']>;
+  sources: Map<string, Promise<WorkspaceRecord>>;
+}
+
+export function runLookups(ctx: Context, app: AppRecord): RunLookups {
+  // Looked up when a run first needs it, and awaited then: a refusal is never left unheard.
+  let image: Promise<JobSpec['image']> | undefined;
+  return { app, image: () => (image ??= imageForRun(ctx, requireExecution(ctx), app.spec.container.image)), sources: new Map() };
+}
+
+/** Checks a run request: the app (unless the caller's lookups have it), each input (readable, of an accepted type), the params (defaults filled in). */
+export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRequest, 'app' | 'version' | 'inputs' | 'params'>, at = '', pending: Record<string, PendingInput> = {}, lookups?: RunLookups): Promise<CheckedRun> {
+  const app = lookups?.app ?? (await findApp(ctx, request.app, request.version));
   const spec = app.spec;
   const problems: FieldError[] = [];
   for (const name of Object.keys({ ...request.inputs, ...pending })) {
@@ -98,10 +115,7 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
       if (input.required) problems.push({ path: `${at}/inputs/${input.name}`, message: 'is required' });
       continue;
     }
-    const ref = parseRef(given);
-    const source = await findWorkspace(ctx.store, ref.workspace);
-    await requireLevel(ctx.store, caller, source, 'read');
-    const version = (await ctx.store.getVersion(versionOf(await findObject(ctx.store, source, ref.object), ref.ver)))!;
+    const version = await readableVersion(ctx, caller, given, lookups?.sources);
     if (!input.types.includes(version.type)) {
       problems.push({ path: `${at}/inputs/${input.name}`, message: `is a ${version.type}; ${input.name} takes ${input.types.join(' or ')}` });
       continue;
@@ -113,25 +127,53 @@ export async function checkRun(ctx: Context, caller: Caller, request: Pick<RunRe
   const validate = paramsValidator(spec.params);
   if (!validate(params)) problems.push(...toFieldErrors(validate.errors, `${at}/params`));
   if (problems.length > 0) throw invalidContent(`Cannot run ${app.id}@${app.version}: ${describeFieldErrors(problems)}`, problems);
-  return { app, params, inputs, files, image: await imageForRun(ctx, requireExecution(ctx), spec.container.image) };
+  return { app, params, inputs, files, image: await (lookups?.image() ?? imageForRun(ctx, requireExecution(ctx), spec.container.image)) };
 }
 
-/** Records checked runs as jobs (state created) in one transaction. */
+/** The version a ref names, in a workspace the caller may read; `sources` keeps each workspace found and checked, by the name or id given. */
+async function readableVersion(ctx: Context, caller: Caller, given: string, sources?: Map<string, Promise<WorkspaceRecord>>): Promise<VersionRecord> {
+  const ref = parseRef(given);
+  let source = sources?.get(ref.workspace);
+  if (!source) {
+    source = (async () => {
+      const ws = await findWorkspace(ctx.store, ref.workspace);
+      await requireLevel(ctx.store, caller, ws, 'read');
+      return ws;
+    })();
+    sources?.set(ref.workspace, source);
+  }
+  const ws = await source;
+  // A ref by ids and version (what the API gives) is one read; only a miss looks at the object, to say what is missing.
+  if (/^[0-9]{1,15}$/.test(ref.object) && ref.ver !== undefined) {
+    const version = await ctx.store.getVersion({ wsid: ws.id, objid: Number(ref.object), ver: ref.ver });
+    if (version) return version;
+  }
+  return (await ctx.store.getVersion(versionOf(await findObject(ctx.store, ws, ref.object), ref.ver)))!;
+}
+
+/** Records checked runs as jobs (state created) in one transaction; their ids. */
 export async function recordJobs(ctx: Context, caller: Caller, ws: WorkspaceRecord, app: AppRecord, runs: CheckedRun[], resources: Resources, origin: Origin, clientRequestId: string | null): Promise<number[]> {
+  return (await createJobs(ctx, caller, ws, app, runs, resources, origin, clientRequestId)).map((job) => job.id);
+}
+
+/**
+ * `recordJobs`, giving each job as the store now holds it rather than its id alone: a bulk
+ * run's thousands, written in a few multi-row statements, need not be read back.
+ */
+export async function createJobs(ctx: Context, caller: Caller, ws: WorkspaceRecord, app: AppRecord, runs: CheckedRun[], resources: Resources, origin: Origin, clientRequestId: string | null): Promise<CreatedJob[]> {
   const execution = requireExecution(ctx);
-  return ctx.store.transaction(async (store) => {
-    const ids: number[] = [];
-    for (const run of runs) {
-      const jobId = await store.createJob({
-        appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId,
-        params: run.params, inputs: run.inputs, resources, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt: ctx.now(),
-        origin: origin.startedFrom ?? null, rerun: origin.rerun ?? null, runId: origin.runId ?? null,
-      });
-      await store.appendJobEvent(jobId, ctx.now(), { type: 'state', state: 'created' });
-      ids.push(jobId);
-    }
+  const createdAt = ctx.now();
+  const jobs: NewJob[] = runs.map((run) => ({
+    appId: app.id, appVersion: app.version, userId: caller.id, wsid: ws.id, clientRequestId,
+    params: run.params, inputs: run.inputs, resources, scheduler: execution.scheduler.name, attempt: origin.attempt, retryOf: origin.retryOf, createdAt,
+    origin: origin.startedFrom ?? null, rerun: origin.rerun ?? null, runId: origin.runId ?? null,
+  }));
+  const ids = await ctx.store.transaction(async (store) => {
+    const ids = await store.createJobs(jobs);
+    await store.appendJobEvents(ids.map((jobId) => ({ jobId, at: createdAt, event: { type: 'state', state: 'created' } })));
     return ids;
   });
+  return jobs.map((job, i) => ({ ...job, id: ids[i]!, state: 'created', origin: job.origin ?? null, rerun: job.rerun ?? null, runId: job.runId ?? null }));
 }
 
 /** A platform user's jobs run as their mapped account if the operator named one, else as the service account. */

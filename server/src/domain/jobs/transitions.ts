@@ -24,6 +24,29 @@ export async function recordTransition(ctx: Context, job: Job, happened: JobEven
   return moved;
 }
 
+/**
+ * `recordTransition` for many jobs (each at most once), in a few multi-row statements of one
+ * transaction: a bulk run's thousands. Each move is a compare-and-set of its own; for each
+ * job, the state (with every field of it) it moved to, or null where it did not move.
+ */
+export async function recordTransitions(ctx: Context, happenings: readonly { job: Job; happened: JobEvent }[]): Promise<(JobStateFields | null)[]> {
+  const moves = happenings.flatMap(({ job, happened }) => {
+    const next = transition(job, happened);
+    return next ? [{ id: job.id, expected: job.state, next }] : [];
+  });
+  const nextOf = new Map(moves.map((m) => [m.id, m.next]));
+  const at = ctx.now();
+  const moved = new Set(
+    await ctx.store.transaction(async (store) => {
+      const ids = await store.updateJobs(moves);
+      await store.appendJobEvents(ids.map((id) => ({ jobId: id, at, event: { type: 'state', ...told(nextOf.get(id)!) } })));
+      return ids;
+    }),
+  );
+  for (const id of moved) ctx.coordination.announceJobChange(id);
+  return happenings.map(({ job }) => (moved.has(job.id) ? nextOf.get(job.id)! : null));
+}
+
 /** What the job's event log keeps of a state: what a reader of the log wants, without the wrapper's whole result. */
 function told(next: JobStateFields) {
   const { result: _result, ...shown } = { result: null, ...next };

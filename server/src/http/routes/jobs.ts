@@ -3,8 +3,9 @@ import { readLog } from '@narrative/launcher-native';
 import { runBulk } from '../../domain/jobs/bulk.js';
 import { cancelJob, retryJob } from '../../domain/jobs/control.js';
 import { jobDirOf, requireExecution, runApp } from '../../domain/jobs/run.js';
-import { BulkRunRequest, Job, JobListQuery, JobPage, RerunRequest, RunRequest } from '../../schemas/jobs.js';
+import { BulkRunRequest, Job, JobListQuery, JobLookup, JobLookupRequest, JobPage, RerunRequest, RunRequest } from '../../schemas/jobs.js';
 import { listJobs } from '../../domain/jobs/list.js';
+import { lookupJobs } from '../../domain/jobs/lookup.js';
 import { rerunJob } from '../../domain/jobs/rerun.js';
 import { Offset, PositiveInt } from '../../schemas/common.js';
 import { describeJob, describeJobs } from '../../domain/jobs/describe.js';
@@ -43,6 +44,14 @@ export const jobRoutes = [
     // Only one's own jobs; naming another user takes the admin role.
     access: ({ query }) => (query.user === undefined ? always.user() : always.admin()),
     handle: async ({ query }, g, ctx) => listJobs(ctx, signedIn(g), query),
+  }),
+  route({
+    method: 'post', path: '/jobs/lookup', tag,
+    summary: "Many jobs at once (a narrative's app cells as it opens): each as GET /jobs/{id} describes it, the ids the caller cannot read as `missing`, the last log lines of ended jobs, and the caller's runs per cell of a narrative",
+    body: JobLookupRequest, response: { status: 200, schema: JobLookup },
+    // Never refused, signed out too: what the caller may not read (or what does not exist) is only missing.
+    access: ({ body }) => ({ kind: 'readable-jobs', jobs: body.ids, narrative: body.cellRuns }),
+    handle: async ({ body }, g, ctx) => lookupJobs(ctx, g.caller, g.readable!, { logTail: body.logTail ?? 0, narrative: g.narrative }),
   }),
   route({
     method: 'get', path: '/jobs/{id}', tag, summary: 'A job: state, failure reason, queue reason and position, node, outputs', params: IdParams, response: { status: 200, schema: Job },

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
-import { copyObject, getObject, lineage, listObjects, objectFile, objectHistory, revertObject, saveObjectInfo, versionInfo } from '../../domain/objects.js';
+import { copyObject, getObject, listObjects, objectFile, objectHistory, revertObject, saveObjectInfo, versionInfo } from '../../domain/objects.js';
+import { lineage } from '../../domain/lineage.js';
 import { CopyObject, Lineage, LINEAGE_PAGE, LineageQuery, ListObjectsQuery, ObjectInfo, ObjectPage, ObjectVersion, RevertObject, SaveObject } from '../../schemas/api.js';
 import { IdOrName, Name, PositiveInt } from '../../schemas/common.js';
 import { signedIn } from '../authorize.js';

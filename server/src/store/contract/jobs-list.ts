@@ -86,6 +86,44 @@ export const jobsListContract: ContractPart = ({ fresh }) => {
       assert.deepEqual((await store.listJobsOf({ userId: alice.id, readableBy: alice.id, limit: 1 })).map((j) => j.id), [ids[3]]);
     });
 
+    it("counts a user's runs of each cell of a narrative: only their own, in workspaces they may read, cells without jobs absent", async () => {
+      const { store, alice, bob } = await seeded(await fresh());
+      const registered = (await store.getApp('demo/echo', '1.0.0'))!;
+      const alicesWs = (await store.listWorkspacesOf(alice.id))[0]!;
+      const bobsWs = (await store.listWorkspacesOf(bob.id))[0]!;
+      const origin = (narrative: number, cell: string | null) => ({ origin: { narrative, narrativeVersion: 2, cell } });
+      await store.createJob(job(alice, alicesWs, registered, origin(7, 'cell-a')));
+      await store.createJob(job(alice, alicesWs, registered, origin(7, null)));
+      await store.createJob(job(bob, alicesWs, registered, origin(7, 'cell-a')));
+      await store.createJob(job(bob, bobsWs, registered, origin(7, 'cell-c')));
+      await store.createJob(job(alice, bobsWs, registered, origin(7, 'cell-c')));
+      const listed = async (cell: string) => (await store.listJobsOf({ userId: alice.id, readableBy: alice.id, narrative: 7, cell, limit: 100 })).length;
+      // How many, as a map of counts (the newest's id is checked at the end).
+      const counted = async (userId: number, narrative: number) => new Map([...(await store.countCellRuns(userId, narrative))].map(([cell, r]) => [cell, r.runs]));
+      assert.deepEqual(await counted(alice.id, 7), new Map([['cell-a', 2], ['cell-b', 1]]), "bob's runs and her run in bob's workspace are not counted");
+      assert.deepEqual([await listed('cell-a'), await listed('cell-b'), await listed('cell-c')], [2, 1, 0], 'the same jobs GET /jobs?narrative&cell lists');
+      assert.deepEqual(await counted(alice.id, 8), new Map([['cell-a', 1]]));
+      assert.deepEqual(await counted(alice.id, 9), new Map());
+      assert.deepEqual(await counted(bob.id, 7), new Map([['cell-c', 1]]), "his run in alice's workspace is hers to see, not his");
+      await store.setGrant(alicesWs.id, bob.id, 'write');
+      assert.deepEqual(await counted(bob.id, 7), new Map([['cell-a', 1], ['cell-c', 1]]));
+      await store.setGrant(bobsWs.id, alice.id, 'read');
+      assert.deepEqual(await counted(alice.id, 7), new Map([['cell-a', 2], ['cell-b', 1], ['cell-c', 1]]), 'once granted, her run there counts');
+      assert.equal(await listed('cell-c'), 1);
+      const newest = async (cell: string) => (await store.listJobsOf({ userId: alice.id, readableBy: alice.id, narrative: 7, cell, limit: 1 }))[0]!.id;
+      assert.deepEqual((await store.countCellRuns(alice.id, 7)).get('cell-a'), { runs: 2, latest: await newest('cell-a') }, 'numbers, the newest as listed first');
+    });
+
+    it('reads many jobs by id in one call: those that exist, by id, each as getJob reads it', async () => {
+      const { store, ids, bobs } = await seeded(await fresh());
+      const asked = [ids[3]!, bobs[0]!, ids[0]!, ids[3]!, ids[3]! + bobs[0]! + 1000];
+      const jobs = await store.getJobs(asked);
+      assert.deepEqual(jobs.map((j) => j.id), [ids[0]!, bobs[0]!, ids[3]!].sort((a, b) => a - b));
+      for (const j of jobs) assert.deepEqual(j, await store.getJob(j.id));
+      assert.deepEqual(await store.getJobs([]), []);
+      assert.deepEqual(await store.getJobs([ids[3]! + bobs[0]! + 1000]), []);
+    });
+
     it('says which jobs were run again, and by which job first', async () => {
       const { store, alice, ids } = await seeded(await fresh());
       const registered = (await store.getApp('demo/echo', '1.0.0'))!;

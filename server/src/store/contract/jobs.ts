@@ -135,6 +135,17 @@ export const jobsContract: ContractPart = ({ fresh }) => {
       assert.deepEqual(await store.listJobsInStates(['running']), []);
     });
 
+    it('lists the jobs still created that were recorded before a time, by id', async () => {
+      const store = await fresh();
+      const { owner, ws, registered, id: first } = await jobSetup(store);
+      const [early, queued, onTime, late] = await store.createJobs([at(1), at(1), at(2), at(3)].map((createdAt) => job(owner, ws, registered, { createdAt })));
+      await store.updateJob(queued!, 'created', queuedAs('2'));
+      assert.deepEqual((await store.listCreatedBefore(at(3))).map((j) => j.id), [early, first, onTime].sort((a, b) => a! - b!));
+      assert.deepEqual((await store.listCreatedBefore(at(2))).map((j) => [j.id, j.state]), [[early, 'created']]);
+      assert.deepEqual(await store.listCreatedBefore(at(1)), []);
+      assert.ok((await store.listCreatedBefore(at(4))).some((j) => j.id === late));
+    });
+
     it('counts jobs by state, leaving out states without jobs', async () => {
       const store = await fresh();
       assert.deepEqual(await store.countJobsByState(), new Map());

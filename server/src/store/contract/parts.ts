@@ -3,6 +3,7 @@ import { blobsContract } from './blobs.js';
 import type { ContractPart } from './harness.js';
 import { jobEventsContract } from './job-events.js';
 import { jobsContract } from './jobs.js';
+import { jobsBatchContract } from './jobs-batch.js';
 import { jobsListContract } from './jobs-list.js';
 import { kernelImagesContract } from './kernel-images.js';
 import { labStateContract } from './lab-state.js';
@@ -34,6 +35,7 @@ export const contractParts: readonly ContractPart[] = [
   appsContract,
   kernelImagesContract,
   jobsContract,
+  jobsBatchContract,
   jobsListContract,
   jobEventsContract,
   labStateContract,

@@ -1,53 +1,62 @@
 import type { FailureReason, JobResult, Resources } from '@narrative/launcher-native';
-import type { FailedJob, Job, JobBase, JobIn, JobInput, JobStateFields } from '../../domain/jobs/job.js';
+import type { FailedJob, Job, JobBase, JobIn, JobInput, JobStateFields, NewJob } from '../../domain/jobs/job.js';
 import { isJobState, type JobState } from '../../domain/jobs/states.js';
-import type { Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { VerificationReport } from '../../schemas/verification.js';
 import type { NarrativeRunKind, Store } from '../store.js';
 import type { Db } from './db.js';
+import { chunksOf, EVENTS_PER_INSERT, JOBS_PER_INSERT, MOVES_PER_UPDATE, updateMany } from './jobs-many.js';
 import type { Tables } from './tables.js';
 import { ownedOrGranted } from './workspaces.js';
 
 type JobQueries = Pick<
   Store,
-  | 'createJob' | 'countJobsByState' | 'getJob' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listFailedSince' | 'findRetryOf' | 'listJobsOf' | 'retriesOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
+  | 'createJob' | 'createJobs' | 'updateJobs' | 'appendJobEvents' | 'countJobsByState' | 'getJob' | 'getJobs' | 'findJobByRequest' | 'updateJob' | 'listJobsInStates' | 'listCreatedBefore' | 'listFailedSince' | 'findRetryOf' | 'listJobsOf'
+  | 'countCellRuns' | 'retriesOf' | 'appendJobEvent' | 'claimJobOutput' | 'jobOutputs'
   | 'setJobInputs' | 'recordVerification' | 'verificationsOf' | 'jobEvents' | 'createNarrativeRun' | 'getNarrativeRun' | 'jobsOfRun'
 >;
 
-/** Jobs and their ordered event log. A state change is a compare-and-set on the current state. */
-export function jobQueries(db: Db): JobQueries {
+/**
+ * Jobs and their ordered event log. A state change is a compare-and-set on the current state.
+ * `inTransaction` makes a write of many rows, in several statements, all or nothing.
+ */
+export function jobQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promise<T>) => Promise<T>): JobQueries {
   return {
     async createJob(j) {
-      const { id } = await db
-        .insertInto('jobs')
-        .values({
-          app_id: j.appId,
-          app_version: j.appVersion,
-          user_id: j.userId,
-          wsid: j.wsid,
-          client_request_id: j.clientRequestId,
-          params: JSON.stringify(j.params),
-          inputs: JSON.stringify(j.inputs),
-          resources: JSON.stringify(j.resources),
-          state: 'created',
-          scheduler: j.scheduler,
-          attempt: j.attempt,
-          retry_of: j.retryOf,
-          created_at: j.createdAt,
-          narrative_id: j.origin?.narrative ?? null,
-          narrative_ver: j.origin?.narrativeVersion ?? null,
-          cell_id: j.origin?.cell ?? null,
-          rerun_of: j.rerun?.of ?? null,
-          verify: j.rerun?.verify ? 1 : 0,
-          run_id: j.runId ?? null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const { id } = await db.insertInto('jobs').values(newJobRow(j)).returning('id').executeTakeFirstOrThrow();
       return id;
     },
+    createJobs: (jobs) =>
+      inTransaction(async (tx) => {
+        const ids: number[] = [];
+        for (const chunk of chunksOf(jobs, JOBS_PER_INSERT)) {
+          const rows = await tx.insertInto('jobs').values(chunk.map(newJobRow)).returning('id').execute();
+          // Both databases number the rows of one insert in the order of its values; RETURNING need not keep that order.
+          ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
+        }
+        return ids;
+      }),
+    updateJobs: (moves) => inTransaction(async (tx) => {
+      const moved = new Set<number>();
+      for (const chunk of chunksOf(moves, MOVES_PER_UPDATE)) {
+        for (const id of await updateMany(tx, chunk.map((m) => ({ id: m.id, expected: m.expected, row: toRow(m.next) })))) moved.add(id);
+      }
+      return moves.filter((m) => moved.has(m.id)).map((m) => m.id);
+    }),
+    appendJobEvents: (events) =>
+      inTransaction(async (tx) => {
+        for (const chunk of chunksOf(events, EVENTS_PER_INSERT)) {
+          await tx.insertInto('job_events').values(chunk.map((e) => ({ job_id: e.jobId, at: e.at, event: JSON.stringify(e.event) }))).execute();
+        }
+      }),
     async getJob(id) {
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toJob(row);
+    },
+    async getJobs(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').execute();
+      return rows.map(toJob);
     },
     async findJobByRequest(userId, clientRequestId) {
       const row = await db.selectFrom('jobs').selectAll().where('user_id', '=', userId).where('client_request_id', '=', clientRequestId).executeTakeFirst();
@@ -65,6 +74,10 @@ export function jobQueries(db: Db): JobQueries {
       if (states.length === 0) return [];
       const rows = await db.selectFrom('jobs').selectAll().where('state', 'in', states).orderBy('id').execute();
       return rows.map(toJob).filter((j): j is JobIn<S> => (states as JobState[]).includes(j.state));
+    },
+    async listCreatedBefore(before) {
+      const rows = await db.selectFrom('jobs').selectAll().where('state', '=', 'created').where('created_at', '<', before).orderBy('id').execute();
+      return rows.map(toJob).filter((j): j is JobIn<'created'> => j.state === 'created');
     },
     async listFailedSince(since) {
       const rows = await db.selectFrom('jobs').selectAll().where('state', '=', 'failed').where('ended_at', '>', since).orderBy('id').execute();
@@ -87,6 +100,19 @@ export function jobQueries(db: Db): JobQueries {
       if (f.until !== undefined) query = query.where('created_at', '<', f.until);
       if (f.beforeId !== undefined) query = query.where('id', '<', f.beforeId);
       return (await query.orderBy('id', 'desc').limit(f.limit).execute()).map(toJob);
+    },
+    async countCellRuns(userId, narrative) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(['cell_id', (eb) => eb.fn.countAll<number | string>().as('runs'), (eb) => eb.fn.max('id').as('latest')])
+        .where('user_id', '=', userId)
+        .where('narrative_id', '=', narrative)
+        .where('cell_id', 'is not', null)
+        .where('wsid', 'in', readableWorkspaces(db, userId))
+        .groupBy('cell_id')
+        .execute();
+      // PostgreSQL counts in bigint, which its driver gives as text.
+      return new Map(rows.map((r) => [r.cell_id!, { runs: Number(r.runs), latest: Number(r.latest) }]));
     },
     async retriesOf(jobIds) {
       if (jobIds.length === 0) return new Map();
@@ -146,6 +172,31 @@ export function jobQueries(db: Db): JobQueries {
     },
   };
 }
+
+function newJobRow(j: NewJob): Insertable<Tables['jobs']> {
+  return {
+    app_id: j.appId,
+    app_version: j.appVersion,
+    user_id: j.userId,
+    wsid: j.wsid,
+    client_request_id: j.clientRequestId,
+    params: JSON.stringify(j.params),
+    inputs: JSON.stringify(j.inputs),
+    resources: JSON.stringify(j.resources),
+    state: 'created',
+    scheduler: j.scheduler,
+    attempt: j.attempt,
+    retry_of: j.retryOf,
+    created_at: j.createdAt,
+    narrative_id: j.origin?.narrative ?? null,
+    narrative_ver: j.origin?.narrativeVersion ?? null,
+    cell_id: j.origin?.cell ?? null,
+    rerun_of: j.rerun?.of ?? null,
+    verify: j.rerun?.verify ? 1 : 0,
+    run_id: j.runId ?? null,
+  };
+}
+
 
 /** The ids of the workspaces a user may read, as `levelOf` decides it: owned, granted (any grant is at least read), or public. */
 function readableWorkspaces(db: Db, userId: number) {

@@ -41,7 +41,7 @@ function storeOn(db: Db, root: Kysely<Tables>, flavor: Flavor, begin: <T>(work: 
     ...appQueries(db),
     ...kernelImageQueries(db),
     ...labStateQueries(db),
-    ...jobQueries(db),
+    ...jobQueries(db, inTransaction),
     ...publicationQueries(db, inTransaction),
   };
 }

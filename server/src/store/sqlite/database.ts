@@ -1,8 +1,9 @@
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
+import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type DialectAdapter, type Driver, type SqliteDialectConfig } from 'kysely';
 import { migrationProvider } from '../sql/migrations.js';
 import type { Tables } from '../sql/tables.js';
+import { FifoSqliteDriver } from './fifo-driver.js';
 
 /**
  * Opens (creating if needed) the SQLite database in WAL mode with foreign keys
@@ -46,9 +47,14 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** Also hands the one connection to queries in the order they asked for it (fifo-driver.ts). */
 export class TransactionalDdlSqliteDialect extends SqliteDialect {
-  constructor(config: SqliteDialectConfig) {
+  constructor(private readonly config: SqliteDialectConfig) {
     super(config);
+  }
+
+  override createDriver(): Driver {
+    return new FifoSqliteDriver(this.config);
   }
 
   override createAdapter(): DialectAdapter {
