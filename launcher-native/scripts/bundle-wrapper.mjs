@@ -3,8 +3,9 @@
 // dist/wrapper/bundle.mjs: Node then loads one module instead of about 250 (most of them
 // @sinclair/typebox's), which halves the wrapper's start-up, the floor of every job's dispatch.
 // Beside it, bundle.inputs.json names every file the bundle was made from with its SHA-256: the
-// server runs the bundle only while all of them still match (server/src/execution.ts), so a
-// `tsc -b` without this script never runs old code. Does nothing when that record still holds.
+// server, when it starts, runs the bundle only if all of them still match (server/src/execution.ts),
+// so a server started after a `tsc -b` without this script never runs an old bundle. Does nothing
+// when that record still holds.
 //   node launcher-native/scripts/bundle-wrapper.mjs [--force]
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

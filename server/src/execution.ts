@@ -50,9 +50,10 @@ export async function createExecution(config: Config, logger?: Logger): Promise<
 /**
  * The job wrapper's file: its one-file bundle, which starts in half the time, when the record
  * beside it (launcher-native/scripts/bundle-wrapper.mjs) says it was made from the compiled
- * wrapper exactly as it is now; otherwise the compiled wrapper itself, so a `tsc -b` that was not
- * followed by the bundling never runs old code. Checked once, at start, by content, not by time:
- * npm gives every installed file the same old date.
+ * wrapper exactly as it is now; otherwise the compiled wrapper itself, so a server started after a
+ * `tsc -b` that was not followed by the bundling never runs an old bundle. Checked once, at start
+ * (a build under a running server is for the set-up to do), by content, not by time: npm gives
+ * every installed file the same old date.
  */
 export function wrapperProgram(logger?: Logger, compiled = fileURLToPath(import.meta.resolve('@narrative/launcher-native/wrapper'))): string {
   const bundle = join(dirname(compiled), 'bundle.mjs');

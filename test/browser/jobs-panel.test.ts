@@ -124,6 +124,8 @@ describe('the Jobs panel', { skip: needsChromium() }, () => {
     // The state filter asks the server for queued jobs only.
     await panel.locator('.jp-narrative-JobsFilter').selectOption('queued');
     await panel.locator(`.jp-narrative-Job[data-job-id="${first.id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    // The list goes while the filtered one loads: it is counted once the queued job is back in it.
+    await entry.waitFor({ timeout: 10_000 });
     assert.deepEqual(await panel.locator('.jp-narrative-Job').evaluateAll((nodes) => nodes.length), 1);
 
     // Cancel asks first, then the job ends cancelled (the API says so) and the panel shows it.

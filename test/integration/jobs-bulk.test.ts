@@ -137,6 +137,14 @@ describe('a bulk run of more tasks than one statement writes, held in a Slurm qu
     const reasons = seen.map((j) => (j.state === 'queued' ? j.queueReason : j.state));
     assert.ok(reasons.every((r) => r), JSON.stringify(reasons));
     assert.equal(new Set(reasons).size, 1, JSON.stringify(reasons));
+
+    // A job cancelled before its task started never had a directory: it still reads as any cancelled job does.
+    const last = jobs.at(-1)!;
+    assert.equal((await alice.cancelJob(last.id)).state, 'cancelled');
+    await assert.rejects(stat(join(jobsDir, String(last.id))), /ENOENT/);
+    assert.deepEqual(await alice.jobLog(last.id), { lines: [], next: 0 });
+    const looked = await alice.lookupJobs({ ids: [last.id], logTail: 10 });
+    assert.deepEqual([looked.jobs.map((j) => j.state), looked.logs], [['cancelled'], [{ id: last.id, lines: [], truncated: false }]]);
     await slurm('scancel', String(arrayId));
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Job } from '@narrative/server/client';
-import { JobLookup, type LookupClient } from './job-lookup.js';
+import { JobLookup, PREFETCH_FRESH_MS, type LookupClient } from './job-lookup.js';
 import { job } from './model.fixture.js';
 
 type LookupBody = Parameters<LookupClient['lookupJobs']>[0];
@@ -63,6 +63,19 @@ describe('the job lookup of an open narrative', () => {
     assert.equal(await lookup.restore(9999), null);
     assert.equal((await lookup.restore(1500))?.job.id, 1500);
     assert.deepEqual(s.asked.map((b) => [b.ids.length, b.cellRuns]), [[1000, 5], [501, undefined]]);
+  });
+
+  it('stands for what it fetched only a while: later, a restore and the runs of a cell are asked of the server again', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const s = server([done(1)], { cellRuns: { a: { runs: 1, latest: 1 } } });
+    const lookup = new JobLookup(s.client, 5);
+    lookup.prefetch([1, 1]);
+    await lookup.restore(1);
+    assert.deepEqual(await lookup.runsOf('a'), { runs: 1, latest: 1 });
+    t.mock.timers.tick(PREFETCH_FRESH_MS + 1);
+    assert.equal(await lookup.runsOf('a'), null, 'counted too long ago: listed instead');
+    assert.equal((await lookup.restore(1))?.job.id, 1);
+    assert.equal(s.asked.length, 2, "the second cell's share of the prefetch is no longer taken");
   });
 
   it('rejects every waiting cell when the server cannot be asked, and asks nothing for a plain notebook without jobs', async () => {

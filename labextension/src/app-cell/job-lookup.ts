@@ -34,6 +34,11 @@ export interface ICellRuns {
 
 /** The most ids one request asks for (the server's own bound). */
 const MAX_IDS = 1000;
+/**
+ * How long what the narrative's opening fetched stands for: the cells restore within it; a later
+ * restore (a reload, an undone delete) and a later look at a cell's runs ask the server again.
+ */
+export const PREFETCH_FRESH_MS = 60_000;
 
 /**
  * The jobs of one open narrative's app cells, fetched together: a narrative of
@@ -49,6 +54,8 @@ export class JobLookup {
   private pending = new Map<number, IWaiting>();
   private flushing: ReturnType<typeof setTimeout> | null = null;
   private cellRuns: Promise<Record<string, ICellRuns> | null> = Promise.resolve(null);
+  /** When the prefetch was answered; what it fetched stands until PREFETCH_FRESH_MS after. */
+  private answeredAt = Infinity;
 
   constructor(
     private readonly client: LookupClient,
@@ -63,14 +70,27 @@ export class JobLookup {
     if (unique.length === 0 && this.narrativeId === null) return;
     const chunks = Array.from({ length: Math.max(1, Math.ceil(unique.length / MAX_IDS)) }, (_, i) => unique.slice(i * MAX_IDS, (i + 1) * MAX_IDS));
     const answers = chunks.map((chunk, i) => this.ask(chunk, i === 0 && this.narrativeId !== null ? this.narrativeId : undefined));
-    this.cellRuns = answers[0]!.then((a) => a.cellRuns, () => null);
+    this.cellRuns = answers[0]!.then((a) => {
+      this.answeredAt = Date.now();
+      return a.cellRuns;
+    }, () => {
+      // Nothing of a failed lookup stands: the next cell to restore asks again.
+      this.answeredAt = -Infinity;
+      return null;
+    });
     chunks.forEach((chunk, i) => {
-      for (const id of chunk) this.prefetched.set(id, { answer: answers[i]!.then((a) => a.found.get(id) ?? null), takers: takers.get(id)! });
+      for (const id of chunk) {
+        const answer = answers[i]!.then((a) => a.found.get(id) ?? null);
+        // A cell that never takes its share (a pasted copy forgets its job) must not leave a rejection unheard.
+        answer.catch(() => undefined);
+        this.prefetched.set(id, { answer, takers: takers.get(id)! });
+      }
     });
   }
 
   /** A job as its cell restores it; null when it does not exist or the user may not read it. Rejects when the server could not be asked. */
   restore(id: number): Promise<IRestoredJob | null> {
+    if (this.stale()) this.prefetched.clear();
     const prefetched = this.prefetched.get(id);
     if (prefetched) {
       if (--prefetched.takers === 0) this.prefetched.delete(id);
@@ -89,7 +109,13 @@ export class JobLookup {
   /** The user's runs of a cell of the narrative (null: not known, and then they must be listed to be known). */
   async runsOf(cellId: string): Promise<ICellRuns | null> {
     const runs = await this.cellRuns;
-    return runs === null ? null : (runs[cellId] ?? { runs: 0, latest: 0 });
+    // Counted when the narrative opened: runs made since elsewhere (another tab, the CLI) are only found by listing.
+    if (runs === null || this.stale()) return null;
+    return runs[cellId] ?? { runs: 0, latest: 0 };
+  }
+
+  private stale(): boolean {
+    return Date.now() - this.answeredAt > PREFETCH_FRESH_MS;
   }
 
   /** The jobs asked for in one turn, in one request. */

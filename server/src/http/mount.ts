@@ -32,7 +32,8 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], ctx: Co
     const validateBody = r.bodyKind === 'raw' ? null : compile(strict, r.body);
     const integerParams = integerKeys(r.params);
     const integerQuery = integerKeys(r.query);
-    // Who is calling is settled before any body is read: anonymous callers cannot make us parse one.
+    // Who is calling is settled before any body is read: anonymous callers cannot make us parse one, but for the
+    // routes that refuse no one (a lookup of jobs, whose small body is bounded as every JSON body is).
     const identify = async (req: Request, res: Response, next: NextFunction) => {
       const probe = probeAccess(r, normalizeParams(req.params));
       // Public routes ignore the session cookie, so a stale one never locks anyone out of signing in.

@@ -198,10 +198,10 @@ export const JobLookup = Type.Object({
   logs: Type.Array(
     Type.Object({
       id: Type.Integer(),
-      lines: Type.Array(Type.Object({ t: Type.String(), stream: Type.String(), text: Type.String() }), { description: 'oldest first; empty when the log could not be read' }),
+      lines: Type.Array(Type.Object({ t: Type.String(), stream: Type.String(), text: Type.String() }), { description: 'oldest first' }),
       truncated: Type.Boolean({ description: 'earlier lines exist that were not returned' }),
     }),
-    { description: 'one per ended job found, when `logTail` > 0' },
+    { description: 'one per ended job found whose log could be read (ask GET /jobs/{id}/log for the others), when `logTail` > 0' },
   ),
   cellRuns: Type.Record(
     Type.String(),

@@ -47,7 +47,10 @@ export async function lineageGraph(ctx: Context, caller: Caller | null, ws: Work
 /**
  * Every ancestor of the root, however deep, page by page: the versions (the
  * root first, then in the store's order) and the links a run did not
- * already account for (an input is a run's, shown by the run).
+ * already account for (an input is a run's, shown by the run). As the API's
+ * lineage shows it: a version the caller may not read is kept, by its ref
+ * only, where it ends a link from or to one they may read; links between two
+ * such versions, and versions only those reach, are left out.
  */
 async function ancestry(ctx: Context, caller: Caller | null, root: VersionKey, rootRef: string): Promise<{ lineage: Map<string, VersionNode>; links: RunGraph['links'] }> {
   const lineage = await versionNodes(ctx, caller, [rootRef]);
@@ -60,7 +63,11 @@ async function ancestry(ctx: Context, caller: Caller | null, root: VersionKey, r
     for (const { from, to, relation } of page.links) if (relation !== 'input') links.push({ from, to, relation });
     after = page.next;
   } while (after);
-  return { lineage, links };
+  const readable = (ref: string) => lineage.get(ref)?.record != null;
+  const shown = links.filter((l) => readable(l.from) || readable(l.to));
+  const ends = new Set([rootRef, ...shown.flatMap((l) => [l.from, l.to])]);
+  for (const ref of lineage.keys()) if (!readable(ref) && !ends.has(ref)) lineage.delete(ref);
+  return { lineage, links: shown };
 }
 
 /** A version a code cell saved, as a step: its inputs were recorded as its parents, so they are in the lineage too. */

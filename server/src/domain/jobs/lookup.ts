@@ -25,17 +25,23 @@ export async function lookupJobs(
   ask: { logTail: number; narrative: LoadedNarrative | undefined },
 ): Promise<JobLookup> {
   const ended = ask.logTail > 0 ? readable.jobs.filter((j) => hasEnded(j.state)) : [];
-  const logs: JobLookup['logs'] = new Array(ended.length);
+  const read: (JobLookup['logs'][number] | null)[] = new Array(ended.length);
   await eachAtMost(LOGS_AT_ONCE, ended, async (job, i) => {
-    logs[i] = { id: job.id, ...(await logEnd(ctx, job.id, ask.logTail)) };
+    const end = await logEnd(ctx, job.id, ask.logTail);
+    read[i] = end && { id: job.id, ...end };
   });
+  const logs = read.filter((log) => log !== null);
   // Signed out, there are no runs of one's own to count.
   const cellRuns = caller && ask.narrative ? Object.fromEntries(await ctx.store.countCellRuns(caller.id, ask.narrative.narrative.id)) : {};
   return { jobs: await describeJobs(ctx, readable.jobs), missing: readable.missing, logs, cellRuns };
 }
 
-/** The log is a convenience here: one that cannot be read (gone, unreadable) shows no lines rather than failing the lookup. */
-async function logEnd(ctx: Context, id: number, count: number): Promise<{ lines: JobLookup['logs'][number]['lines']; truncated: boolean }> {
+/**
+ * The log is a convenience here: one that cannot be read (an I/O error, a file that shrank) is left
+ * out rather than failing the lookup, so that a caller asks for it alone (GET /jobs/{id}/log) rather
+ * than taking it for empty. A job without a directory (a bulk task not started) has an empty log.
+ */
+async function logEnd(ctx: Context, id: number, count: number): Promise<{ lines: JobLookup['logs'][number]['lines']; truncated: boolean } | null> {
   if (!ctx.execution) return { lines: [], truncated: false };
-  return readLogEnd(jobDirOf(ctx.execution, id), count).catch(() => ({ lines: [], truncated: false }));
+  return readLogEnd(jobDirOf(ctx.execution, id), count).catch(() => null);
 }
