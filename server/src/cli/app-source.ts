@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { buildDebianImage, recipeProblems, writeFileDurably, type PackageVersions } from '@narrative/launcher-native';
+import type { PackageVersions } from '@narrative/launcher-native';
+// The recipe's rules alone: the package's index brings dockerode, gRPC and ssh2, which `app register` never uses.
+import { recipeProblems } from '@narrative/launcher-native/recipe';
 import type { AppSpec } from '../client/index.js';
 import { ImageRecipe } from '../schemas/recipe.js';
 import { createAjv } from '../schemas/validation.js';
@@ -122,6 +124,7 @@ export async function buildApp(source: AppSource, out: string, onProgress: (line
   if (!source.recipe) throw new UsageError(noRecipe(source.dir));
   // Hashed before building: a file edited during the build must count as not built.
   const sources = await sourceDigest(source, source.recipe);
+  const { buildDebianImage, writeFileDurably } = await import('@narrative/launcher-native');
   const built = await buildDebianImage({ recipe: source.recipe, appDir: source.dir, archive: join(out, ARCHIVE_FILE), onProgress });
   const record: BuildRecord = { digest: built.digest, layerDigest: built.layerDigest, sourceDigest: sources, builtAt: new Date().toISOString(), seconds: built.seconds, lock: built.packages };
   await writeFileDurably(join(out, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o644);

@@ -1,11 +1,10 @@
-import { SingleBar } from 'cli-progress';
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebStream } from 'node:stream/web';
-import { syncDirectory } from '@narrative/launcher-native';
+import { progressBar } from './progress.js';
 
 /**
  * Saves a large download (an archive) under `path`: streamed to a temp
@@ -16,7 +15,7 @@ import { syncDirectory } from '@narrative/launcher-native';
 export async function download(response: Response, path: string, showProgress: boolean): Promise<number> {
   if (!response.body) throw new Error('the server sent no body');
   const total = Number(response.headers.get('content-length') ?? 0);
-  const bar = showProgress && process.stderr.isTTY ? new SingleBar({ format: 'downloading [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr }) : null;
+  const bar = await progressBar('downloading [{bar}] {percentage}% {value}/{total} bytes', showProgress);
   bar?.start(total, 0);
   const partial = `${path}.partial`;
   let received = 0;
@@ -37,6 +36,8 @@ export async function download(response: Response, path: string, showProgress: b
     const handle = await open(partial, 'r');
     await handle.sync().finally(() => handle.close());
     await rename(partial, path);
+    // Loaded here: the launcher's package is too big to load at every command's start.
+    const { syncDirectory } = await import('@narrative/launcher-native');
     await syncDirectory(dirname(path));
     return received;
   } catch (error) {

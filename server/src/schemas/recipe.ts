@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IMAGE_PATH, PINNED_PACKAGE, SOURCE_PATH } from '@narrative/launcher-native';
+import { IMAGE_PATH, PINNED_PACKAGE, SOURCE_PATH } from '@narrative/launcher-native/recipe';
 
 /** An app image's recipe (see launcher-native's ImageRecipe): what `narrative app build` turns into an image. */
 export const ImageRecipe = Type.Object(

@@ -1,14 +1,12 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApiError, type AppVersion, type Channel, type NarrativeClient, type StoredImage } from '../../client/index.js';
-import { buildApp, loadAppSource, specToRegister } from '../app-source.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { fileBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage.js';
-import { verifyImage } from '../verify-image.js';
 
 /** The catalog's own columns plus the spec's name, which is what people recognise an app by. */
 const row = (a: AppVersion) => ({ id: a.id, version: a.version, channel: a.deprecated ? `${a.channel} (deprecated)` : a.channel, name: a.spec.name, categories: a.spec.categories.join(', ') });
@@ -22,6 +20,7 @@ export function appCommands(program: Command): void {
     .option('--out <dir>', 'where the OCI archive and build record go (default <dir>/build)')
     .action(async (dir: string, options: { out?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      const { buildApp, loadAppSource } = await import('../app-source.js');
       const source = await loadAppSource(dir);
       const built = await buildApp(source, resolve(options.out ?? join(source.dir, 'build')), progressLines(global));
       emit(global, built, (r) => `${r.digest}\n${fields({ archive: r.archive, size: `${(r.size / 1048576).toFixed(1)} MiB`, lock: `${Object.keys(r.lock).length} packages`, seconds: r.seconds.toFixed(1) })}`);
@@ -34,7 +33,9 @@ export function appCommands(program: Command): void {
     .action(async (text: string, options: { source?: string; out?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const say = progressLines(global);
-      const result = await verifyImage(clientFrom(global), exactRef(text), options, say);
+      const ref = exactRef(text);
+      const { verifyImage } = await import('../verify-image.js');
+      const result = await verifyImage(clientFrom(global), ref, options, say);
       emit(global, result, (r) => `${r.same ? 'same' : 'different'}\n${fields({
         registered: r.registered, rebuilt: r.rebuilt, lock: `${r.lockedPackages} packages`,
         ...(r.packagesOffLock.length > 0 ? { 'off the lock': r.packagesOffLock.map((p) => `${p.name} ${p.locked ?? '(none)'} → ${p.rebuilt ?? '(none)'}`).join(', ') } : {}),
@@ -49,6 +50,7 @@ export function appCommands(program: Command): void {
     .option('--build <dir>', 'where `app build` left the image (default <dir>/build)')
     .action(async (path: string, options: { build?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      const { loadAppSource, specToRegister } = await import('../app-source.js');
       const source = await loadAppSource(path);
       const { spec, archive } = await specToRegister(source, resolve(options.build ?? join(source.dir, 'build')));
       const client = clientFrom(global);
@@ -115,7 +117,7 @@ async function pushIfMissing(client: NarrativeClient, digest: string, archive: s
     if (!(error instanceof ApiError && error.status === 404)) throw error;
   }
   const size = (await stat(archive)).size;
-  const bar = process.stderr.isTTY && !global.json ? new SingleBar({ format: 'pushing image [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr }) : null;
+  const bar = await progressBar('pushing image [{bar}] {percentage}% {value}/{total} bytes', !global.json);
   bar?.start(size, 0);
   try {
     return await client.pushImage(digest, fileBody(archive, (n) => bar?.increment(n)));

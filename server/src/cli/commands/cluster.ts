@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { clusterDown, clusterUp } from '@narrative/launcher-native/cluster';
 import { defaultHome } from '../../config.js';
 import type { GlobalOptions } from '../env.js';
 import { emit } from '../output.js';
@@ -19,6 +18,7 @@ export function clusterCommands(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       const nodes = Number(options.nodes);
       if (!Number.isSafeInteger(nodes) || nodes < 1) throw new UsageError(`--nodes wants a whole number of at least 1, not "${options.nodes}"`);
+      const { clusterUp } = await import('@narrative/launcher-native/cluster');
       const info = await clusterUp({ dir: options.dir ?? localClusterDir(defaultHome()), nodes });
       const serverEnv = serverEnvFor(info);
       const result = { slurmConf: info.slurmConf, nodes: info.nodes, dir: info.dir, partition: info.partition, jobcompLog: info.jobcompLog, started: info.started, serverEnv };
@@ -42,6 +42,7 @@ export function clusterCommands(program: Command): void {
     .action(async (options: { dir?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const dir = resolve(options.dir ?? localClusterDir(defaultHome()));
+      const { clusterDown } = await import('@narrative/launcher-native/cluster');
       await clusterDown(dir);
       emit(global, { dir, down: true }, (r) => `local Slurm cluster in ${r.dir} is down`);
     });

@@ -9,11 +9,10 @@ import type { ReadableStream as WebStream } from 'node:stream/web';
 import type { NarrativeExportFormat } from '../../client/index.js';
 import { download } from '../download.js';
 import { fileBody } from '../multipart.js';
-import { SingleBar } from 'cli-progress';
 import { stat } from 'node:fs/promises';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields } from '../output.js';
-import { extractZip } from '../unzip.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage.js';
 import { narrativeId } from './narratives.js';
 
@@ -53,7 +52,7 @@ export function importCommands(program: Command): void {
     .action(async (archive: string, _options: unknown, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const size = (await stat(archive)).size;
-      const bar = process.stderr.isTTY && !global.json ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr }) : null;
+      const bar = await progressBar('uploading [{bar}] {percentage}% {value}/{total} bytes', !global.json);
       bar?.start(size, 0);
       try {
         const narrative = await clientFrom(global).importArchive(fileBody(archive, (n) => bar?.increment(n)));
@@ -80,6 +79,7 @@ async function unpack(response: Response, dir: string): Promise<string[]> {
   try {
     const zip = join(temp, 'crate.zip');
     await save(response, zip);
+    const { extractZip } = await import('../unzip.js');
     return await extractZip(zip, dir);
   } finally {
     await rm(temp, { recursive: true, force: true });

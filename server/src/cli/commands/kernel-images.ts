@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApiError, type NarrativeClient } from '../../client/index.js';
-import { buildApp, loadAppSource, specToRegister } from '../app-source.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { fileBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
@@ -32,6 +31,7 @@ export function kernelImageCommands(program: Command): void {
     .action(async (dir: string, options: { build?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const file = (await stat(dir).catch(() => null))?.isDirectory() ? join(dir, 'kernel.json') : dir;
+      const { buildApp, loadAppSource, specToRegister } = await import('../app-source.js');
       const source = await loadAppSource(file);
       const { name, version } = source.spec as { name?: unknown; version?: unknown };
       if (typeof name !== 'string' || typeof version !== 'string') throw new UsageError(`${file} needs a name and a version`);

@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -7,6 +6,7 @@ import { download } from '../download.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { multipartBody } from '../multipart.js';
 import { emit, fields, table } from '../output.js';
+import { progressBar } from '../progress.js';
 import { UsageError } from '../usage.js';
 import { narrativeId } from './narratives.js';
 
@@ -29,7 +29,7 @@ export function objectCommands(program: Command): void {
         if (!s?.isFile()) throw new UsageError(`${file} is not a readable file`);
         total += s.size;
       }
-      const bar = process.stderr.isTTY && !global.json ? new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr }) : null;
+      const bar = await progressBar('uploading [{bar}] {percentage}% {value}/{total} bytes', !global.json);
       bar?.start(total, 0);
       const form = { name: options.name, type: options.type, ...(options.data ? { data: options.data } : {}), ...(options.description ? { description: options.description } : {}) };
       const { body, contentType } = multipartBody(form, files, (n) => bar?.increment(n));

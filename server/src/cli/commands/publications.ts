@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { Publication } from '../../client/index.js';
-import { CONTENT_ID_PATTERN } from '../../schemas/publication.js';
 import { download } from '../download.js';
 import { clientFrom, type GlobalOptions } from '../env.js';
 import { emit, fields, table } from '../output.js';
@@ -37,7 +36,7 @@ export function publicationCommands(program: Command): void {
     .description('what a content id names: the narrative version, its title, who published it and when')
     .action(async (id: string, _o: unknown, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      emit(global, await clientFrom(global).publication(contentId(id)), (p) => fields(p));
+      emit(global, await clientFrom(global).publication(await contentId(id)), (p) => fields(p));
     });
   publication
     .command('download <content-id>')
@@ -45,12 +44,14 @@ export function publicationCommands(program: Command): void {
     .requiredOption('--out <file>', 'the archive file to write')
     .action(async (id: string, options: { out: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const bytes = await download(await clientFrom(global).publicationArchive(contentId(id)), options.out, !global.json);
+      const bytes = await download(await clientFrom(global).publicationArchive(await contentId(id)), options.out, !global.json);
       emit(global, { contentId: id, out: options.out, bytes }, (r) => fields(r));
     });
 }
 
-export function contentId(text: string): string {
+export async function contentId(text: string): Promise<string> {
+  // Loaded here: the publication schema brings TypeBox, which no command should load to start.
+  const { CONTENT_ID_PATTERN } = await import('../../schemas/publication.js');
   if (!new RegExp(CONTENT_ID_PATTERN).test(text)) throw new UsageError(`"${text}" is not a content id: sha256: and 64 hex digits`);
   return text;
 }

@@ -31,7 +31,7 @@ export function verifyArchiveCommand(program: Command): void {
     .option('--id <content-id>', 'the content id it must have (sha256:<64 hex digits>), as a citation gives it')
     .action(async (file: string, options: { id?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const expectedId = options.id === undefined ? null : contentId(options.id);
+      const expectedId = options.id === undefined ? null : await contentId(options.id);
       // Loaded when used: the archive reader brings the exporter's modules, which no other command needs at start.
       const { checkArchive } = await import('../../domain/publish/verify.js');
       // Streamed: an archive holding images is far larger than memory should be.

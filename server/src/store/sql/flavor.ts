@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { versionWithFiles } from './object-statements.js';
 
 /**
  * What the SQL dialects do differently, in the few places the shared queries
@@ -20,17 +21,21 @@ export interface Flavor {
    * them side by side, each committing on its own.
    */
   readonly groupsCommits: boolean;
+  /** A version with its files as one JSON text, in one statement: a get is the hottest read, and a statement is most of its cost. */
+  readonly versionWithFiles: typeof versionWithFiles.sqlite;
 }
 
 export const sqliteFlavor: Flavor = {
   likeIgnoringCase: 'like',
   lockWorkspace: async () => {},
   groupsCommits: true,
+  versionWithFiles: versionWithFiles.sqlite,
 };
 
 export const postgresFlavor: Flavor = {
   likeIgnoringCase: 'ilike',
   groupsCommits: false,
+  versionWithFiles: versionWithFiles.postgres,
   async lockWorkspace(tx, wsid) {
     await tx.selectFrom('workspaces').select('id').where('id', '=', wsid).forUpdate().execute();
   },

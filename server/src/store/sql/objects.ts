@@ -4,7 +4,7 @@ import type { Provenance } from '../../schemas/provenance.js';
 import { StaleVersionError, type LatestFilter, type FileRecord, type NewVersion, type ObjectFilter, type ObjectHead, type ObjectKey, type Store, type VersionKey, type VersionRecord } from '../store.js';
 import type { Db } from './db.js';
 import type { Flavor } from './flavor.js';
-import { bumpObject, filesOfVersion, headById, headByName, newObject, newVersion, takeObjid, versionByKey, versions } from './object-statements.js';
+import { bumpObject, headById, headByName, newObject, newVersion, takeObjid, versions } from './object-statements.js';
 
 type ObjectQueries = Pick<Store, 'findObjectByName' | 'getObjectHead' | 'insertVersion' | 'getVersion' | 'listObjects' | 'history' | 'listLatestIn' | 'setHidden'>;
 
@@ -24,8 +24,10 @@ export function objectQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promi
     insertVersion: (v: NewVersion) => inTransaction((tx) => insertVersion(tx, v, flavor)),
 
     async getVersion({ wsid, objid, ver }: VersionKey) {
-      const [row] = await versionByKey(db, wsid, objid, ver);
-      return row && toRecord(row, await filesOfVersion(db, wsid, objid, ver));
+      const [row] = await flavor.versionWithFiles(db, wsid, objid, ver);
+      if (!row) return undefined;
+      const { files, ...version } = row;
+      return toRecord(version, JSON.parse(files) as FileRecord[]);
     },
 
     async listObjects(wsid: number, f: ObjectFilter) {
