@@ -103,7 +103,7 @@ export interface Store {
   /** How many jobs are in each state (states without jobs are absent). */
   countJobsByState(): Promise<Map<JobState, number>>;
   getJob(id: number): Promise<Job | undefined>;
-  /** The jobs of these ids that exist, in one statement, by id (an id given twice is one job). */
+  /** The jobs of these ids that exist, by id (an id given twice is one job): a statement per thousand ids, however many. */
   getJobs(ids: readonly number[]): Promise<Job[]>;
   findJobByRequest(userId: number, clientRequestId: string): Promise<Job | undefined>;
   /** Puts a job in its next state, with every field of it, only if it is still in `expected` state; false when another writer moved it first. */

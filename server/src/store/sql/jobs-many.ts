@@ -11,6 +11,8 @@ import type { Tables } from './tables.js';
 export const JOBS_PER_INSERT = 500;
 export const MOVES_PER_UPDATE = 500;
 export const EVENTS_PER_INSERT = 2000;
+/** Ids in one read: far below either database's limit on parameters. */
+export const IDS_PER_READ = 1000;
 
 export function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];

@@ -5,7 +5,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { VerificationReport } from '../../schemas/verification.js';
 import type { NarrativeRunKind, Store } from '../store.js';
 import type { Db } from './db.js';
-import { chunksOf, EVENTS_PER_INSERT, JOBS_PER_INSERT, MOVES_PER_UPDATE, updateMany } from './jobs-many.js';
+import { chunksOf, EVENTS_PER_INSERT, IDS_PER_READ, JOBS_PER_INSERT, MOVES_PER_UPDATE, updateMany } from './jobs-many.js';
 import type { Tables } from './tables.js';
 import { ownedOrGranted } from './workspaces.js';
 
@@ -54,9 +54,12 @@ export function jobQueries(db: Db, inTransaction: <T>(work: (tx: Db) => Promise<
       return row && toJob(row);
     },
     async getJobs(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').execute();
-      return rows.map(toJob);
+      const jobs: Job[] = [];
+      for (const chunk of chunksOf([...new Set(ids)].sort((a, b) => a - b), IDS_PER_READ)) {
+        const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', chunk).orderBy('id').execute();
+        jobs.push(...rows.map(toJob));
+      }
+      return jobs;
     },
     async findJobByRequest(userId, clientRequestId) {
       const row = await db.selectFrom('jobs').selectAll().where('user_id', '=', userId).where('client_request_id', '=', clientRequestId).executeTakeFirst();
