@@ -1,3 +1,4 @@
+import { PromiseDelegate } from '@lumino/coreutils';
 import type { Job, NarrativeClient } from '@narrative/server/client';
 import { MAX_LOG_LINES } from './results.js';
 
@@ -8,22 +9,6 @@ export type LookupClient = Pick<NarrativeClient, 'lookupJobs'>;
 export interface IRestoredJob {
   readonly job: Job;
   readonly log: readonly string[] | null;
-}
-
-interface IWaiting {
-  readonly promise: Promise<IRestoredJob | null>;
-  resolve(found: IRestoredJob | null): void;
-  reject(error: unknown): void;
-}
-
-function waitFor(): IWaiting {
-  let resolve!: IWaiting['resolve'];
-  let reject!: IWaiting['reject'];
-  const promise = new Promise<IRestoredJob | null>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
 }
 
 /** The user's runs of one cell of the narrative: how many, and the newest's job id. */
@@ -51,7 +36,7 @@ export const PREFETCH_FRESH_MS = 60_000;
 export class JobLookup {
   /** Prefetched answers, each kept until as many cells as named it took it. */
   private readonly prefetched = new Map<number, { answer: Promise<IRestoredJob | null>; takers: number }>();
-  private pending = new Map<number, IWaiting>();
+  private pending = new Map<number, PromiseDelegate<IRestoredJob | null>>();
   private flushing: ReturnType<typeof setTimeout> | null = null;
   private cellRuns: Promise<Record<string, ICellRuns> | null> = Promise.resolve(null);
   /** When the prefetch was answered; what it fetched stands until PREFETCH_FRESH_MS after. */
@@ -98,9 +83,8 @@ export class JobLookup {
     }
     let waiting = this.pending.get(id);
     if (!waiting) {
-      const created = waitFor();
-      this.pending.set(id, created);
-      waiting = created;
+      waiting = new PromiseDelegate<IRestoredJob | null>();
+      this.pending.set(id, waiting);
     }
     this.flushing ??= setTimeout(() => this.flush(), 0);
     return waiting.promise;
