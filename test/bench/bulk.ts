@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBusyboxImage } from '@narrative/launcher-native';
-import type { AppSpec, NarrativeClient } from '@narrative/server/client';
+import type { NarrativeClient } from '@narrative/server/client';
 import { ServerProcesses } from '../support/server-process.js';
 import { startCluster } from '../support/slurm-harness.js';
 import { figure, since, type Benchmark, type Figure } from './benchmark.js';
 import { memoryOf, resetPeak } from './process-memory.js';
+import { chRunArgv, prepareRunDir, probeApp, untilGoneFromSqueue, writeBatchScript } from './raw-ch-run.js';
 import { runnerAccount } from './runner-account.js';
 
 const run = promisify(execFile);
@@ -42,13 +43,10 @@ const bulk: Benchmark = {
       const { cluster } = slurm;
       const slurmEnv = { ...process.env, SLURM_CONF: cluster.slurmConf };
       const image = await buildBusyboxImage(join(dir, 'image'), { 'run.sh': SCRIPT });
-      const app = {
-        id: 'bench/bulk', version: '1.0.0', name: 'Bulk probe', description: 'Makes one small report per object.', categories: ['Test'],
-        inputs: [{ name: 'item', types: ['Report.Report-1.0'], required: true, description: 'any report' }], params: { type: 'object', properties: {} },
-        outputs: [{ name: 'stats', type: 'Report.Report-1.0', description: 'a report' }],
-        resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }, network: false, mpi: false,
-        container: { image: { digest: image.digest, format: 'directory', location: image.location } }, argv: ['/bin/sh', '/app/run.sh'],
-      } as AppSpec;
+      const app = probeApp(image, {
+        id: 'bench/bulk', name: 'Bulk probe', description: 'Makes one small report per object.',
+        inputs: [{ name: 'item', types: ['Report.Report-1.0'], required: true, description: 'any report' }],
+      });
       const server = await servers.serve(await servers.newHome(), {
         NARRATIVE_SCHEDULER: 'slurm', SLURM_CONF: cluster.slurmConf, NARRATIVE_SLURM_PARTITION: cluster.partition, NARRATIVE_SLURM_JOBCOMP_LOG: cluster.jobcompLog, NARRATIVE_RECONCILE_MS: '1000',
       });
@@ -132,23 +130,13 @@ async function accept(client: NarrativeClient, ws: number, refs: string[], pid: 
   return { count: refs.length, ms, peakMiB: (await memoryOf(pid)).peakMiB, restMiB };
 }
 
-/** The ch-run the wrapper would run, as a batch script for an array: task i writes to its own out/ (see dispatch.ts). */
+/** The ch-run the wrapper would run, as a batch script for an array: task i runs on its own directory. */
 async function rawScript(dir: string, image: string, tasks: number, partition: string): Promise<string> {
   const account = await runnerAccount();
   const base = join(dir, 'raw-array');
-  for (let i = 0; i < tasks; i++) {
-    for (const d of [join(base, String(i)), join(base, String(i), 'in'), join(base, String(i), 'out')]) {
-      await mkdir(d, { recursive: true });
-      await chown(d, account.uid, account.gid);
-    }
-    await writeFile(join(base, String(i), 'env'), '');
-  }
+  for (let i = 0; i < tasks; i++) await prepareRunDir(join(base, String(i)), account);
   const script = join(base, 'array.sh');
-  const task = `${base}/$SLURM_ARRAY_TASK_ID`;
-  await writeFile(script, [
-    '#!/bin/sh', `#SBATCH --partition=${partition}`, '#SBATCH --nodes=1', '#SBATCH --ntasks=1', '#SBATCH --cpus-per-task=1', '#SBATCH --mem=64M', '#SBATCH --time=0-00:05:00', '#SBATCH --output=/dev/null',
-    `exec env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin USER=${account.user} HOME=${task} setpriv --reuid=${account.uid} --regid=${account.gid} --clear-groups -- unshare --user --map-current-user --net -- ch-run --private-tmp '--unset-env=*' --set-env=${task}/env -b ${task}/in:/in -b ${task}/out:/out -c /out ${image} -- /bin/sh /app/run.sh`, '',
-  ].join('\n'));
+  await writeBatchScript(script, { partition, output: '/dev/null', argv: chRunArgv(join(base, '$SLURM_ARRAY_TASK_ID'), image, account) });
   return script;
 }
 
@@ -156,11 +144,7 @@ async function rawArrayToEnd(dir: string, image: string, tasks: number, partitio
   const script = await rawScript(dir, image, tasks, partition);
   const started = performance.now();
   const id = (await run('sbatch', ['--parsable', `--array=0-${tasks - 1}`, script], { env })).stdout.trim();
-  for (;;) {
-    const { stdout } = await run('squeue', ['--noheader', `--jobs=${id}`, '--format=%i'], { env });
-    if (stdout.trim() === '') break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+  await untilGoneFromSqueue(id, env, POLL_MS);
   return since(started);
 }
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import type { AppSpec, NarrativeClient } from '@narrative/server/client';
 import { ServerProcesses, type Served } from '../support/server-process.js';
 import { startCluster } from '../support/slurm-harness.js';
 import { figure, interleave, type Benchmark, type Figure } from './benchmark.js';
+import { chRunArgv, prepareRunDir, probeApp, untilGoneFromSqueue, writeBatchScript, type Account } from './raw-ch-run.js';
 import { runnerAccount } from './runner-account.js';
 
 const run = promisify(execFile);
@@ -39,12 +40,7 @@ const dispatch: Benchmark = {
     try {
       await chmod(dir, 0o711);
       const image = await buildBusyboxImage(join(dir, 'image'), { 'run.sh': SCRIPT });
-      const app: AppSpec = {
-        id: 'bench/dispatch', version: '1.0.0', name: 'Dispatch probe', description: 'Writes when it started.', categories: ['Test'],
-        inputs: [], params: { type: 'object', properties: {} }, outputs: [{ name: 'stats', type: 'Report.Report-1.0', description: 'when it started' }],
-        resources: { cpus: 1, memoryMiB: 64, timeMinutes: 5, gpus: 0 }, network: false, mpi: false,
-        container: { image: { digest: image.digest, format: 'directory', location: image.location } }, argv: ['/bin/sh', '/app/run.sh'],
-      } as AppSpec;
+      const app = probeApp(image, { id: 'bench/dispatch', name: 'Dispatch probe', description: 'Writes when it started.' });
       const { cluster } = slurm;
       const [slurmHome, localHome] = [await servers.newHome(), await servers.newHome()];
       const onSlurm = await servers.serve(slurmHome, {
@@ -129,25 +125,15 @@ class RawRuns {
   constructor(
     private readonly dir: string,
     private readonly image: string,
-    private readonly account: { uid: number; gid: number; user: string },
+    private readonly account: Account,
     private readonly cluster: { slurmConf: string; partition: string },
   ) {}
 
-  /** The argv the job wrapper runs for this app (runtimes/charliecloud.ts), as the same unprivileged account. */
+  /** A fresh run directory and the argv the job wrapper runs on it. */
   private async chRunArgv(): Promise<{ argv: string[]; out: string }> {
     const runDir = join(this.dir, `raw-${this.round++}`);
-    const [inDir, out] = [join(runDir, 'in'), join(runDir, 'out')];
-    await mkdir(inDir, { recursive: true });
-    await mkdir(out);
-    await writeFile(join(runDir, 'env'), '');
-    for (const d of [runDir, inDir, out]) await chown(d, this.account.uid, this.account.gid);
-    const argv = [
-      'env', '-i', 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `USER=${this.account.user}`, `HOME=${runDir}`,
-      'setpriv', `--reuid=${this.account.uid}`, `--regid=${this.account.gid}`, '--clear-groups', '--',
-      'unshare', '--user', '--map-current-user', '--net', '--',
-      'ch-run', '--private-tmp', '--unset-env=*', `--set-env=${join(runDir, 'env')}`, '-b', `${inDir}:/in`, '-b', `${out}:/out`, '-c', '/out', this.image, '--', '/bin/sh', '/app/run.sh',
-    ];
-    return { argv, out };
+    await prepareRunDir(runDir, this.account);
+    return { argv: chRunArgv(runDir, this.image, this.account), out: join(runDir, 'out') };
   }
 
   async chRun(): Promise<Run> {
@@ -165,16 +151,11 @@ class RawRuns {
   async sbatch(): Promise<Run> {
     const { argv, out } = await this.chRunArgv();
     const script = join(out, '..', 'batch.sh');
-    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    await writeFile(script, ['#!/bin/sh', `#SBATCH --partition=${this.cluster.partition}`, '#SBATCH --nodes=1', '#SBATCH --ntasks=1', '#SBATCH --cpus-per-task=1', '#SBATCH --mem=64M', '#SBATCH --time=0-00:05:00', `#SBATCH --output=${join(out, '..', 'slurm.out')}`, `exec ${argv.map(quote).join(' ')}`, ''].join('\n'));
+    await writeBatchScript(script, { partition: this.cluster.partition, output: join(out, '..', 'slurm.out'), argv });
     const env = { ...process.env, SLURM_CONF: this.cluster.slurmConf };
     const called = performance.now();
     const id = (await run('sbatch', ['--parsable', script], { env })).stdout.trim();
-    for (;;) {
-      const { stdout } = await run('squeue', ['--noheader', `--jobs=${id}`, '--format=%T'], { env });
-      if (stdout.trim() === '') break;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    await untilGoneFromSqueue(id, env, POLL_MS);
     const endedMs = performance.now() - called;
     return { startedMs: (await startedAt(join(out, 'started'))) - called, endedMs };
   }
