@@ -23,6 +23,8 @@ export class ShareBody extends Widget {
   private grants: Grants | null = null;
   private message = '';
   private error = false;
+  /** What is being typed in the add form: kept when the dialog draws itself again (its people arriving, a change answered). */
+  private draft: { user: string; level: Level } = { user: '', level: 'read' };
 
   constructor(private readonly client: NarrativeClient, private narrative: Narrative, private readonly trans: TranslationBundle) {
     super();
@@ -85,6 +87,7 @@ export class ShareBody extends Widget {
 
   private render(): void {
     const { trans } = this;
+    const typing = document.activeElement instanceof HTMLInputElement && this.node.contains(document.activeElement) && document.activeElement.classList.contains('jp-narrative-ShareUserName');
     this.node.replaceChildren();
 
     const linkRow = el('div', 'jp-narrative-ShareLink');
@@ -140,7 +143,10 @@ export class ShareBody extends Widget {
     const user = el('input', 'jp-narrative-ShareUserName');
     user.placeholder = trans.__('user name');
     user.setAttribute('aria-label', trans.__('User name'));
-    const level = this.levelSelect('read');
+    user.value = this.draft.user;
+    user.addEventListener('input', () => (this.draft.user = user.value));
+    const level = this.levelSelect(this.draft.level);
+    level.addEventListener('change', () => (this.draft.level = level.value as Level));
     const submit = el('button', 'jp-Button jp-mod-styled jp-mod-accept jp-narrative-ShareAddButton', trans.__('Add'));
     submit.type = 'submit';
     add.addEventListener('submit', (event) => {
@@ -151,10 +157,12 @@ export class ShareBody extends Widget {
         this.render();
         return;
       }
+      this.draft = { user: '', level: 'read' };
       void this.change({ user: name, level: level.value as Level }, trans.__('%1 %2.', name, this.levelLabel(level.value as Level)));
     });
     add.append(user, level, submit);
     if (this.canManage) this.node.appendChild(add);
+    if (typing) user.focus();
 
     // Not jp-mod-error: inside a dialog that class keeps its Done button disabled.
     if (this.message) this.node.appendChild(el('p', `jp-narrative-Message jp-narrative-ShareMessage${this.error ? ' jp-narrative-mod-failed' : ''}`, this.message));
